@@ -1,0 +1,191 @@
+// Package sqlstore keeps Coupole's data in SQLite (the embedded default) or
+// PostgreSQL (production, several nodes), with hand-written SQL and numbered
+// migrations per dialect. Every operation passes one conformance suite run
+// against both engines.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/coupole/coupole"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names a database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open Coupole database.
+//
+// SQLite allows one writer at a time, so writes go through a pool of one
+// connection whose transactions take the write lock when they begin (no
+// SQLITE_BUSY halfway through), while reads use a pool of their own. On
+// PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	dsn     string
+}
+
+// Open opens the database named by dsn without touching its schema:
+// a postgres:// or postgresql:// URL for PostgreSQL, anything else is the path
+// of a SQLite file (an optional "sqlite:" prefix is allowed). Call Migrate or
+// CheckSchema next.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, coupole.Errorf(coupole.EINVALID, "database: no location given (set --db or COUPOLE_DB)")
+	}
+	var db *DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, coupole.Wrap(err, coupole.EINVALID, "database: invalid PostgreSQL URL")
+	}
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(32)
+	return &DB{Dialect: Postgres, read: pool, write: pool, dsn: dsn}, nil
+}
+
+// sqlitePragmas apply to every connection: WAL lets readers run beside the
+// writer, synchronous=FULL makes a commit durable when it returns (the audit
+// log acknowledges appends on commit), foreign keys are off by default in
+// SQLite.
+var sqlitePragmas = []string{
+	"journal_mode(WAL)",
+	"synchronous(FULL)",
+	"foreign_keys(1)",
+	"busy_timeout(10000)",
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, coupole.Errorf(coupole.EINVALID, "database: empty SQLite file name")
+	}
+	q := url.Values{}
+	for _, p := range sqlitePragmas {
+		q.Add("_pragma", p)
+	}
+	readDSN := "file:" + path + "?" + q.Encode()
+	q.Set("_txlock", "immediate")
+	writeDSN := "file:" + path + "?" + q.Encode()
+
+	write, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
+		return nil, coupole.Wrap(err, coupole.EINVALID, "database: cannot open SQLite file %s", path)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", readDSN)
+	if err != nil {
+		write.Close()
+		return nil, coupole.Wrap(err, coupole.EINVALID, "database: cannot open SQLite file %s", path)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	return &DB{Dialect: SQLite, read: read, write: write, dsn: path}, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "database: %s is not reachable", db.Describe())
+	}
+	if db.read != db.write {
+		if err := db.read.PingContext(ctx); err != nil {
+			return coupole.Wrap(err, coupole.EUNAVAILABLE, "database: %s is not reachable", db.Describe())
+		}
+	}
+	return nil
+}
+
+// Describe names the database for logs and messages without its password.
+func (db *DB) Describe() string {
+	if db.Dialect == SQLite {
+		return "SQLite file " + db.dsn
+	}
+	u, err := url.Parse(db.dsn)
+	if err != nil {
+		return "PostgreSQL"
+	}
+	return "PostgreSQL " + u.Redacted()
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Reader is the pool for queries that only read.
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// Writer is the pool for statements that write.
+func (db *DB) Writer() *sql.DB { return db.write }
+
+// InTx runs fn in one write transaction: committed if fn returns nil, rolled
+// back otherwise (and on panic). Storage errors leave as domain errors.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError(err, "begin transaction")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return storageError(err, "commit")
+	}
+	return nil
+}
+
+// storageError turns a driver error into a domain error, keeping *coupole.Error
+// as it is, and nil as nil. The message names the operation, never the data.
+func storageError(err error, op string) error {
+	var e *coupole.Error
+	if err == nil {
+		return nil
+	} else if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "database: %s: %v", op, err)
+	}
+	return coupole.Wrap(err, coupole.EINTERNAL, "database: %s failed", op)
+}
