@@ -166,3 +166,17 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 func newerSchemaError(have, want int) error {
 	return coupole.Errorf(coupole.EUNAVAILABLE, "database schema is at version %d, newer than this Coupole (version %d): upgrade Coupole instead of downgrading the database", have, want)
 }
+
+// MigrationNames lists the embedded migrations of a dialect ("0001_grid", …),
+// so tests can check that versions are aligned across dialects.
+func MigrationNames(d Dialect) []string {
+	ms, err := migrations(d)
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return names
+}
