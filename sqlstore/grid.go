@@ -1,0 +1,563 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+)
+
+// *DB is the grid store on both engines.
+var _ coupole.GridStore = (*DB)(nil)
+
+// gridTable describes one table Load writes: its columns, the first keyCols
+// of which form the natural key that upserts conflict on.
+type gridTable struct {
+	name    string
+	cols    []string
+	keyCols int
+	// rowsPerStmt is how many rows one INSERT carries: enough to amortise the
+	// cost of a statement, few enough to stay under both engines' limits on
+	// bound parameters.
+	rowsPerStmt int
+}
+
+func newGridTable(name string, keyCols int, cols ...string) *gridTable {
+	return &gridTable{name: name, cols: cols, keyCols: keyCols, rowsPerStmt: max(1, min(200, 4000/len(cols)))}
+}
+
+var (
+	tblSuppliers     = newGridTable("suppliers", 1, "id", "name")
+	tblCPAS          = newGridTable("cpas", 1, "id", "name", "town")
+	tblAccessPoints  = newGridTable("access_points", 1, "ean", "energy", "regime", "street", "house_number", "box", "postcode", "town", "street_key")
+	tblMeters        = newGridTable("meters", 2, "ean", "installed_on", "number", "removed_on")
+	tblCustomers     = newGridTable("customers", 1, "id", "given_name", "family_name", "language", "mobile", "mobile_registered_at", "email", "street", "house_number", "box", "postcode", "town")
+	tblNameKeys      = newGridTable("customer_name_keys", 2, "name_key", "customer_id")
+	tblOccupancies   = newGridTable("occupancies", 3, "ean", "move_in", "customer_id", "move_out", "in_day_kwh", "in_night_kwh", "in_excl_night_kwh", "in_gas_m3", "out_day_kwh", "out_night_kwh", "out_excl_night_kwh", "out_gas_m3")
+	tblSupplyPeriods = newGridTable("supply_periods", 2, "ean", "starts_on", "supplier_id", "ends_on")
+	tblMandates      = newGridTable("mandates", 1, "id", "customer_id", "mandatary_name", "cpas_id", "scope", "valid_from", "valid_to")
+	tblReadings      = newGridTable("readings", 4, "ean", "read_on", "meter_number", "source", "regime", "day_kwh", "night_kwh", "excl_night_kwh", "gas_m3")
+	tblNotices       = newGridTable("public_notices", 1, "id", "kind", "energy", "postcode", "town", "street", "street_key", "starts_at", "ends_at", "description")
+)
+
+// upsertSQL inserts n rows. A row whose key exists is updated only when a
+// column differs, so an unchanged row is not written and not counted: loading
+// the same batch twice reports 0 changes.
+func (t *gridTable) upsertSQL(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(t.cols, ", "))
+	p := 1
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range t.cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", p)
+			p++
+		}
+		b.WriteByte(')')
+	}
+	fmt.Fprintf(&b, " ON CONFLICT (%s) DO ", strings.Join(t.cols[:t.keyCols], ", "))
+	if t.keyCols == len(t.cols) {
+		b.WriteString("NOTHING")
+		return b.String()
+	}
+	b.WriteString("UPDATE SET ")
+	for j, c := range t.cols[t.keyCols:] {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s = excluded.%s", c, c)
+	}
+	b.WriteString(" WHERE ")
+	for j, c := range t.cols[t.keyCols:] {
+		if j > 0 {
+			b.WriteString(" OR ")
+		}
+		fmt.Fprintf(&b, "%s.%s IS DISTINCT FROM excluded.%s", t.name, c, c)
+	}
+	return b.String()
+}
+
+// Load implements coupole.GridStore.
+func (db *DB) Load(ctx context.Context, b *coupole.Batch) error {
+	_, err := db.LoadCounted(ctx, b)
+	return err
+}
+
+// LoadCounted is Load that also returns how many rows it inserted or
+// updated (meters included, rows left as they were not counted): 0 when the
+// same batch is loaded again.
+func (db *DB) LoadCounted(ctx context.Context, b *coupole.Batch) (changed int64, err error) {
+	if b == nil {
+		return 0, coupole.Errorf(coupole.EINVALID, "grid load: no batch")
+	}
+	if err := validateBatch(b); err != nil {
+		return 0, err
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		w := &batchWriter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer w.close()
+		changed, err = w.write(b)
+		return err
+	})
+	if err != nil {
+		changed = 0
+		if isConstraintViolation(err, true) {
+			if derr := db.diagnoseReferences(ctx, b); derr != nil {
+				return 0, derr
+			}
+			return 0, coupole.Wrap(err, coupole.EINVALID, "grid load: a record refers to a supplier, CPAS, access point or customer that is neither in the batch nor in the database")
+		}
+		if isConstraintViolation(err, false) {
+			return 0, coupole.Wrap(err, coupole.EINVALID, "grid load: a record breaks a constraint of the database")
+		}
+		return 0, err
+	}
+	return changed, nil
+}
+
+// isConstraintViolation recognises a foreign key violation (foreignKey) or
+// any other constraint violation in a driver error, on either engine.
+func isConstraintViolation(err error, foreignKey bool) bool {
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		s := pg.SQLState()
+		if foreignKey {
+			return s == "23503"
+		}
+		return strings.HasPrefix(s, "23")
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		c := lite.Code()
+		if foreignKey {
+			return c == 787 // SQLITE_CONSTRAINT_FOREIGNKEY
+		}
+		return c&0xff == 19 // SQLITE_CONSTRAINT and its extended codes
+	}
+	return false
+}
+
+func recordError(kind string, i int, err error) error {
+	return coupole.Wrap(&coupole.BatchRecordError{Kind: kind, Index: i}, coupole.EINVALID,
+		"%s record %d: %s", kindLabel(kind), i+1, coupole.ErrorMessage(err))
+}
+
+func kindLabel(kind string) string {
+	switch kind {
+	case "AccessPoints":
+		return "access point"
+	case "SupplyPeriods":
+		return "supply period"
+	case "PublicNotices":
+		return "public notice"
+	case "CPAS":
+		return "CPAS"
+	}
+	return strings.ToLower(strings.TrimSuffix(kind, "s"))
+}
+
+// validateBatch checks every record, and that no natural key appears twice
+// (which record should win would be arbitrary).
+func validateBatch(b *coupole.Batch) error {
+	type check struct {
+		kind string
+		n    int
+		rec  func(i int) (key string, err error)
+	}
+	checks := []check{
+		{"Suppliers", len(b.Suppliers), func(i int) (string, error) { return b.Suppliers[i].ID, b.Suppliers[i].Validate() }},
+		{"CPAS", len(b.CPAS), func(i int) (string, error) { return b.CPAS[i].ID, b.CPAS[i].Validate() }},
+		{"AccessPoints", len(b.AccessPoints), func(i int) (string, error) {
+			ap := b.AccessPoints[i]
+			if err := ap.Validate(); err != nil {
+				return "", err
+			}
+			for _, m := range ap.Meters {
+				if _, err := coupole.ParseMeterNumber(string(m.Number)); err != nil {
+					return "", err
+				}
+			}
+			return string(ap.EAN), nil
+		}},
+		{"Customers", len(b.Customers), func(i int) (string, error) { return b.Customers[i].ID, b.Customers[i].Validate() }},
+		{"Occupancies", len(b.Occupancies), func(i int) (string, error) {
+			o := b.Occupancies[i]
+			return string(o.EAN) + "|" + day(o.MoveIn) + "|" + o.CustomerID, o.Validate()
+		}},
+		{"SupplyPeriods", len(b.SupplyPeriods), func(i int) (string, error) {
+			p := b.SupplyPeriods[i]
+			return string(p.EAN) + "|" + day(p.From), p.Validate()
+		}},
+		{"Mandates", len(b.Mandates), func(i int) (string, error) { return b.Mandates[i].ID, b.Mandates[i].Validate() }},
+		{"Readings", len(b.Readings), func(i int) (string, error) {
+			r := b.Readings[i]
+			if r.Meter != "" {
+				if _, err := coupole.ParseMeterNumber(string(r.Meter)); err != nil {
+					return "", err
+				}
+			}
+			return string(r.EAN) + "|" + day(r.Date) + "|" + string(normMeter(r.Meter)) + "|" + string(r.Source), r.Validate()
+		}},
+		{"PublicNotices", len(b.PublicNotices), func(i int) (string, error) { return b.PublicNotices[i].ID, b.PublicNotices[i].Validate() }},
+	}
+	for _, c := range checks {
+		seen := make(map[string]struct{}, c.n)
+		for i := 0; i < c.n; i++ {
+			key, err := c.rec(i)
+			if err != nil {
+				return recordError(c.kind, i, err)
+			}
+			if _, dup := seen[key]; dup {
+				return recordError(c.kind, i, coupole.Errorf(coupole.EINVALID, "the same record appears earlier in the batch"))
+			}
+			seen[key] = struct{}{}
+		}
+	}
+	return nil
+}
+
+// batchWriter writes one batch inside one transaction, preparing each
+// multi-row statement once and reusing it for every chunk.
+type batchWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	args  []any
+}
+
+func (w *batchWriter) close() {
+	for _, s := range w.stmts {
+		s.Close()
+	}
+}
+
+func (w *batchWriter) stmt(t *gridTable, n int) (*sql.Stmt, error) {
+	k := fmt.Sprintf("%s/%d", t.name, n)
+	if s, ok := w.stmts[k]; ok {
+		return s, nil
+	}
+	s, err := w.tx.PrepareContext(w.ctx, t.upsertSQL(n))
+	if err != nil {
+		return nil, storageError(err, "prepare insert into "+t.name)
+	}
+	w.stmts[k] = s
+	return s, nil
+}
+
+// rows writes n rows of t; row(i, args) appends the values of row i.
+func (w *batchWriter) rows(t *gridTable, n int, row func(i int, args []any) []any) (int64, error) {
+	var changed int64
+	for start := 0; start < n; start += t.rowsPerStmt {
+		end := min(n, start+t.rowsPerStmt)
+		args := w.args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		w.args = args
+		s, err := w.stmt(t, end-start)
+		if err != nil {
+			return changed, err
+		}
+		res, err := s.ExecContext(w.ctx, args...)
+		if err != nil {
+			return changed, storageError(err, "insert into "+t.name)
+		}
+		if c, err := res.RowsAffected(); err == nil {
+			changed += c
+		}
+	}
+	return changed, nil
+}
+
+func (w *batchWriter) write(b *coupole.Batch) (int64, error) {
+	var total int64
+	add := func(c int64, err error) error {
+		total += c
+		return err
+	}
+	if err := add(w.rows(tblSuppliers, len(b.Suppliers), func(i int, a []any) []any {
+		s := b.Suppliers[i]
+		return append(a, s.ID, s.Name)
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblCPAS, len(b.CPAS), func(i int, a []any) []any {
+		c := b.CPAS[i]
+		return append(a, c.ID, c.Name, c.Town)
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblAccessPoints, len(b.AccessPoints), func(i int, a []any) []any {
+		ap := b.AccessPoints[i]
+		ad := ap.Address
+		return append(a, string(ap.EAN), string(ap.Energy), string(ap.Regime), ad.Street, ad.Number, ad.Box, ad.Postcode, ad.Town, Fold(ad.Street))
+	})); err != nil {
+		return 0, err
+	}
+	type meterRow struct {
+		ean coupole.EAN
+		m   coupole.MeterInstallation
+	}
+	var meters []meterRow
+	for _, ap := range b.AccessPoints {
+		for _, m := range ap.Meters {
+			meters = append(meters, meterRow{ap.EAN, m})
+		}
+	}
+	if err := add(w.rows(tblMeters, len(meters), func(i int, a []any) []any {
+		m := meters[i]
+		return append(a, string(m.ean), day(m.m.From), string(normMeter(m.m.Number)), nullDay(m.m.To))
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.customers(b.Customers)); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblOccupancies, len(b.Occupancies), func(i int, a []any) []any {
+		o := b.Occupancies[i]
+		in, out := o.MoveInIndex, o.MoveOutIndex
+		return append(a, string(o.EAN), day(o.MoveIn), o.CustomerID, nullDay(o.MoveOut),
+			in.DayKWh, in.NightKWh, in.ExclusiveNightKWh, in.GasM3,
+			out.DayKWh, out.NightKWh, out.ExclusiveNightKWh, out.GasM3)
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblSupplyPeriods, len(b.SupplyPeriods), func(i int, a []any) []any {
+		p := b.SupplyPeriods[i]
+		return append(a, string(p.EAN), day(p.From), p.SupplierID, nullDay(p.To))
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblMandates, len(b.Mandates), func(i int, a []any) []any {
+		m := b.Mandates[i]
+		return append(a, m.ID, m.CustomerID, m.MandataryName, nullString(m.CPASID), string(m.Scope), day(m.ValidFrom), nullDay(m.ValidTo))
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblReadings, len(b.Readings), func(i int, a []any) []any {
+		r := b.Readings[i]
+		g := r.Registers
+		return append(a, string(r.EAN), day(r.Date), string(normMeter(r.Meter)), string(r.Source), string(r.Regime),
+			g.DayKWh, g.NightKWh, g.ExclusiveNightKWh, g.GasM3)
+	})); err != nil {
+		return 0, err
+	}
+	if err := add(w.rows(tblNotices, len(b.PublicNotices), func(i int, a []any) []any {
+		n := b.PublicNotices[i]
+		return append(a, n.ID, string(n.Kind), string(n.Energy), n.Postcode, n.Town, n.Street, Fold(n.Street),
+			instant(n.From), instant(n.To), n.Description)
+	})); err != nil {
+		return 0, err
+	}
+	return total, nil
+}
+
+// customers upserts customers and keeps their name keys in step: the keys
+// of a customer whose name changed are replaced.
+func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
+	if len(cs) == 0 {
+		return 0, nil
+	}
+	type oldName struct{ given, family string }
+	old := map[string]oldName{}
+	const perQuery = 500
+	for start := 0; start < len(cs); start += perQuery {
+		end := min(len(cs), start+perQuery)
+		args := make([]any, 0, end-start)
+		for _, c := range cs[start:end] {
+			args = append(args, c.ID)
+		}
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, given_name, family_name FROM customers WHERE id IN (`+placeholders(1, len(args))+`)`, args...)
+		if err != nil {
+			return 0, storageError(err, "read customers")
+		}
+		for rows.Next() {
+			var id string
+			var n oldName
+			if err := rows.Scan(&id, &n.given, &n.family); err != nil {
+				rows.Close()
+				return 0, storageError(err, "read customers")
+			}
+			old[id] = n
+		}
+		if err := rows.Close(); err != nil {
+			return 0, storageError(err, "read customers")
+		}
+	}
+	type keyRow struct{ key, id string }
+	var stale, fresh []keyRow
+	for _, c := range cs {
+		o, existed := old[c.ID]
+		if existed && o.given == c.GivenName && o.family == c.FamilyName {
+			continue
+		}
+		if existed {
+			for _, k := range nameKeys(o.given, o.family) {
+				stale = append(stale, keyRow{k, c.ID})
+			}
+		}
+		for _, k := range nameKeys(c.GivenName, c.FamilyName) {
+			fresh = append(fresh, keyRow{k, c.ID})
+		}
+	}
+	if len(stale) > 0 {
+		del, err := w.tx.PrepareContext(w.ctx, `DELETE FROM customer_name_keys WHERE name_key = $1 AND customer_id = $2`)
+		if err != nil {
+			return 0, storageError(err, "prepare name key update")
+		}
+		defer del.Close()
+		for _, k := range stale {
+			if _, err := del.ExecContext(w.ctx, k.key, k.id); err != nil {
+				return 0, storageError(err, "update name keys")
+			}
+		}
+	}
+	changed, err := w.rows(tblCustomers, len(cs), func(i int, a []any) []any {
+		c := cs[i]
+		ad := c.PostalAddress
+		var reg any
+		if c.Mobile != "" {
+			reg = instant(c.MobileRegisteredAt)
+		}
+		return append(a, c.ID, c.GivenName, c.FamilyName, string(c.Language), nullString(c.Mobile), reg, nullString(c.Email),
+			ad.Street, ad.Number, ad.Box, ad.Postcode, ad.Town)
+	})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := w.rows(tblNameKeys, len(fresh), func(i int, a []any) []any {
+		return append(a, fresh[i].key, fresh[i].id)
+	}); err != nil {
+		return 0, err
+	}
+	return changed, nil
+}
+
+// maxNameWords bounds the keys of one customer.
+const maxNameWords = 6
+
+// nameKeys returns the search keys of a name: for each distinct word, the
+// word followed by the other words. "Gérard Dupont" → "gerard dupont",
+// "dupont gerard".
+func nameKeys(given, family string) []string {
+	words := strings.Fields(Fold(given + " " + family))
+	if len(words) > maxNameWords {
+		words = words[:maxNameWords]
+	}
+	keys := make([]string, 0, len(words))
+	seen := map[string]bool{}
+	for i, w := range words {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		rest := make([]string, 0, len(words))
+		rest = append(rest, w)
+		rest = append(rest, words[:i]...)
+		rest = append(rest, words[i+1:]...)
+		keys = append(keys, strings.Join(rest, " "))
+	}
+	return keys
+}
+
+// normMeter stores meter numbers as ParseMeterNumber normalises them, so that
+// a lookup by what an advisor types finds them. validateBatch has checked
+// that they parse.
+func normMeter(m coupole.MeterNumber) coupole.MeterNumber {
+	if n, err := coupole.ParseMeterNumber(string(m)); err == nil {
+		return n
+	}
+	return m
+}
+
+func placeholders(first, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", first+i)
+	}
+	return b.String()
+}
+
+// day formats a date as stored: 'YYYY-MM-DD' (a DATE on PostgreSQL).
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+func nullDay(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return day(t)
+}
+
+// instant formats an instant as stored: RFC 3339 in UTC (a TIMESTAMPTZ on
+// PostgreSQL), fixed width so that text comparison orders it.
+func instant(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// timeCol scans a DATE, TIMESTAMPTZ or their SQLite TEXT form; NULL gives the
+// zero time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case time.Time:
+		*c.t = v.UTC()
+	case string:
+		return c.parse(v)
+	case []byte:
+		return c.parse(string(v))
+	default:
+		return fmt.Errorf("cannot scan %T as a time", v)
+	}
+	return nil
+}
+
+func (c timeCol) parse(s string) error {
+	layout := time.RFC3339Nano
+	if len(s) == len(time.DateOnly) {
+		layout = time.DateOnly
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return err
+	}
+	*c.t = t.UTC()
+	return nil
+}
+
+// nullStr scans a nullable text column into a string, "" for NULL.
+type nullStr struct{ s *string }
+
+func (c nullStr) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.s = ""
+	case string:
+		*c.s = v
+	case []byte:
+		*c.s = string(v)
+	default:
+		return fmt.Errorf("cannot scan %T as text", v)
+	}
+	return nil
+}

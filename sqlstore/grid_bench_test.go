@@ -1,0 +1,127 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/sqltest"
+	"github.com/coupole/coupole/sqlstore/storetest"
+)
+
+var (
+	benchGiven  = []string{"Gérard", "Marie", "Éloïse", "Jean-Pierre", "Luc", "Anne", "François", "Nathalie", "Pierre", "Sophie", "Thomas", "Julie"}
+	benchFamily = []string{"Dupont", "Lambert", "Van den Berg", "D'Hondt", "Peeters", "Janssens", "Maes", "Dubois", "Lejeune", "Renard", "Simon", "Laurent", "Martin", "Leroy"}
+	benchStreet = []string{"Rue de l'Église", "Rue de Fer", "Avenue de la Gare", "Chaussée de Louvain", "Rue du Moulin", "Place Saint-Aubain", "Boulevard d'Avroy"}
+)
+
+// benchBatch returns a chunk of a synthetic grid shaped like the seeding
+// figure: per access point one meter, two customers (a past and a current
+// occupant), one supply period and six annual readings.
+func benchBatch(first, n int) *coupole.Batch {
+	b := &coupole.Batch{Suppliers: []coupole.Supplier{{ID: "SUP-A", Name: "Alpha"}}}
+	start := storetest.Day("2019-01-01")
+	for i := first; i < first+n; i++ {
+		ean := storetest.EAN(i)
+		addr := coupole.Address{Street: benchStreet[i%len(benchStreet)], Number: fmt.Sprint(i%200 + 1), Postcode: fmt.Sprint(1000 + i%9000), Town: "Ville"}
+		meter := coupole.MeterNumber(fmt.Sprintf("M%09d", i))
+		b.AccessPoints = append(b.AccessPoints, coupole.AccessPoint{EAN: ean, Energy: coupole.Electricity, Regime: coupole.RegimeAnnual, Address: addr,
+			Meters: []coupole.MeterInstallation{{Number: meter, From: start}}})
+		moved := start.AddDate(0, 0, 300+i%700)
+		for k := 0; k < 2; k++ {
+			id := fmt.Sprintf("C%d-%d", i, k)
+			b.Customers = append(b.Customers, coupole.Customer{ID: id, GivenName: benchGiven[(i+k)%len(benchGiven)], FamilyName: benchFamily[(i/3+k)%len(benchFamily)] + fmt.Sprint(i%1000),
+				Language: coupole.French, PostalAddress: addr})
+		}
+		b.Occupancies = append(b.Occupancies,
+			coupole.Occupancy{CustomerID: fmt.Sprintf("C%d-0", i), EAN: ean, MoveIn: start, MoveOut: moved},
+			coupole.Occupancy{CustomerID: fmt.Sprintf("C%d-1", i), EAN: ean, MoveIn: moved})
+		b.SupplyPeriods = append(b.SupplyPeriods, coupole.SupplyPeriod{EAN: ean, SupplierID: "SUP-A", From: start})
+		for y := 0; y < 6; y++ {
+			b.Readings = append(b.Readings, coupole.Reading{EAN: ean, Date: start.AddDate(y, 0, i%300), Meter: meter,
+				Registers: coupole.Registers{DayKWh: float64(y * 3000), NightKWh: float64(y * 1200)}, Source: coupole.SourceTechnician, Regime: coupole.RegimeAnnual})
+		}
+	}
+	return b
+}
+
+func benchBatchRows(b *coupole.Batch) int { return b.Len() + len(b.AccessPoints) } // + meters
+
+// BenchmarkLoad loads chunks of 2,000 access points (about 13 rows each)
+// into a growing SQLite database, as seeding does.
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	db := sqltest.MustOpenSQLite(b)
+	const chunk = 2000
+	batches := make([]*coupole.Batch, b.N)
+	for i := range batches {
+		batches[i] = benchBatch(i*chunk, chunk)
+	}
+	b.ResetTimer()
+	rows := 0
+	for i := 0; i < b.N; i++ {
+		if err := db.Load(ctx, batches[i]); err != nil {
+			b.Fatal(err)
+		}
+		rows += benchBatchRows(batches[i])
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// lookupDB is a SQLite database of n access points for the lookup benchmarks.
+func lookupDB(b *testing.B, n int) *sqlstore.DB {
+	b.Helper()
+	ctx := context.Background()
+	db := sqltest.MustOpenSQLite(b)
+	for i := 0; i < n; i += 5000 {
+		if err := db.Load(ctx, benchBatch(i, min(5000, n-i))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
+}
+
+// BenchmarkLookups times each advisor lookup on a 50,000-access-point
+// SQLite database (issue 6; the 2,000,000 figure is measured by bench/).
+func BenchmarkLookups(b *testing.B) {
+	ctx := context.Background()
+	const n = 50000
+	db := lookupDB(b, n)
+	lookups := []struct {
+		name string
+		fn   func(i int) error
+	}{
+		{"ByEAN", func(i int) error { _, err := db.AccessPoint(ctx, storetest.EAN(i*7919%n)); return err }},
+		{"ByMeter", func(i int) error {
+			_, err := db.AccessPointsByMeter(ctx, coupole.MeterNumber(fmt.Sprintf("M%09d", i*7919%n)))
+			return err
+		}},
+		{"ByName", func(i int) error {
+			_, err := db.CustomersByName(ctx, benchFamily[i%len(benchFamily)]+fmt.Sprint(i%1000)+" "+benchGiven[i%len(benchGiven)][:2], 20)
+			return err
+		}},
+		{"ByNamePrefix", func(i int) error { _, err := db.CustomersByName(ctx, "gér", 20); return err }},
+		{"ByAddress", func(i int) error {
+			_, err := db.AccessPointsByAddress(ctx, coupole.AddressQuery{Postcode: fmt.Sprint(1000 + i%9000), StreetPrefix: "rue de", Number: fmt.Sprint(i%200 + 1)})
+			return err
+		}},
+		{"OccupanciesOfCustomer", func(i int) error { _, err := db.OccupanciesOfCustomer(ctx, fmt.Sprintf("C%d-1", i%n)); return err }},
+		{"Readings", func(i int) error {
+			_, err := db.Readings(ctx, storetest.EAN(i%n), storetest.Day("2021-01-01"), time.Time{})
+			return err
+		}},
+	}
+	for _, l := range lookups {
+		b.Run(l.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := l.fn(i); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+

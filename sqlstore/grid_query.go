@@ -1,0 +1,540 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+)
+
+const accessPointCols = `ean, energy, regime, street, house_number, box, postcode, town`
+
+func scanAccessPoint(row interface{ Scan(...any) error }) (coupole.AccessPoint, error) {
+	var ap coupole.AccessPoint
+	var ean, energy, regime string
+	a := &ap.Address
+	err := row.Scan(&ean, &energy, &regime, &a.Street, &a.Number, &a.Box, &a.Postcode, &a.Town)
+	ap.EAN, ap.Energy, ap.Regime = coupole.EAN(ean), coupole.Energy(energy), coupole.ReadingRegime(regime)
+	return ap, err
+}
+
+func parseEANArg(ean coupole.EAN) (coupole.EAN, error) {
+	return coupole.ParseEAN(string(ean))
+}
+
+// AccessPoint implements coupole.GridStore.
+func (db *DB) AccessPoint(ctx context.Context, ean coupole.EAN) (coupole.AccessPoint, error) {
+	ean, err := parseEANArg(ean)
+	if err != nil {
+		return coupole.AccessPoint{}, err
+	}
+	ap, err := scanAccessPoint(db.read.QueryRowContext(ctx, `SELECT `+accessPointCols+` FROM access_points WHERE ean = $1`, string(ean)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return coupole.AccessPoint{}, coupole.Errorf(coupole.ENOTFOUND, "no access point with EAN %s", ean.Masked())
+	} else if err != nil {
+		return coupole.AccessPoint{}, storageError(err, "read access point")
+	}
+	aps := []coupole.AccessPoint{ap}
+	if err := db.attachMeters(ctx, aps); err != nil {
+		return coupole.AccessPoint{}, err
+	}
+	return aps[0], nil
+}
+
+// attachMeters fills the Meters of each access point, oldest first.
+func (db *DB) attachMeters(ctx context.Context, aps []coupole.AccessPoint) error {
+	if len(aps) == 0 {
+		return nil
+	}
+	idx := make(map[coupole.EAN]int, len(aps))
+	args := make([]any, len(aps))
+	for i, ap := range aps {
+		idx[ap.EAN] = i
+		args[i] = string(ap.EAN)
+	}
+	q := `SELECT ean, installed_on, number, removed_on FROM meters WHERE ean = $1 ORDER BY installed_on`
+	if len(aps) > 1 {
+		q = `SELECT ean, installed_on, number, removed_on FROM meters WHERE ean IN (` + placeholders(1, len(args)) + `) ORDER BY ean, installed_on`
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return storageError(err, "read meters")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ean, number string
+		var m coupole.MeterInstallation
+		if err := rows.Scan(&ean, timeCol{&m.From}, &number, timeCol{&m.To}); err != nil {
+			return storageError(err, "read meters")
+		}
+		m.Number = coupole.MeterNumber(number)
+		i := idx[coupole.EAN(ean)]
+		aps[i].Meters = append(aps[i].Meters, m)
+	}
+	return storageError(rows.Err(), "read meters")
+}
+
+// accessPoints runs a query returning accessPointCols and attaches meters.
+func (db *DB) accessPoints(ctx context.Context, q string, args ...any) ([]coupole.AccessPoint, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, storageError(err, "read access points")
+	}
+	defer rows.Close()
+	aps := []coupole.AccessPoint{}
+	for rows.Next() {
+		ap, err := scanAccessPoint(rows)
+		if err != nil {
+			return nil, storageError(err, "read access points")
+		}
+		aps = append(aps, ap)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read access points")
+	}
+	rows.Close()
+	if err := db.attachMeters(ctx, aps); err != nil {
+		return nil, err
+	}
+	return aps, nil
+}
+
+// AccessPointsByMeter implements coupole.GridStore: the access points on
+// which the meter is or was installed.
+func (db *DB) AccessPointsByMeter(ctx context.Context, meter coupole.MeterNumber) ([]coupole.AccessPoint, error) {
+	m, err := coupole.ParseMeterNumber(string(meter))
+	if err != nil {
+		return nil, err
+	}
+	return db.accessPoints(ctx, `SELECT `+accessPointCols+` FROM access_points
+		WHERE ean IN (SELECT ean FROM meters WHERE number = $1) ORDER BY ean LIMIT 100`, string(m))
+}
+
+// Limits of the searches: a screen shows a short list of candidates.
+const (
+	defaultSearchLimit = 20
+	maxSearchLimit     = 200
+)
+
+func searchLimit(n int) int {
+	if n <= 0 {
+		return defaultSearchLimit
+	}
+	return min(n, maxSearchLimit)
+}
+
+// AccessPointsByAddress implements coupole.GridStore.
+func (db *DB) AccessPointsByAddress(ctx context.Context, q coupole.AddressQuery) ([]coupole.AccessPoint, error) {
+	postcode := strings.TrimSpace(q.Postcode)
+	if err := coupole.ValidatePostcode(postcode); err != nil {
+		return nil, err
+	}
+	street := Fold(q.StreetPrefix)
+	if street == "" {
+		return nil, coupole.Errorf(coupole.EINVALID, "address search: the beginning of the street name is required")
+	}
+	lo, hi := prefixRange(street)
+	sqlq := `SELECT ` + accessPointCols + ` FROM access_points
+		WHERE postcode = $1 AND street_key >= $2 AND street_key < $3`
+	args := []any{postcode, lo, hi}
+	if n := strings.TrimSpace(q.Number); n != "" {
+		sqlq += ` AND upper(house_number) = $4`
+		args = append(args, strings.ToUpper(n))
+	}
+	sqlq += ` ORDER BY postcode, street_key, house_number, ean LIMIT ` + itoa(searchLimit(q.Limit))
+	return db.accessPoints(ctx, sqlq, args...)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for ; n > 0; n /= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+	}
+	return string(b[i:])
+}
+
+const customerCols = `c.id, c.given_name, c.family_name, c.language, c.mobile, c.mobile_registered_at, c.email, c.street, c.house_number, c.box, c.postcode, c.town`
+
+func scanCustomer(row interface{ Scan(...any) error }, extra ...any) (coupole.Customer, error) {
+	var c coupole.Customer
+	var lang string
+	a := &c.PostalAddress
+	dest := append(extra, &c.ID, &c.GivenName, &c.FamilyName, &lang, nullStr{&c.Mobile}, timeCol{&c.MobileRegisteredAt}, nullStr{&c.Email},
+		&a.Street, &a.Number, &a.Box, &a.Postcode, &a.Town)
+	err := row.Scan(dest...)
+	c.Language = coupole.Language(lang)
+	return c, err
+}
+
+// Customer implements coupole.GridStore.
+func (db *DB) Customer(ctx context.Context, id string) (coupole.Customer, error) {
+	if strings.TrimSpace(id) == "" {
+		return coupole.Customer{}, coupole.Errorf(coupole.EINVALID, "customer id is required")
+	}
+	c, err := scanCustomer(db.read.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return coupole.Customer{}, coupole.Errorf(coupole.ENOTFOUND, "no such customer")
+	} else if err != nil {
+		return coupole.Customer{}, storageError(err, "read customer")
+	}
+	return c, nil
+}
+
+// CustomersByName implements coupole.GridStore. The longest typed word is
+// looked up as a prefix of the name keys (an index range); every other typed
+// word must begin a word of the same key. Results are ordered by that key.
+func (db *DB) CustomersByName(ctx context.Context, name string, limit int) ([]coupole.Customer, error) {
+	words := strings.Fields(Fold(name))
+	if len(words) == 0 {
+		return nil, coupole.Errorf(coupole.EINVALID, "name search: type at least one letter of the name")
+	}
+	if len(words) > maxNameWords {
+		words = words[:maxNameWords]
+	}
+	probe := 0
+	for i, w := range words {
+		if len(w) > len(words[probe]) {
+			probe = i
+		}
+	}
+	lo, hi := prefixRange(words[probe])
+	q := `SELECT ` + customerCols + ` FROM customer_name_keys k JOIN customers c ON c.id = k.customer_id
+		WHERE k.name_key >= $1 AND k.name_key < $2`
+	args := []any{lo, hi}
+	for i, w := range words {
+		if i == probe {
+			continue
+		}
+		args = append(args, "% "+w+"%")
+		q += ` AND ' ' || k.name_key LIKE $` + itoa(len(args))
+	}
+	limit = searchLimit(limit)
+	// A customer can match through two of its keys ("d" matches Dominique
+	// Dupont twice): ask for more rows than needed, keep each customer once.
+	q += ` ORDER BY k.name_key, k.customer_id LIMIT ` + itoa(2*limit)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, storageError(err, "search customers")
+	}
+	defer rows.Close()
+	cs := []coupole.Customer{}
+	seen := map[string]bool{}
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, storageError(err, "search customers")
+		}
+		if seen[c.ID] || len(cs) == limit {
+			continue
+		}
+		seen[c.ID] = true
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "search customers")
+	}
+	return cs, nil
+}
+
+const occupancyCols = `customer_id, ean, move_in, move_out, in_day_kwh, in_night_kwh, in_excl_night_kwh, in_gas_m3, out_day_kwh, out_night_kwh, out_excl_night_kwh, out_gas_m3`
+
+func (db *DB) occupancies(ctx context.Context, q string, arg string) ([]coupole.Occupancy, error) {
+	rows, err := db.read.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, storageError(err, "read occupancies")
+	}
+	defer rows.Close()
+	os := []coupole.Occupancy{}
+	for rows.Next() {
+		var o coupole.Occupancy
+		var ean string
+		in, out := &o.MoveInIndex, &o.MoveOutIndex
+		if err := rows.Scan(&o.CustomerID, &ean, timeCol{&o.MoveIn}, timeCol{&o.MoveOut},
+			&in.DayKWh, &in.NightKWh, &in.ExclusiveNightKWh, &in.GasM3,
+			&out.DayKWh, &out.NightKWh, &out.ExclusiveNightKWh, &out.GasM3); err != nil {
+			return nil, storageError(err, "read occupancies")
+		}
+		o.EAN = coupole.EAN(ean)
+		os = append(os, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read occupancies")
+	}
+	return os, nil
+}
+
+// OccupanciesOfAccessPoint implements coupole.GridStore: oldest first.
+func (db *DB) OccupanciesOfAccessPoint(ctx context.Context, ean coupole.EAN) ([]coupole.Occupancy, error) {
+	ean, err := parseEANArg(ean)
+	if err != nil {
+		return nil, err
+	}
+	return db.occupancies(ctx, `SELECT `+occupancyCols+` FROM occupancies WHERE ean = $1 ORDER BY move_in, customer_id`, string(ean))
+}
+
+// OccupanciesOfCustomer implements coupole.GridStore: oldest first.
+func (db *DB) OccupanciesOfCustomer(ctx context.Context, customerID string) ([]coupole.Occupancy, error) {
+	if strings.TrimSpace(customerID) == "" {
+		return nil, coupole.Errorf(coupole.EINVALID, "customer id is required")
+	}
+	return db.occupancies(ctx, `SELECT `+occupancyCols+` FROM occupancies WHERE customer_id = $1 ORDER BY move_in, ean`, customerID)
+}
+
+const mandateCols = `id, customer_id, mandatary_name, cpas_id, scope, valid_from, valid_to`
+
+func (db *DB) mandates(ctx context.Context, q string, arg string) ([]coupole.Mandate, error) {
+	rows, err := db.read.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, storageError(err, "read mandates")
+	}
+	defer rows.Close()
+	ms := []coupole.Mandate{}
+	for rows.Next() {
+		var m coupole.Mandate
+		var scope string
+		if err := rows.Scan(&m.ID, &m.CustomerID, &m.MandataryName, nullStr{&m.CPASID}, &scope, timeCol{&m.ValidFrom}, timeCol{&m.ValidTo}); err != nil {
+			return nil, storageError(err, "read mandates")
+		}
+		m.Scope = coupole.MandateScope(scope)
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read mandates")
+	}
+	return ms, nil
+}
+
+// MandatesOfCustomer implements coupole.GridStore: all the customer's
+// mandates, valid or not, oldest first.
+func (db *DB) MandatesOfCustomer(ctx context.Context, customerID string) ([]coupole.Mandate, error) {
+	if strings.TrimSpace(customerID) == "" {
+		return nil, coupole.Errorf(coupole.EINVALID, "customer id is required")
+	}
+	return db.mandates(ctx, `SELECT `+mandateCols+` FROM mandates WHERE customer_id = $1 ORDER BY valid_from, id`, customerID)
+}
+
+// MandatesOfCPAS implements coupole.GridStore.
+func (db *DB) MandatesOfCPAS(ctx context.Context, cpasID string) ([]coupole.Mandate, error) {
+	if strings.TrimSpace(cpasID) == "" {
+		return nil, coupole.Errorf(coupole.EINVALID, "CPAS id is required")
+	}
+	return db.mandates(ctx, `SELECT `+mandateCols+` FROM mandates WHERE cpas_id = $1 ORDER BY valid_from, id`, cpasID)
+}
+
+// CPAS implements coupole.GridStore.
+func (db *DB) CPAS(ctx context.Context, id string) (coupole.CPAS, error) {
+	var c coupole.CPAS
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, town FROM cpas WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.Town)
+	if errors.Is(err, sql.ErrNoRows) {
+		return coupole.CPAS{}, coupole.Errorf(coupole.ENOTFOUND, "no such CPAS")
+	} else if err != nil {
+		return coupole.CPAS{}, storageError(err, "read CPAS")
+	}
+	return c, nil
+}
+
+// SupplyPeriods implements coupole.GridStore: oldest first.
+func (db *DB) SupplyPeriods(ctx context.Context, ean coupole.EAN) ([]coupole.SupplyPeriod, error) {
+	ean, err := parseEANArg(ean)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT ean, supplier_id, starts_on, ends_on FROM supply_periods WHERE ean = $1 ORDER BY starts_on`, string(ean))
+	if err != nil {
+		return nil, storageError(err, "read supply periods")
+	}
+	defer rows.Close()
+	ps := []coupole.SupplyPeriod{}
+	for rows.Next() {
+		var p coupole.SupplyPeriod
+		var e string
+		if err := rows.Scan(&e, &p.SupplierID, timeCol{&p.From}, timeCol{&p.To}); err != nil {
+			return nil, storageError(err, "read supply periods")
+		}
+		p.EAN = coupole.EAN(e)
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read supply periods")
+	}
+	return ps, nil
+}
+
+// Supplier implements coupole.GridStore.
+func (db *DB) Supplier(ctx context.Context, id string) (coupole.Supplier, error) {
+	var s coupole.Supplier
+	err := db.read.QueryRowContext(ctx, `SELECT id, name FROM suppliers WHERE id = $1`, id).Scan(&s.ID, &s.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return coupole.Supplier{}, coupole.Errorf(coupole.ENOTFOUND, "no such supplier")
+	} else if err != nil {
+		return coupole.Supplier{}, storageError(err, "read supplier")
+	}
+	return s, nil
+}
+
+// Readings implements coupole.GridStore. A zero to means no end.
+func (db *DB) Readings(ctx context.Context, ean coupole.EAN, from, to time.Time) ([]coupole.Reading, error) {
+	ean, err := parseEANArg(ean)
+	if err != nil {
+		return nil, err
+	}
+	if !to.IsZero() && to.Before(from) {
+		return nil, coupole.Errorf(coupole.EINVALID, "readings: the end of the period is before its start")
+	}
+	q := `SELECT ean, read_on, meter_number, source, regime, day_kwh, night_kwh, excl_night_kwh, gas_m3
+		FROM readings WHERE ean = $1 AND read_on >= $2`
+	args := []any{string(ean), day(coupole.Date(from))}
+	if !to.IsZero() {
+		// [from, to) in days: a reading dated on to's day is excluded unless
+		// to is later in that day.
+		end := coupole.Date(to)
+		if !to.Equal(end) {
+			end = end.AddDate(0, 0, 1)
+		}
+		q += ` AND read_on < $3`
+		args = append(args, day(end))
+	}
+	q += ` ORDER BY read_on, meter_number, source`
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, storageError(err, "read readings")
+	}
+	defer rows.Close()
+	rs := []coupole.Reading{}
+	for rows.Next() {
+		var r coupole.Reading
+		var e, meter, source, regime string
+		g := &r.Registers
+		if err := rows.Scan(&e, timeCol{&r.Date}, &meter, &source, &regime, &g.DayKWh, &g.NightKWh, &g.ExclusiveNightKWh, &g.GasM3); err != nil {
+			return nil, storageError(err, "read readings")
+		}
+		r.EAN, r.Meter, r.Source, r.Regime = coupole.EAN(e), coupole.MeterNumber(meter), coupole.ReadingSource(source), coupole.ReadingRegime(regime)
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read readings")
+	}
+	return rs, nil
+}
+
+// PublicNotices implements coupole.GridStore. With a street, notices for
+// the whole postcode are included: they concern that street too.
+func (db *DB) PublicNotices(ctx context.Context, postcode, street string, at time.Time) ([]coupole.PublicNotice, error) {
+	postcode = strings.TrimSpace(postcode)
+	if err := coupole.ValidatePostcode(postcode); err != nil {
+		return nil, err
+	}
+	q := `SELECT id, kind, energy, postcode, town, street, starts_at, ends_at, description
+		FROM public_notices WHERE postcode = $1 AND ends_at > $2`
+	args := []any{postcode, instant(at)}
+	if k := Fold(street); k != "" {
+		q += ` AND (street_key = '' OR street_key = $3)`
+		args = append(args, k)
+	}
+	q += ` ORDER BY starts_at, id`
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, storageError(err, "read public notices")
+	}
+	defer rows.Close()
+	ns := []coupole.PublicNotice{}
+	for rows.Next() {
+		var n coupole.PublicNotice
+		var kind, energy string
+		if err := rows.Scan(&n.ID, &kind, &energy, &n.Postcode, &n.Town, &n.Street, timeCol{&n.From}, timeCol{&n.To}, &n.Description); err != nil {
+			return nil, storageError(err, "read public notices")
+		}
+		n.Kind, n.Energy = coupole.PublicNoticeKind(kind), coupole.Energy(energy)
+		ns = append(ns, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read public notices")
+	}
+	return ns, nil
+}
+
+// diagnoseReferences finds, after a foreign key violation rolled a Load
+// back, the first record that refers to something neither in the batch nor
+// in the database, and says which.
+func (db *DB) diagnoseReferences(ctx context.Context, b *coupole.Batch) error {
+	inBatch := func(n int, key func(int) string) map[string]bool {
+		m := make(map[string]bool, n)
+		for i := 0; i < n; i++ {
+			m[key(i)] = true
+		}
+		return m
+	}
+	aps := inBatch(len(b.AccessPoints), func(i int) string { return string(b.AccessPoints[i].EAN) })
+	customers := inBatch(len(b.Customers), func(i int) string { return b.Customers[i].ID })
+	suppliers := inBatch(len(b.Suppliers), func(i int) string { return b.Suppliers[i].ID })
+	cpas := inBatch(len(b.CPAS), func(i int) string { return b.CPAS[i].ID })
+	known := map[string]bool{}
+	exists := func(table, col, key string, batch map[string]bool) (bool, error) {
+		if batch[key] {
+			return true, nil
+		}
+		k := table + "|" + key
+		if ok, seen := known[k]; seen {
+			return ok, nil
+		}
+		var n int
+		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+col+` = $1`, key).Scan(&n)
+		if err != nil {
+			return false, storageError(err, "check references")
+		}
+		known[k] = n > 0
+		return n > 0, nil
+	}
+	type ref struct {
+		table, col, what string
+		key              string
+		batch            map[string]bool
+	}
+	check := func(kind string, i int, refs ...ref) error {
+		for _, r := range refs {
+			ok, err := exists(r.table, r.col, r.key, r.batch)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return recordError(kind, i, coupole.Errorf(coupole.EINVALID, "%s is neither in the batch nor in the database", r.what))
+			}
+		}
+		return nil
+	}
+	apRef := func(e coupole.EAN) ref { return ref{"access_points", "ean", "the access point", string(e), aps} }
+	custRef := func(id string) ref { return ref{"customers", "id", "the customer", id, customers} }
+	for i, o := range b.Occupancies {
+		if err := check("Occupancies", i, apRef(o.EAN), custRef(o.CustomerID)); err != nil {
+			return err
+		}
+	}
+	for i, p := range b.SupplyPeriods {
+		if err := check("SupplyPeriods", i, apRef(p.EAN), ref{"suppliers", "id", "the supplier", p.SupplierID, suppliers}); err != nil {
+			return err
+		}
+	}
+	for i, m := range b.Mandates {
+		refs := []ref{custRef(m.CustomerID)}
+		if m.CPASID != "" {
+			refs = append(refs, ref{"cpas", "id", "the CPAS", m.CPASID, cpas})
+		}
+		if err := check("Mandates", i, refs...); err != nil {
+			return err
+		}
+	}
+	for i, r := range b.Readings {
+		if err := check("Readings", i, apRef(r.EAN)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

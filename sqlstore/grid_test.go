@@ -1,0 +1,60 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/sqltest"
+	"github.com/coupole/coupole/sqlstore/storetest"
+)
+
+// The GridStore conformance suite on every engine (issue 3).
+func TestGridStore(t *testing.T) {
+	for _, e := range sqltest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			storetest.RunGridStoreTests(t, func(t *testing.T) coupole.GridStore { return e.Open(t) })
+		})
+	}
+}
+
+// Re-importing the same batch reports no change (issue 5).
+func TestLoadCountedReportsNoChangeOnReload(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		first, err := db.LoadCounted(ctx, storetest.Fixture())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == 0 {
+			t.Error("first load changed nothing")
+		}
+		again, err := db.LoadCounted(ctx, storetest.Fixture())
+		if err != nil || again != 0 {
+			t.Errorf("reload changed %d rows (%v), want 0", again, err)
+		}
+		b := storetest.Fixture()
+		b.Customers[0].Email = "new@example.be"
+		one, err := db.LoadCounted(ctx, b)
+		if err != nil || one != 1 {
+			t.Errorf("load with one changed customer changed %d rows (%v), want 1", one, err)
+		}
+	})
+}
+
+func TestFold(t *testing.T) {
+	tests := map[string]string{
+		"Gérard":                  "gerard",
+		"  ÉLOÏSE   Van-den Berg": "eloise van den berg",
+		"D'Hondt":                 "d hondt",
+		"Straße Œuvre Ærø":        "strasse oeuvre aero",
+		"Rue de l’Église 12":      "rue de l eglise 12",
+		"-'":                      "",
+	}
+	for in, want := range tests {
+		if got := sqlstore.Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
