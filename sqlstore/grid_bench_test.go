@@ -124,4 +124,3 @@ func BenchmarkLookups(b *testing.B) {
 		})
 	}
 }
-
