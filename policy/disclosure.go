@@ -1,0 +1,167 @@
+package policy
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+
+	"github.com/cedar-policy/cedar-go"
+	"github.com/cedar-policy/cedar-go/types"
+)
+
+// embedded holds the reviewed disclosure policy set shipped in the binary.
+//
+//go:embed disclosure/*.cedar disclosure/*.cedarschema
+var embedded embed.FS
+
+// EmbeddedDisclosureFS returns the disclosure policy set shipped in the
+// binary (policy/disclosure in the source tree).
+func EmbeddedDisclosureFS() fs.FS {
+	sub, err := fs.Sub(embedded, "disclosure")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	return sub
+}
+
+// DisclosureSpec is the kind of the disclosure policy set (D1–D10).
+var DisclosureSpec = Spec{
+	Name:              "disclosure",
+	Outcomes:          []string{"oral", "sms", "letter", "back_office_case", "cms_portal", "website", "customer_portal"},
+	Refuse:            string(OutcomeRefuse),
+	Scopes:            []string{string(ScopeOwnOccupancy), string(ScopeNone)},
+	RefusalScope:      string(ScopeNone),
+	RefusalReasons:    []string{ReasonNotVerified, ReasonNoRelation, ReasonMandateInvalid, ReasonPrivateData, ReasonWrongChannel},
+	DefaultDenyReason: ReasonNotAllowed,
+	DefaultDeny: Messages{
+		"Aucune règle ne permet de répondre à cette demande : elle est refusée par défaut (D10).",
+		"Geen enkele regel staat toe deze vraag te beantwoorden: ze wordt standaard geweigerd (D10).",
+		"Keine Regel erlaubt es, diese Anfrage zu beantworten: Sie wird standardmäßig abgelehnt (D10).",
+		"No rule allows this request to be answered: it is refused by default (D10).",
+	},
+}
+
+// Disclosure decides what may be told to whom, how (D1–D10). It is immutable
+// and safe for concurrent use.
+type Disclosure struct {
+	set *Set
+
+	// Cedar names of the contract's values, built once.
+	requesters map[Requester]types.EntityUID
+	channels   map[Channel]types.EntityUID
+	actions    map[Item]types.EntityUID
+	occupancy  map[Occupancy]types.EntityUID
+	mandates   map[Mandate]types.EntityUID
+	regimes    map[ReadingRegime]types.EntityUID
+}
+
+// accessPoint is the resource of every disclosure request: the facts in the
+// context describe it.
+var accessPoint = types.NewEntityUID("AccessPoint", "asked")
+
+// regimeNotGiven is the Cedar value of an absent reading regime.
+const regimeNotGiven = "not_given"
+
+// LoadDisclosure loads a disclosure policy set; origin names it in messages.
+func LoadDisclosure(fsys fs.FS, origin string) (*Disclosure, error) {
+	set, err := Load(fsys, origin, DisclosureSpec)
+	if err != nil {
+		return nil, err
+	}
+	return newDisclosure(set), nil
+}
+
+// OpenDisclosure loads the disclosure policy set from dir, or the embedded
+// one when dir is empty (the --policy-dir / COUPOLE_POLICY_DIR setting).
+func OpenDisclosure(dir string) (*Disclosure, error) {
+	if dir == "" {
+		return LoadDisclosure(EmbeddedDisclosureFS(), "policy/disclosure")
+	}
+	set, err := LoadDir(dir, DisclosureSpec)
+	if err != nil {
+		return nil, err
+	}
+	return newDisclosure(set), nil
+}
+
+func newDisclosure(set *Set) *Disclosure {
+	d := &Disclosure{set: set}
+	d.requesters = uids[Requester]("Requester", Requesters)
+	d.channels = uids[Channel]("Channel", Channels)
+	d.occupancy = uids[Occupancy]("Occupancy", Occupancies)
+	d.mandates = uids[Mandate]("Mandate", Mandates)
+	d.regimes = uids[ReadingRegime]("ReadingRegime", append(ReadingRegimes, ""))
+	d.regimes[""] = types.NewEntityUID("ReadingRegime", regimeNotGiven)
+	d.actions = map[Item]types.EntityUID{}
+	for _, it := range Items {
+		d.actions[it] = types.NewEntityUID("Action", types.String("ask_"+string(it)))
+	}
+	return d
+}
+
+func uids[T ~string](typ string, values []T) map[T]types.EntityUID {
+	m := make(map[T]types.EntityUID, len(values))
+	for _, v := range values {
+		m[v] = types.NewEntityUID(types.EntityType(typ), types.String(v))
+	}
+	return m
+}
+
+// Set returns the policy set that decides.
+func (d *Disclosure) Set() *Set { return d.set }
+
+// cedarRequest translates a normalized request into Cedar's terms. It decides
+// nothing: every rule is in the policies.
+func (d *Disclosure) cedarRequest(r Request) cedar.Request {
+	f := r.Facts
+	return cedar.Request{
+		Principal: d.requesters[r.Requester],
+		Action:    d.actions[r.Item],
+		Resource:  accessPoint,
+		Context: types.NewRecord(types.RecordMap{
+			"channel":           d.channels[r.Channel],
+			"meter_verified":    types.Boolean(f.MeterVerified),
+			"occupancy":         d.occupancy[f.Occupancy],
+			"mandate":           d.mandates[f.Mandate],
+			"registered_mobile": types.Boolean(f.RegisteredMobile),
+			"ean_count":         types.Long(f.EANCount),
+			"reading_regime":    d.regimes[f.ReadingRegime],
+		}),
+	}
+}
+
+// Decide returns the disclosure decision for req, with the explanation in
+// req.Lang. It is pure: the same set and request always give the same
+// decision. A request with an unknown value is an EINVALID error naming the
+// field.
+func (d *Disclosure) Decide(ctx context.Context, req Request) (Decision, error) {
+	if err := ctx.Err(); err != nil {
+		return Decision{}, err
+	}
+	r, err := req.normalize()
+	if err != nil {
+		return Decision{}, err
+	}
+	v, err := d.set.Decide(d.cedarRequest(r))
+	if err != nil {
+		return Decision{}, err
+	}
+	lang, _ := langIndex(r.Lang)
+	return Decision{
+		Outcome:     Outcome(v.Outcome),
+		Reason:      v.Reason,
+		Scope:       Scope(v.Scope),
+		Policies:    v.Policies,
+		Explanation: v.Messages[lang],
+		PolicySet:   d.set.Hash(),
+	}, nil
+}
+
+// Matching returns every permit and forbid that applies to req (tests).
+func (d *Disclosure) Matching(req Request) (permits, forbids []*Policy, err error) {
+	r, err := req.normalize()
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.set.Matching(d.cedarRequest(r))
+}
