@@ -29,6 +29,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the Coupole server", runServe},
 	{"migrate", "create or upgrade the database schema", runMigrate},
+	{"policy", "decide a disclosure request or test scenarios against the policies", runPolicy},
 	{"version", "print the version", runVersion},
 }
 

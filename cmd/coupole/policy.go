@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/policy"
+)
+
+// runPolicy implements `coupole policy decide` and `coupole policy test`
+// (contract: ../shared/contracts/DECISIONS.md).
+func runPolicy(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(env.Stderr, "Usage: coupole policy decide [--lang fr|nl|de|en] [--policy-dir DIR] < request.json")
+		fmt.Fprintln(env.Stderr, "       coupole policy test [--policy-dir DIR] FILE_OR_DIR...")
+		if len(args) == 0 {
+			return usagef("policy: want a subcommand: decide or test")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "decide":
+		return runPolicyDecide(ctx, env, args[1:])
+	case "test":
+		return runPolicyTest(ctx, env, args[1:])
+	}
+	return usagef("policy: unknown subcommand %q (want decide or test)", args[0])
+}
+
+// runPolicyDecide reads one JSON request on stdin and prints one JSON
+// decision. Every well-formed request exits 0, refusals included; a malformed
+// one is an EINVALID error (exit 2) whose one-line message names the field.
+func runPolicyDecide(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "policy decide", "[flags] < request.json")
+	lang := fs.String("lang", policy.DefaultLanguage, "language of the explanation: "+strings.Join(policy.Languages, ", "))
+	loadConfig := registerConfig(fs, env.Getenv, "policy-dir")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("policy decide: the request is read on standard input, not from arguments")
+	}
+	if !slices.Contains(policy.Languages, *lang) {
+		return usagef("--lang: want one of %s", strings.Join(policy.Languages, ", "))
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(env.Stdin)
+	if err != nil {
+		return coupole.Wrap(err, coupole.EINVALID, "request: cannot read standard input")
+	}
+	req, err := policy.ParseRequest(data)
+	if err != nil {
+		return err
+	}
+	d, err := policy.OpenDisclosure(cfg.PolicyDir)
+	if err != nil {
+		return err
+	}
+	req.Lang = *lang
+	dec, err := d.Decide(ctx, req)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(dec)
+}
+
+// runPolicyTest runs scenario files against the disclosure set: one line per
+// case, a summary line, and a failure (exit 1) if any case fails.
+func runPolicyTest(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "policy test", "[flags] FILE_OR_DIR...")
+	loadConfig := registerConfig(fs, env.Getenv, "policy-dir")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("policy test: want at least one scenario file or directory")
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	d, err := policy.OpenDisclosure(cfg.PolicyDir)
+	if err != nil {
+		return err
+	}
+	cases, err := policy.LoadScenarios(fs.Args()...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "disclosure policy set sha256:%s, %d case(s)\n", d.Set().Hash(), len(cases))
+	sum := policy.RunScenarios(ctx, cases, d.DecideJSON, env.Stdout)
+	if sum.Failed > 0 {
+		return coupole.Errorf(coupole.ECONFLICT, "policy test: %d of %d case(s) failed", sum.Failed, sum.Passed+sum.Failed)
+	}
+	return nil
+}
