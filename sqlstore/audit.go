@@ -1,0 +1,447 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/audit/verify"
+)
+
+// AuditStore keeps the audit log in the database (audit.Storage). The same
+// SQL serves both dialects. On PostgreSQL, several Coupole nodes may append:
+// each batch transaction takes an advisory lock first, so one sequencer
+// writes at a time and the others find the log grown (ECONFLICT) and retry.
+// On SQLite the write transaction itself is the lock.
+type AuditStore struct {
+	db *DB
+}
+
+// NewAuditStore returns the audit storage of db.
+func NewAuditStore(db *DB) *AuditStore { return &AuditStore{db: db} }
+
+var _ audit.Storage = (*AuditStore)(nil)
+
+// auditLockID is the PostgreSQL advisory lock of the audit sequencer.
+const auditLockID = 7351004
+
+// rows per multi-row INSERT: below both engines' parameter limits.
+const auditChunk = 200
+
+func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Record, nodes []audit.Node) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if s.db.Dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockID); err != nil {
+				return storageError(err, "lock audit log")
+			}
+		}
+		var size int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log`).Scan(&size); err != nil {
+			return storageError(err, "read audit log size")
+		}
+		if uint64(size) != base {
+			return coupole.Errorf(coupole.ECONFLICT, "audit log holds %d events, the writer expected %d", size, base)
+		}
+		for i, r := range recs {
+			if r.Index != base+uint64(i) {
+				return coupole.Errorf(coupole.EINTERNAL, "audit: batch indexes are not consecutive")
+			}
+		}
+		err := insertRows(ctx, tx, `INSERT INTO audit_log (idx, time_ns, commitment, leaf_hash, salt, payload, actor, interaction) VALUES `, 8, len(recs), func(i int, a []any) []any {
+			r := recs[i]
+			return append(a, int64(r.Index), r.Time.UnixNano(), r.Commitment[:], r.LeafHash, r.Salt, r.Payload, auditNullString(r.Actor), auditNullString(r.Interaction))
+		})
+		if err != nil {
+			return storageError(err, "insert audit events")
+		}
+		type ref struct {
+			kind, ref string
+			idx       uint64
+		}
+		var refs []ref
+		for _, r := range recs {
+			seen := map[string]bool{}
+			add := func(kind string, vs []string) {
+				for _, v := range vs {
+					if v != "" && !seen[kind+v] {
+						seen[kind+v] = true
+						refs = append(refs, ref{kind, v, r.Index})
+					}
+				}
+			}
+			add("c", r.Customers)
+			add("e", r.AccessPoints)
+		}
+		err = insertRows(ctx, tx, `INSERT INTO audit_refs (kind, ref, idx) VALUES `, 3, len(refs), func(i int, a []any) []any {
+			return append(a, refs[i].kind, refs[i].ref, int64(refs[i].idx))
+		})
+		if err != nil {
+			return storageError(err, "insert audit references")
+		}
+		err = insertRows(ctx, tx, `INSERT INTO audit_nodes (level, idx, hash) VALUES `, 3, len(nodes), func(i int, a []any) []any {
+			return append(a, int64(nodes[i].Level), int64(nodes[i].Index), nodes[i].Hash)
+		})
+		return storageError(err, "insert audit tree nodes")
+	})
+}
+
+func auditNullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// insertRows inserts n rows of cols columns with multi-row INSERTs.
+func insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
+	var b strings.Builder
+	args := make([]any, 0, auditChunk*cols)
+	for start := 0; start < n; start += auditChunk {
+		end := min(n, start+auditChunk)
+		b.Reset()
+		b.WriteString(prefix)
+		args = args[:0]
+		p := 1
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := 0; c < cols; c++ {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, "$%d", p)
+				p++
+			}
+			b.WriteByte(')')
+			args = row(i, args)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *AuditStore) Size(ctx context.Context) (uint64, error) {
+	var size int64
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log`).Scan(&size); err != nil {
+		return 0, storageError(err, "read audit log size")
+	}
+	return uint64(size), nil
+}
+
+func (s *AuditStore) Nodes(ctx context.Context, ids []audit.NodeID) ([][]byte, error) {
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		var err error
+		if id.Level == 0 {
+			err = s.db.read.QueryRowContext(ctx, `SELECT leaf_hash FROM audit_log WHERE idx = $1`, int64(id.Index)).Scan(&out[i])
+		} else {
+			err = s.db.read.QueryRowContext(ctx, `SELECT hash FROM audit_nodes WHERE level = $1 AND idx = $2`, int64(id.Level), int64(id.Index)).Scan(&out[i])
+		}
+		if err == sql.ErrNoRows {
+			return nil, coupole.Errorf(coupole.ENOTFOUND, "audit: tree node %d/%d is not stored", id.Level, id.Index)
+		} else if err != nil {
+			return nil, storageError(err, "read audit tree node")
+		}
+	}
+	return out, nil
+}
+
+func (s *AuditStore) NodeRange(ctx context.Context, level uint, begin, end uint64) ([][]byte, error) {
+	var rows *sql.Rows
+	var err error
+	if level == 0 {
+		rows, err = s.db.read.QueryContext(ctx, `SELECT leaf_hash FROM audit_log WHERE idx >= $1 AND idx < $2 ORDER BY idx`, int64(begin), int64(end))
+	} else {
+		rows, err = s.db.read.QueryContext(ctx, `SELECT hash FROM audit_nodes WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx`, int64(level), int64(begin), int64(end))
+	}
+	if err != nil {
+		return nil, storageError(err, "read audit tree nodes")
+	}
+	defer rows.Close()
+	out := [][]byte{}
+	for rows.Next() {
+		var h []byte
+		if err := rows.Scan(&h); err != nil {
+			return nil, storageError(err, "read audit tree nodes")
+		}
+		out = append(out, h)
+	}
+	return out, storageError(rows.Err(), "read audit tree nodes")
+}
+
+const entryColumns = `idx, time_ns, commitment, salt, payload`
+
+func scanEntry(rows *sql.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	var idx, t int64
+	var c []byte
+	if err := rows.Scan(&idx, &t, &c, &e.Salt, &e.Payload); err != nil {
+		return e, err
+	}
+	if len(c) != 32 {
+		return e, fmt.Errorf("audit event %d: commitment of %d bytes", idx, len(c))
+	}
+	e.Index, e.Time = uint64(idx), time.Unix(0, t).UTC()
+	copy(e.Commitment[:], c)
+	return e, nil
+}
+
+func (s *AuditStore) Entries(ctx context.Context, begin, end uint64, fn func(audit.Entry) error) error {
+	const page = 5000
+	for begin < end {
+		stop := min(end, begin+page)
+		rows, err := s.db.read.QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log WHERE idx >= $1 AND idx < $2 ORDER BY idx`, int64(begin), int64(stop))
+		if err != nil {
+			return storageError(err, "read audit events")
+		}
+		var es []audit.Entry
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				rows.Close()
+				return storageError(err, "read audit events")
+			}
+			es = append(es, e)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return storageError(err, "read audit events")
+		}
+		for _, e := range es {
+			if e.Index != begin {
+				return coupole.Errorf(coupole.EINTERNAL, "audit: event %d is missing from the database", begin)
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+			begin++
+		}
+		if begin < stop {
+			return coupole.Errorf(coupole.EINTERNAL, "audit: event %d is missing from the database", begin)
+		}
+	}
+	return nil
+}
+
+func (s *AuditStore) AddCheckpoint(ctx context.Context, c audit.StoredCheckpoint) error {
+	_, err := s.db.write.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, root, note, signed_at_ns) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING`,
+		int64(c.Size), c.Root, c.Note, c.SignedAt.UnixNano())
+	return storageError(err, "store audit checkpoint")
+}
+
+func (s *AuditStore) LatestCheckpoint(ctx context.Context) (audit.StoredCheckpoint, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT size, root, note, signed_at_ns FROM audit_checkpoints ORDER BY size DESC LIMIT 1`)
+	if err != nil {
+		return audit.StoredCheckpoint{}, storageError(err, "read audit checkpoint")
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return audit.StoredCheckpoint{}, storageError(err, "read audit checkpoint")
+		}
+		return audit.StoredCheckpoint{}, coupole.Errorf(coupole.ENOTFOUND, "audit: no checkpoint signed yet")
+	}
+	return scanCheckpoint(rows)
+}
+
+func scanCheckpoint(rows *sql.Rows) (audit.StoredCheckpoint, error) {
+	var c audit.StoredCheckpoint
+	var size, at int64
+	if err := rows.Scan(&size, &c.Root, &c.Note, &at); err != nil {
+		return c, storageError(err, "read audit checkpoint")
+	}
+	c.Size, c.SignedAt = uint64(size), time.Unix(0, at).UTC()
+	return c, nil
+}
+
+func (s *AuditStore) Checkpoints(ctx context.Context, since time.Time, fn func(audit.StoredCheckpoint) error) error {
+	var from int64
+	if !since.IsZero() {
+		from = since.UnixNano()
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT size, root, note, signed_at_ns FROM audit_checkpoints WHERE signed_at_ns >= $1 ORDER BY size`, from)
+	if err != nil {
+		return storageError(err, "read audit checkpoints")
+	}
+	var cs []audit.StoredCheckpoint
+	for rows.Next() {
+		c, err := scanCheckpoint(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		cs = append(cs, c)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return storageError(err, "read audit checkpoints")
+	}
+	for _, c := range cs {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *AuditStore) ErasedBelow(ctx context.Context) (uint64, error) {
+	var e int64
+	if err := s.db.read.QueryRowContext(ctx, `SELECT erased_below FROM audit_state WHERE id = 1`).Scan(&e); err != nil {
+		return 0, storageError(err, "read audit erasure point")
+	}
+	return uint64(e), nil
+}
+
+// Erase clears the personal data of events before t, a chunk of events per
+// transaction so appends are never held up for long.
+func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error) {
+	from, err := s.ErasedBelow(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var upto int64
+	err = s.db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT MIN(idx) FROM audit_log WHERE time_ns >= $1), (SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log))`, before.UnixNano()).Scan(&upto)
+	if err != nil {
+		return 0, storageError(err, "find events to erase")
+	}
+	const chunk = 1000
+	for lo := from; lo < uint64(upto); lo += chunk {
+		hi := min(uint64(upto), lo+chunk)
+		err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(ctx, `SELECT idx, payload FROM audit_log WHERE idx >= $1 AND idx < $2 AND payload IS NOT NULL`, int64(lo), int64(hi))
+			if err != nil {
+				return storageError(err, "read events to erase")
+			}
+			type ref struct {
+				kind, ref string
+				idx       int64
+			}
+			var refs []ref
+			scanAll := true
+			for rows.Next() {
+				var idx int64
+				var p []byte
+				if err := rows.Scan(&idx, &p); err != nil {
+					rows.Close()
+					return storageError(err, "read events to erase")
+				}
+				ev, err := verify.DecodePayload(p)
+				if err != nil {
+					scanAll = false // cannot tell its references: delete the chunk's by scanning
+					continue
+				}
+				for _, c := range ev.Customers {
+					refs = append(refs, ref{"c", c, idx})
+				}
+				for _, e := range ev.AccessPoints {
+					refs = append(refs, ref{"e", e, idx})
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return storageError(err, "read events to erase")
+			}
+			for _, r := range refs {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM audit_refs WHERE kind = $1 AND ref = $2 AND idx = $3`, r.kind, r.ref, r.idx); err != nil {
+					return storageError(err, "erase audit references")
+				}
+			}
+			if !scanAll {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM audit_refs WHERE idx >= $1 AND idx < $2`, int64(lo), int64(hi)); err != nil {
+					return storageError(err, "erase audit references")
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET salt = NULL, payload = NULL, actor = NULL, interaction = NULL WHERE idx >= $1 AND idx < $2`, int64(lo), int64(hi)); err != nil {
+				return storageError(err, "erase audit events")
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE audit_state SET erased_below = $1 WHERE id = 1 AND erased_below < $1`, int64(hi))
+			return storageError(err, "record audit erasure")
+		})
+		if err != nil {
+			return lo, err
+		}
+	}
+	return max(from, uint64(upto)), nil
+}
+
+// Query pages through events by customer, access point, staff member,
+// interaction and period. A period becomes a range of indexes first (time
+// never decreases with the index), so every query walks one index in order.
+func (s *AuditStore) Query(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
+	lo, hi := int64(0), int64(-1) // hi < 0: no upper bound
+	if !q.From.IsZero() || !q.To.IsZero() {
+		bound := func(t time.Time) (int64, error) {
+			var i int64
+			err := s.db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT MIN(idx) FROM audit_log WHERE time_ns >= $1), (SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log))`, t.UnixNano()).Scan(&i)
+			return i, storageError(err, "query audit log")
+		}
+		var err error
+		if !q.From.IsZero() {
+			if lo, err = bound(q.From); err != nil {
+				return nil, err
+			}
+		}
+		if !q.To.IsZero() {
+			if hi, err = bound(q.To); err != nil {
+				return nil, err
+			}
+		}
+	}
+	lo = max(lo, q.After+1)
+	var from string
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	key := "l.idx"
+	switch {
+	case q.Customer != "" || q.AccessPoint != "":
+		from, key = "audit_refs r JOIN audit_log l ON l.idx = r.idx", "r.idx"
+		if q.Customer != "" {
+			where = append(where, "r.kind = 'c'", "r.ref = "+arg(q.Customer))
+			if q.AccessPoint != "" {
+				where = append(where, "EXISTS (SELECT 1 FROM audit_refs r2 WHERE r2.kind = 'e' AND r2.ref = "+arg(q.AccessPoint)+" AND r2.idx = r.idx)")
+			}
+		} else {
+			where = append(where, "r.kind = 'e'", "r.ref = "+arg(q.AccessPoint))
+		}
+	default:
+		from = "audit_log l"
+	}
+	if q.Actor != "" {
+		where = append(where, "l.actor = "+arg(q.Actor))
+	}
+	if q.Interaction != "" {
+		where = append(where, "l.interaction = "+arg(q.Interaction))
+	}
+	where = append(where, key+" >= "+arg(lo))
+	if hi >= 0 {
+		where = append(where, key+" < "+arg(hi))
+	}
+	query := `SELECT l.idx, l.time_ns, l.commitment, l.salt, l.payload FROM ` + from +
+		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + key + ` LIMIT ` + arg(q.Limit)
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, storageError(err, "query audit log")
+	}
+	defer rows.Close()
+	out := []audit.Entry{}
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, storageError(err, "query audit log")
+		}
+		out = append(out, e)
+	}
+	return out, storageError(rows.Err(), "query audit log")
+}
