@@ -1,0 +1,288 @@
+package coupole
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Role is what a staff member does at the contact center (S2). What each role
+// may do is written in the staff-access policy set (Cedar), not in Go.
+type Role string
+
+const (
+	RoleAdvisor                Role = "advisor"
+	RoleCPASAdvisor            Role = "cpas_advisor"
+	RoleBackOffice             Role = "back_office"
+	RoleTeamLead               Role = "team_lead"
+	RoleSupervisor             Role = "supervisor"
+	RolePrivacyOfficer         Role = "privacy_officer"
+	RoleAuditor                Role = "auditor"
+	RoleITAdmin                Role = "it_admin"
+	RoleServiceDeliveryManager Role = "service_delivery_manager"
+)
+
+// Roles lists every Role.
+var Roles = []Role{
+	RoleAdvisor, RoleCPASAdvisor, RoleBackOffice, RoleTeamLead, RoleSupervisor,
+	RolePrivacyOfficer, RoleAuditor, RoleITAdmin, RoleServiceDeliveryManager,
+}
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) { return parseEnum("role", s, Roles) }
+
+// ParseRoles validates a comma-separated list of roles, ignoring blanks and
+// duplicates; the result is in the order of Roles.
+func ParseRoles(s string) ([]Role, error) {
+	seen := map[Role]bool{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		r, err := ParseRole(part)
+		if err != nil {
+			return nil, err
+		}
+		seen[r] = true
+	}
+	var out []Role
+	for _, r := range Roles {
+		if seen[r] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// StaffStatus tells whether a staff member may sign in.
+type StaffStatus string
+
+const (
+	StaffActive  StaffStatus = "active"
+	StaffRevoked StaffStatus = "revoked" // emergency revocation or departure (S6)
+)
+
+// StaffKind tells how a staff member signs in.
+type StaffKind string
+
+const (
+	// StaffOIDC signs in through the operator's identity provider (S8); the
+	// normal case.
+	StaffOIDC StaffKind = "oidc"
+	// StaffLocal is a named break-glass account with a password and a TOTP
+	// code, for when the identity provider is down.
+	StaffLocal StaffKind = "local"
+	// StaffDemo exists only while the server runs with --demo.
+	StaffDemo StaffKind = "demo"
+)
+
+// Staff is a person who works at, or for, the contact center.
+type Staff struct {
+	ID          string // Coupole's own identifier, shown by `coupole staff list`
+	Kind        StaffKind
+	Login       string // OIDC: issuer subject; local and demo: the user name
+	DisplayName string
+	Roles       []Role
+	Status      StaffStatus
+	CreatedAt   time.Time
+	// RevokedAt and RevokedReason are set when Status is StaffRevoked.
+	RevokedAt     time.Time
+	RevokedReason string
+}
+
+// HasRole reports whether s holds r.
+func (s Staff) HasRole(r Role) bool {
+	for _, have := range s.Roles {
+		if have == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the invariants of a staff record.
+func (s Staff) Validate() error {
+	if strings.TrimSpace(s.ID) == "" {
+		return Errorf(EINVALID, "staff: id is empty")
+	}
+	if _, err := parseEnum("staff kind", string(s.Kind), []StaffKind{StaffOIDC, StaffLocal, StaffDemo}); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s.Login) == "" {
+		return Errorf(EINVALID, "staff %s: login is empty", s.ID)
+	}
+	if len(s.Roles) == 0 {
+		return Errorf(EINVALID, "staff %s: at least one role is required", s.ID)
+	}
+	for _, r := range s.Roles {
+		if _, err := ParseRole(string(r)); err != nil {
+			return err
+		}
+	}
+	if _, err := parseEnum("staff status", string(s.Status), []StaffStatus{StaffActive, StaffRevoked}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Session is a signed-in browser. The store keeps only a hash of the
+// session's secret id: a copy of the database does not let anyone sign in.
+type Session struct {
+	IDHash     string // hex SHA-256 of the secret id carried by the cookie
+	StaffID    string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	// ExpiresAt is the absolute end of the session, whatever its activity.
+	ExpiresAt time.Time
+}
+
+// SessionLimits are the idle and absolute timeouts of sessions.
+type SessionLimits struct {
+	Idle     time.Duration
+	Absolute time.Duration
+}
+
+// Live reports whether the session may still be used at now.
+func (s Session) Live(now time.Time, lim SessionLimits) bool {
+	return now.Before(s.ExpiresAt) && now.Before(s.LastSeenAt.Add(lim.Idle))
+}
+
+// LocalCredential is the secret material of a break-glass account: an
+// argon2id password hash (PHC string) and a TOTP secret, with the last TOTP
+// time step accepted so that no code is accepted twice.
+type LocalCredential struct {
+	StaffID      string
+	PasswordHash string
+	TOTPSecret   string
+	LastTOTPStep int64
+}
+
+// BreakGlassGrant lets a privacy officer read one customer's data without an
+// interaction, for a stated reason and a limited time (S3, C1). It is
+// requested by one person and approved by another (S7), and shown to
+// auditors.
+type BreakGlassGrant struct {
+	ID          string
+	StaffID     string // who reads
+	CustomerID  string // whose data
+	Reason      string
+	RequestedAt time.Time
+	Duration    time.Duration // how long it lasts once approved
+	ApprovedBy  string        // empty until approved
+	ApprovedAt  time.Time
+	ExpiresAt   time.Time // zero until approved
+	RevokedAt   time.Time // set when ended early (staff revocation)
+}
+
+// Active reports whether the grant lets its holder read at now.
+func (g BreakGlassGrant) Active(now time.Time) bool {
+	return g.ApprovedBy != "" && g.RevokedAt.IsZero() && now.Before(g.ExpiresAt)
+}
+
+// MaxBreakGlass is the longest a break-glass grant may last.
+const MaxBreakGlass = 4 * time.Hour
+
+// StaffStore keeps staff, their sessions, local credentials and break-glass
+// grants. Implementations pass one conformance suite on every engine.
+type StaffStore interface {
+	CreateStaff(ctx context.Context, s Staff) error
+	Staff(ctx context.Context, id string) (Staff, error)
+	StaffByLogin(ctx context.Context, kind StaffKind, login string) (Staff, error)
+	ListStaff(ctx context.Context) ([]Staff, error)
+	// SetRoles replaces the roles of a staff member.
+	SetRoles(ctx context.Context, id string, roles []Role) error
+	// Revoke disables the account and, in the same transaction, deletes all
+	// its sessions and ends all its break-glass grants (S6). It returns the
+	// number of sessions destroyed. Revoking a revoked account is a conflict.
+	Revoke(ctx context.Context, id, reason string, at time.Time) (sessions int, err error)
+	// Reinstate makes a revoked account active again.
+	Reinstate(ctx context.Context, id string) error
+
+	SetLocalCredential(ctx context.Context, c LocalCredential) error
+	LocalCredential(ctx context.Context, staffID string) (LocalCredential, error)
+	// UseTOTPStep records step as the last TOTP step used, only if it is
+	// later than the recorded one; otherwise it returns ECONFLICT (a replayed
+	// code).
+	UseTOTPStep(ctx context.Context, staffID string, step int64) error
+
+	CreateSession(ctx context.Context, s Session) error
+	// ActiveSession returns the session and its staff member, only if the
+	// staff member is active. It does not check timeouts.
+	ActiveSession(ctx context.Context, idHash string) (Session, Staff, error)
+	TouchSession(ctx context.Context, idHash string, at time.Time) error
+	DeleteSession(ctx context.Context, idHash string) error
+	// DeleteSessionsOf signs a staff member out everywhere.
+	DeleteSessionsOf(ctx context.Context, staffID string) (int, error)
+
+	CreateGrant(ctx context.Context, g BreakGlassGrant) error
+	Grant(ctx context.Context, id string) (BreakGlassGrant, error)
+	// ApproveGrant approves a pending grant; expiry is at + its duration.
+	ApproveGrant(ctx context.Context, id, approver string, at time.Time) (BreakGlassGrant, error)
+	ListGrants(ctx context.Context) ([]BreakGlassGrant, error)
+	GrantsOf(ctx context.Context, staffID string) ([]BreakGlassGrant, error)
+}
+
+// HandledInteraction is what the server knows of an open interaction that a
+// staff member handles: the customers and access points identified in it.
+// It is a fact the server derives, never one a client sends (C1).
+type HandledInteraction struct {
+	ID          string
+	CustomerIDs []string
+	EANs        []EAN
+}
+
+// InteractionMeta is what a supervisor sees of an interaction: no customer
+// data.
+type InteractionMeta struct {
+	ID       string
+	StaffID  string
+	Channel  string
+	OpenedAt time.Time
+}
+
+// InteractionFacts provides the facts need-to-know depends on. Interactions
+// come with their own issue; until then a minimal implementation serves.
+type InteractionFacts interface {
+	// HandledInteractions lists the open interactions staffID handles.
+	HandledInteractions(ctx context.Context, staffID string) ([]HandledInteraction, error)
+	// OpenInteractions lists the metadata of every open interaction.
+	OpenInteractions(ctx context.Context) ([]InteractionMeta, error)
+}
+
+// StaffEvent is a security event of staff access: a sign-in, a failure, a
+// revocation, a role change, a break-glass grant (issue 5, T1). Fields carry
+// identifiers, never personal data of customers.
+type StaffEvent struct {
+	Type    string // e.g. "staff.signin", see the StaffEvent* constants
+	At      time.Time
+	Actor   string // staff id of who acted, "cli" or "" when unknown
+	Subject string // staff id acted upon, or the login tried for failures
+	Outcome string // "ok", "refused"
+	Reason  string // free text given by the actor, or a refusal code
+	Details map[string]string
+}
+
+// Staff event types.
+const (
+	StaffEventSignIn          = "staff.signin"
+	StaffEventSignInFailed    = "staff.signin_failed"
+	StaffEventSignOut         = "staff.signout"
+	StaffEventRevoked         = "staff.revoked"
+	StaffEventReinstated      = "staff.reinstated"
+	StaffEventRolesChanged    = "staff.roles_changed"
+	StaffEventCreated         = "staff.created"
+	StaffEventGrantRequested  = "breakglass.requested"
+	StaffEventGrantApproved   = "breakglass.approved"
+	StaffEventGrantRefused    = "breakglass.refused"
+	StaffEventAccessDenied    = "access.denied"
+	StaffEventCustomerAccess  = "customer.read"
+	StaffEventCredentialsSet  = "staff.credentials_set"
+	StaffEventSessionsDeleted = "staff.signed_out_everywhere"
+)
+
+// StaffTracer records staff events in the audit log. A failure to trace is
+// an error: an event that cannot be traced must not be acknowledged.
+type StaffTracer interface {
+	TraceStaff(ctx context.Context, e StaffEvent) error
+}

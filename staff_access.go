@@ -1,0 +1,67 @@
+package coupole
+
+import "context"
+
+// StaffAction names something a staff member does, as the staff-access policy
+// set knows it (Cedar action ids). Every HTTP route names one.
+type StaffAction string
+
+const (
+	ActionViewHome            StaffAction = "home.view"
+	ActionSignOut             StaffAction = "session.signout"
+	ActionReadCustomer        StaffAction = "customer.read"
+	ActionReadAccessPoint     StaffAction = "access_point.read"
+	ActionReadInteractionMeta StaffAction = "interaction.read_metadata"
+	ActionReadTrace           StaffAction = "trace.read"
+	ActionListStaff           StaffAction = "staff.list"
+	ActionRevokeStaff         StaffAction = "staff.revoke"
+	ActionSetRoles            StaffAction = "staff.set_roles"
+	ActionRequestBreakGlass   StaffAction = "breakglass.request"
+	ActionApproveBreakGlass   StaffAction = "breakglass.approve"
+	ActionListBreakGlass      StaffAction = "breakglass.list"
+)
+
+// StaffActions lists every action, for tests that walk them all.
+var StaffActions = []StaffAction{
+	ActionViewHome, ActionSignOut, ActionReadCustomer, ActionReadAccessPoint,
+	ActionReadInteractionMeta, ActionReadTrace, ActionListStaff, ActionRevokeStaff,
+	ActionSetRoles, ActionRequestBreakGlass, ActionApproveBreakGlass, ActionListBreakGlass,
+}
+
+// AccessFacts are what the server derived about a request before asking the
+// policy. None of them comes from the client.
+type AccessFacts struct {
+	// HandlesInteraction: the resource (customer or access point) is
+	// identified in an open interaction the principal handles (C1).
+	HandlesInteraction bool
+	// BreakGlass: the principal holds an approved, unexpired break-glass
+	// grant for the resource (S3).
+	BreakGlass bool
+	// TargetIsSelf: the resource is the principal's own account or request
+	// (S7: nobody administers their own rights or approves their own request).
+	TargetIsSelf bool
+}
+
+// AccessRequest asks whether Staff may do Action on a resource of kind
+// ResourceType (e.g. "Customer", "StaffAccount", "Grant", "Page").
+type AccessRequest struct {
+	Staff        Staff
+	Action       StaffAction
+	ResourceType string
+	ResourceID   string
+	Facts        AccessFacts
+}
+
+// AccessDecision is the policy's answer. Policies lists the @id of the
+// policies that allowed, or forbade, the request; Reason is the @reason of a
+// deciding policy, or "not_allowed" for the default deny.
+type AccessDecision struct {
+	Allow    bool
+	Policies []string
+	Reason   string
+}
+
+// StaffAuthorizer decides staff access (S2, C1, S7). Deny by default.
+type StaffAuthorizer interface {
+	AuthorizeStaff(ctx context.Context, r AccessRequest) (AccessDecision, error)
+}
