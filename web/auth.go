@@ -1,0 +1,404 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/coupole/coupole"
+	"golang.org/x/oauth2"
+)
+
+// OIDCConfig configures sign-in through the operator's identity provider
+// (S8): authorization-code flow with PKCE and nonce.
+type OIDCConfig struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string // https://coupole.example/auth/oidc/callback
+	// GroupsClaim is the ID-token claim listing the user's groups ("groups").
+	GroupsClaim string
+	// GroupRoles maps an identity-provider group to Coupole roles. A user
+	// whose groups map to no role cannot sign in.
+	GroupRoles map[string][]coupole.Role
+}
+
+// ParseGroupRoles reads "group=role[+role],group=role" into a mapping.
+func ParseGroupRoles(s string) (map[string][]coupole.Role, error) {
+	out := map[string][]coupole.Role{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		group, roles, ok := strings.Cut(part, "=")
+		group = strings.TrimSpace(group)
+		if !ok || group == "" {
+			return nil, coupole.Errorf(coupole.EINVALID, "%q: expected group=role", part)
+		}
+		rs, err := coupole.ParseRoles(strings.ReplaceAll(roles, "+", ","))
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) == 0 {
+			return nil, coupole.Errorf(coupole.EINVALID, "%q: no role given for group %s", part, group)
+		}
+		out[group] = append(out[group], rs...)
+	}
+	return out, nil
+}
+
+// RolesOfGroups maps groups to the roles they grant, in the order of
+// coupole.Roles.
+func (c OIDCConfig) RolesOfGroups(groups []string) []coupole.Role {
+	have := map[coupole.Role]bool{}
+	for _, g := range groups {
+		for _, r := range c.GroupRoles[g] {
+			have[r] = true
+		}
+	}
+	var out []coupole.Role
+	for _, r := range coupole.Roles {
+		if have[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+type oidcClient struct {
+	cfg      OIDCConfig
+	oauth    oauth2.Config
+	verifier *oidc.IDTokenVerifier
+}
+
+func newOIDCClient(ctx context.Context, cfg OIDCConfig) (*oidcClient, error) {
+	if cfg.GroupsClaim == "" {
+		cfg.GroupsClaim = "groups"
+	}
+	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
+	if err != nil {
+		return nil, coupole.Wrap(err, coupole.EUNAVAILABLE, "OIDC: cannot discover the identity provider at %s: %v", cfg.Issuer, err)
+	}
+	return &oidcClient{
+		cfg: cfg,
+		oauth: oauth2.Config{
+			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
+			Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email", "groups"},
+		},
+		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+	}, nil
+}
+
+const oidcCookie = "coupole_oidc"
+
+// handleOIDCStart sends the browser to the identity provider with a fresh
+// state, nonce and PKCE verifier, kept in a short-lived cookie bound to this
+// browser (so a sign-in started elsewhere cannot be completed here).
+func (a *StaffAccess) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
+	if a.oidc == nil {
+		a.refuse(w, r, http.StatusNotFound, "signin.oidc_unavailable")
+		return
+	}
+	state, nonce, verifier := newSecret(), newSecret(), oauth2.GenerateVerifier()
+	http.SetCookie(w, &http.Cookie{
+		Name: oidcCookie, Value: state + "." + nonce + "." + verifier, Path: "/auth/oidc/", MaxAge: 600,
+		HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	url := a.oidc.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	http.Redirect(w, r, url, http.StatusFound)
+}
+
+// handleOIDCCallback completes the code flow: state, code exchange with the
+// PKCE verifier, ID-token signature, audience, expiry and nonce, then roles
+// from the groups claim.
+func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
+	if a.oidc == nil {
+		a.refuse(w, r, http.StatusNotFound, "signin.oidc_unavailable")
+		return
+	}
+	ctx := r.Context()
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
+	fail := func(reason, subject string, err error) {
+		a.Logger.Warn("OIDC sign-in failed", "reason", reason, "err", err)
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: subject, Outcome: "refused", Reason: reason,
+			Details: map[string]string{"method": "oidc", "client": clientAddrFrom(ctx)}})
+		key := "signin.oidc_failed"
+		if reason == "no_role" || reason == "revoked" {
+			key = "signin.no_role"
+		}
+		a.signInPage(w, r, http.StatusUnauthorized, key)
+	}
+	c, err := r.Cookie(oidcCookie)
+	if err != nil {
+		fail("no_flow", "", err)
+		return
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 || !equalTokens(r.URL.Query().Get("state"), parts[0]) {
+		fail("bad_state", "", nil)
+		return
+	}
+	nonce, verifier := parts[1], parts[2]
+	if e := r.URL.Query().Get("error"); e != "" {
+		fail("provider_error", "", errors.New(e))
+		return
+	}
+	tok, err := a.oidc.oauth.Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		fail("exchange", "", err)
+		return
+	}
+	raw, ok := tok.Extra("id_token").(string)
+	if !ok {
+		fail("no_id_token", "", nil)
+		return
+	}
+	idt, err := a.oidc.verifier.Verify(ctx, raw)
+	if err != nil {
+		fail("bad_id_token", "", err)
+		return
+	}
+	if !equalTokens(idt.Nonce, nonce) {
+		fail("bad_nonce", idt.Subject, nil)
+		return
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		fail("bad_claims", idt.Subject, err)
+		return
+	}
+	var groups []string
+	if list, ok := claims[a.oidc.cfg.GroupsClaim].([]any); ok {
+		for _, g := range list {
+			if s, ok := g.(string); ok {
+				groups = append(groups, s)
+			}
+		}
+	}
+	name, _ := claims["name"].(string)
+	if name == "" {
+		name, _ = claims["preferred_username"].(string)
+	}
+	roles := a.oidc.cfg.RolesOfGroups(groups)
+	if len(roles) == 0 {
+		fail("no_role", idt.Subject, nil)
+		return
+	}
+	st, err := a.oidcStaff(ctx, idt.Subject, name, roles)
+	if err != nil {
+		if coupole.ErrorCode(err) == coupole.EFORBIDDEN {
+			fail("revoked", idt.Subject, nil)
+			return
+		}
+		a.Server.Error(w, r, err)
+		return
+	}
+	a.completeSignIn(w, r, st, "oidc")
+}
+
+// oidcStaff finds or creates the staff member of an identity-provider
+// subject and brings their roles in line with the groups (S4: joiner and
+// mover follow the identity provider). A revoked account stays revoked
+// whatever the provider says (S6).
+func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles []coupole.Role) (coupole.Staff, error) {
+	st, err := a.Store.StaffByLogin(ctx, coupole.StaffOIDC, subject)
+	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
+		st = coupole.Staff{ID: newStaffID(), Kind: coupole.StaffOIDC, Login: subject, DisplayName: name, Roles: roles, Status: coupole.StaffActive, CreatedAt: a.Clock.Now()}
+		if err := a.Store.CreateStaff(ctx, st); err != nil {
+			return st, err
+		}
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "oidc", Subject: st.ID, Outcome: "ok",
+			Details: map[string]string{"roles": strings.Join(rolesStrings(roles), ",")}})
+		return st, nil
+	} else if err != nil {
+		return st, err
+	}
+	if st.Status != coupole.StaffActive {
+		return st, coupole.Errorf(coupole.EFORBIDDEN, "account revoked")
+	}
+	if !slices.Equal(st.Roles, roles) {
+		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
+			return st, err
+		}
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "oidc", Subject: st.ID, Outcome: "ok",
+			Details: map[string]string{"from": strings.Join(rolesStrings(st.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}})
+		st.Roles = roles
+	}
+	return st, nil
+}
+
+// newStaffID returns an identifier such as "s-3f9a0c1b2d4e".
+func newStaffID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "s-" + hex.EncodeToString(b[:])
+}
+
+// completeSignIn starts a session, traces the sign-in and goes home.
+func (a *StaffAccess) completeSignIn(w http.ResponseWriter, r *http.Request, st coupole.Staff, method string) {
+	ctx := r.Context()
+	if err := a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignIn, Actor: st.ID, Subject: st.ID, Outcome: "ok",
+		Details: map[string]string{"method": method, "roles": strings.Join(rolesStrings(st.Roles), ","), "client": clientAddrFrom(ctx)}}); err != nil {
+		a.Server.Error(w, r, err) // no untraced sign-in
+		return
+	}
+	if err := a.startSession(ctx, w, st); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// preCSRFCookie carries the double-submit token of the sign-in forms, which
+// are posted before any session exists.
+const preCSRFCookie = "coupole_signin_csrf"
+
+func (a *StaffAccess) handleSignInPage(w http.ResponseWriter, r *http.Request) {
+	key := ""
+	if r.URL.Query().Get("out") != "" {
+		key = "signout.done"
+	}
+	a.signInPage(w, r, http.StatusOK, key)
+}
+
+func (a *StaffAccess) signInPage(w http.ResponseWriter, r *http.Request, status int, msgKey string) {
+	token := newSecret()
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: token, Path: "/signin/", HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	lang := RequestLanguage(r)
+	d := pageData{Lang: lang, CSRF: token, OIDC: a.oidc != nil}
+	if msgKey != "" {
+		d.Message = Message(lang, msgKey)
+	}
+	if a.Config.Demo {
+		d.DemoAccounts = DemoAccounts()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	a.render(w, "signin", d)
+}
+
+func (a *StaffAccess) checkPreCSRF(r *http.Request) bool {
+	c, err := r.Cookie(preCSRFCookie)
+	return err == nil && equalTokens(r.PostFormValue("csrf_token"), c.Value)
+}
+
+// handleLocalSignIn signs in a break-glass account: user name, argon2id
+// password and a TOTP code never accepted twice. Every failure looks the
+// same, whether the account exists or not.
+func (a *StaffAccess) handleLocalSignIn(w http.ResponseWriter, r *http.Request) {
+	if !a.checkPreCSRF(r) {
+		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
+		return
+	}
+	ctx := r.Context()
+	now := a.Clock.Now()
+	user := strings.TrimSpace(r.PostFormValue("user"))
+	addr := clientAddrFrom(ctx)
+	if len(user) > 128 {
+		user = user[:128]
+	}
+	if a.throttle.blocked(user, addr, now) {
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: "throttled",
+			Details: map[string]string{"method": "local", "client": addr}})
+		a.signInPage(w, r, http.StatusTooManyRequests, "signin.throttled")
+		return
+	}
+	st, reason := a.checkLocal(ctx, user, r.PostFormValue("password"), r.PostFormValue("totp"), now)
+	if reason != "" {
+		a.throttle.fail(user, addr, now)
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: reason,
+			Details: map[string]string{"method": "local", "client": addr}})
+		a.signInPage(w, r, http.StatusUnauthorized, "signin.failed")
+		return
+	}
+	a.throttle.succeed(user)
+	a.completeSignIn(w, r, st, "local")
+}
+
+// checkLocal returns the staff member, or a refusal code for the trace (never
+// shown: the page says the same for all).
+func (a *StaffAccess) checkLocal(ctx context.Context, user, password, code string, now time.Time) (coupole.Staff, string) {
+	st, err := a.Store.StaffByLogin(ctx, coupole.StaffLocal, user)
+	var cred coupole.LocalCredential
+	if err == nil {
+		cred, err = a.Store.LocalCredential(ctx, st.ID)
+	}
+	if err != nil {
+		CheckPassword(dummyHash(), password) // same time as a wrong password
+		return st, "unknown_account"
+	}
+	if !CheckPassword(cred.PasswordHash, password) {
+		return st, "bad_password"
+	}
+	step := matchTOTP(cred.TOTPSecret, code, now)
+	if step < 0 {
+		return st, "bad_totp"
+	}
+	if err := a.Store.UseTOTPStep(ctx, st.ID, step); err != nil {
+		return st, "totp_replayed"
+	}
+	if st.Status != coupole.StaffActive {
+		return st, "revoked"
+	}
+	if !slices.Contains(a.Config.LocalAccounts, user) {
+		return st, "not_a_break_glass_account"
+	}
+	return st, ""
+}
+
+// DemoAccount is a staff member that exists only under `serve --demo`.
+type DemoAccount struct {
+	Login string
+	Role  coupole.Role
+}
+
+// DemoAccounts lists one demo account per role.
+func DemoAccounts() []DemoAccount {
+	out := make([]DemoAccount, len(coupole.Roles))
+	for i, r := range coupole.Roles {
+		out[i] = DemoAccount{"demo-" + strings.ReplaceAll(string(r), "_", "-"), r}
+	}
+	return out
+}
+
+// EnsureDemoAccounts creates the demo staff members if they are missing.
+func EnsureDemoAccounts(ctx context.Context, store coupole.StaffStore, clock coupole.Clock) ([]DemoAccount, error) {
+	accounts := DemoAccounts()
+	for _, d := range accounts {
+		_, err := store.StaffByLogin(ctx, coupole.StaffDemo, d.Login)
+		if coupole.ErrorCode(err) != coupole.ENOTFOUND {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		st := coupole.Staff{ID: d.Login, Kind: coupole.StaffDemo, Login: d.Login, DisplayName: "Démo " + string(d.Role),
+			Roles: []coupole.Role{d.Role}, Status: coupole.StaffActive, CreatedAt: clock.Now()}
+		if err := store.CreateStaff(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	return accounts, nil
+}
+
+// handleDemoSignIn signs in a demo account with one click; the route exists
+// only under --demo.
+func (a *StaffAccess) handleDemoSignIn(w http.ResponseWriter, r *http.Request) {
+	if !a.checkPreCSRF(r) {
+		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
+		return
+	}
+	st, err := a.Store.StaffByLogin(r.Context(), coupole.StaffDemo, r.PostFormValue("account"))
+	if err != nil || st.Status != coupole.StaffActive {
+		a.signInPage(w, r, http.StatusUnauthorized, "signin.failed")
+		return
+	}
+	a.completeSignIn(w, r, st, "demo")
+}

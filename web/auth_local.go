@@ -1,0 +1,164 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coupole/coupole"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+	"golang.org/x/crypto/argon2"
+)
+
+// Local accounts are break-glass accounts only: a password hashed with
+// argon2id and a mandatory TOTP code, each code accepted once.
+
+// Argon2Params are the argon2id parameters of new password hashes. OWASP's
+// minimum is m=19 MiB, t=2, p=1; Coupole uses 64 MiB, t=3 (a handful of
+// accounts sign in rarely, so a slower hash costs nothing).
+var Argon2Params = struct {
+	MemoryKiB uint32
+	Time      uint32
+	Threads   uint8
+	KeyLen    uint32
+	SaltLen   int
+}{MemoryKiB: 64 * 1024, Time: 3, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// HashPassword returns the argon2id hash of password in the PHC string format
+// ($argon2id$v=19$m=…,t=…,p=…$salt$hash).
+func HashPassword(password string) (string, error) {
+	if len(password) < 12 {
+		return "", coupole.Errorf(coupole.EINVALID, "password: at least 12 characters are required")
+	}
+	p := Argon2Params
+	salt := make([]byte, p.SaltLen)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// CheckPassword reports whether password matches a PHC argon2id hash. The
+// parameters are read from the hash, so hashes made with older parameters
+// still verify.
+func CheckPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m < 19456 || t < 1 || p < 1 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is checked against when the account does not exist, so that an
+// unknown user name takes as long as a wrong password (issue 5, point 7).
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a real password, never matches")
+	return h
+})
+
+// NewTOTPKey returns a TOTP secret and its otpauth:// provisioning URI for an
+// authenticator app.
+func NewTOTPKey(account string) (secret, uri string, err error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Coupole", AccountName: account, Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		return "", "", coupole.Wrap(err, coupole.EINTERNAL, "cannot generate a TOTP secret")
+	}
+	return key.Secret(), key.URL(), nil
+}
+
+// TOTPCode returns the code of secret at t (for tests and set-up checks).
+func TOTPCode(secret string, t time.Time) (string, error) {
+	return totp.GenerateCodeCustom(secret, t, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// matchTOTP returns the time step whose code equals code, among the current
+// step and one step either side (clock drift), or -1.
+func matchTOTP(secret, code string, now time.Time) int64 {
+	code = strings.TrimSpace(code)
+	if len(code) != 6 {
+		return -1
+	}
+	step := now.Unix() / 30
+	for _, s := range []int64{step, step - 1, step + 1} {
+		want, err := TOTPCode(secret, time.Unix(s*30, 0))
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s
+		}
+	}
+	return -1
+}
+
+// throttle counts failed sign-ins per account name and per client address
+// over a sliding window (issue 5, point 7). It is per node: with n nodes an
+// attacker gets at most n times the allowance, which stays far below what
+// guessing a password and a TOTP code needs.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+const (
+	throttleWindow     = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
+	maxThrottleKeys    = 100_000
+)
+
+func newThrottle() *throttle { return &throttle{failures: map[string][]time.Time{}} }
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	fs := t.failures[key]
+	i := 0
+	for i < len(fs) && now.Sub(fs[i]) >= throttleWindow {
+		i++
+	}
+	fs = fs[i:]
+	if len(fs) == 0 {
+		delete(t.failures, key)
+	} else {
+		t.failures[key] = fs
+	}
+	return fs
+}
+
+// blocked reports whether either key has used up its allowance.
+func (t *throttle) blocked(account, addr string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.recent("a:"+account, now)) >= maxAccountFailures || len(t.recent("i:"+addr, now)) >= maxAddressFailures
+}
+
+func (t *throttle) fail(account, addr string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.failures) > maxThrottleKeys { // bounded memory under a spray
+		for k := range t.failures {
+			t.recent(k, now)
+		}
+	}
+	t.failures["a:"+account] = append(t.failures["a:"+account], now)
+	t.failures["i:"+addr] = append(t.failures["i:"+addr], now)
+}
+
+func (t *throttle) succeed(account string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, "a:"+account)
+}

@@ -1,0 +1,517 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+)
+
+// AuthConfig is the staff-access part of the configuration (issue 5).
+type AuthConfig struct {
+	Limits          coupole.SessionLimits
+	SecureCookies   bool           // false only for the plain-HTTP loopback demo
+	AllowedNetworks []netip.Prefix // C5; DefaultAllowedNetworks when empty
+	TrustedProxies  []netip.Prefix // whose X-Forwarded-For is believed
+	// LocalAccounts names the break-glass accounts allowed to sign in with a
+	// password and a TOTP code; any other local account is refused.
+	LocalAccounts []string
+	Demo          bool // demo accounts may sign in (serve --demo only)
+	OIDC          *OIDCConfig
+}
+
+// CustomerReader is what the staff routes read of the grid data; the grid
+// store satisfies it.
+type CustomerReader interface {
+	Customer(ctx context.Context, id string) (coupole.Customer, error)
+	AccessPoint(ctx context.Context, ean coupole.EAN) (coupole.AccessPoint, error)
+}
+
+// StaffAccess serves sign-in, sessions and the staff routes: who may act,
+// need-to-know, break-glass and emergency revocation (issue 5).
+type StaffAccess struct {
+	Server    *Server
+	Store     coupole.StaffStore
+	Authz     coupole.StaffAuthorizer
+	Facts     coupole.InteractionFacts
+	Customers CustomerReader
+	Tracer    coupole.StaffTracer
+	Clock     coupole.Clock
+	Logger    *slog.Logger
+	Config    AuthConfig
+
+	oidc     *oidcClient
+	throttle *throttle
+	routes   []*Route
+}
+
+// Route is one staff route. Every route either names the policy action that
+// authorizes it or is declared public: there is no third way to add one, and
+// the matrix test walks Routes().
+type Route struct {
+	Pattern string
+	Action  coupole.StaffAction // empty for public routes
+	Public  bool
+	// Resource derives the resource and the facts of the request; nil means
+	// the resource is the page itself.
+	Resource func(r *http.Request, p *Principal) (typ, id string, facts coupole.AccessFacts, err error)
+
+	handler func(w http.ResponseWriter, r *http.Request, p *Principal)
+	public  func(w http.ResponseWriter, r *http.Request)
+}
+
+// Routes lists the registered staff routes.
+func (a *StaffAccess) Routes() []Route {
+	out := make([]Route, len(a.routes))
+	for i, rt := range a.routes {
+		out[i] = *rt
+	}
+	return out
+}
+
+func (a *StaffAccess) handle(pattern string, action coupole.StaffAction, res func(*http.Request, *Principal) (string, string, coupole.AccessFacts, error), h func(http.ResponseWriter, *http.Request, *Principal)) {
+	if action == "" {
+		panic("web: route " + pattern + " has no policy action")
+	}
+	rt := &Route{Pattern: pattern, Action: action, Resource: res, handler: h}
+	a.routes = append(a.routes, rt)
+	a.Server.Handle(pattern, a.wrap(rt))
+}
+
+func (a *StaffAccess) public(pattern string, h http.HandlerFunc) {
+	rt := &Route{Pattern: pattern, Public: true, public: h}
+	a.routes = append(a.routes, rt)
+	a.Server.Handle(pattern, a.wrap(rt))
+}
+
+// EnableStaffAccess registers the sign-in and staff routes on s. When
+// cfg.OIDC is set, the identity provider is discovered now.
+func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
+	a.Server = s
+	if a.Logger == nil {
+		a.Logger = s.Logger
+	}
+	if a.Clock == nil {
+		a.Clock = coupole.SystemClock{}
+	}
+	a.throttle = newThrottle()
+	if a.Config.OIDC != nil {
+		c, err := newOIDCClient(ctx, *a.Config.OIDC)
+		if err != nil {
+			return err
+		}
+		a.oidc = c
+	}
+
+	a.public("GET /signin", a.handleSignInPage)
+	a.public("GET /auth/oidc/start", a.handleOIDCStart)
+	a.public("GET /auth/oidc/callback", a.handleOIDCCallback)
+	a.public("POST /signin/local", a.handleLocalSignIn)
+	if a.Config.Demo {
+		a.public("POST /signin/demo", a.handleDemoSignIn)
+	}
+
+	a.handle("GET /{$}", coupole.ActionViewHome, nil, a.handleHome)
+	a.handle("GET /api/v1/me", coupole.ActionViewHome, nil, a.handleMe)
+	a.handle("POST /signout", coupole.ActionSignOut, nil, a.handleSignOut)
+	a.handle("POST /signout/everywhere", coupole.ActionSignOut, nil, a.handleSignOutEverywhere)
+
+	a.handle("GET /api/v1/customers/{id}", coupole.ActionReadCustomer, a.customerResource, a.handleCustomer)
+	a.handle("GET /api/v1/access-points/{ean}", coupole.ActionReadAccessPoint, a.accessPointResource, a.handleAccessPoint)
+	a.handle("GET /api/v1/interactions", coupole.ActionReadInteractionMeta, nil, a.handleInteractions)
+
+	a.handle("GET /api/v1/staff", coupole.ActionListStaff, nil, a.handleListStaff)
+	a.handle("POST /api/v1/staff/{id}/revoke", coupole.ActionRevokeStaff, a.staffResource, a.handleRevoke)
+	a.handle("POST /api/v1/staff/{id}/roles", coupole.ActionSetRoles, a.staffResource, a.handleSetRoles)
+
+	a.handle("GET /api/v1/breakglass", coupole.ActionListBreakGlass, nil, a.handleListGrants)
+	a.handle("POST /api/v1/breakglass", coupole.ActionRequestBreakGlass, nil, a.handleRequestGrant)
+	a.handle("POST /api/v1/breakglass/{id}/approve", coupole.ActionApproveBreakGlass, a.grantResource, a.handleApproveGrant)
+	return nil
+}
+
+// trace appends a staff event; a failure is logged (the caller decides
+// whether the action may stand without it).
+func (a *StaffAccess) trace(ctx context.Context, e coupole.StaffEvent) error {
+	if e.At.IsZero() {
+		e.At = a.Clock.Now()
+	}
+	if a.Tracer == nil {
+		return nil
+	}
+	if err := a.Tracer.TraceStaff(ctx, e); err != nil {
+		a.Logger.Error("cannot trace staff event", "type", e.Type, "err", err)
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this action now")
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return coupole.Wrap(err, coupole.EINVALID, "request body: %v", err)
+	}
+	return nil
+}
+
+// --- resources: the facts are derived by the server, never sent (C1) ---
+
+func (a *StaffAccess) customerResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
+	id := r.PathValue("id")
+	var f coupole.AccessFacts
+	handled, err := a.Facts.HandledInteractions(r.Context(), p.Staff.ID)
+	if err != nil {
+		return "", "", f, err
+	}
+	for _, hi := range handled {
+		if slices.Contains(hi.CustomerIDs, id) {
+			f.HandlesInteraction = true
+		}
+	}
+	grants, err := a.Store.GrantsOf(r.Context(), p.Staff.ID)
+	if err != nil {
+		return "", "", f, err
+	}
+	now := a.Clock.Now()
+	for _, g := range grants {
+		if g.CustomerID == id && g.Active(now) {
+			f.BreakGlass = true
+		}
+	}
+	return "Customer", id, f, nil
+}
+
+func (a *StaffAccess) accessPointResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
+	var f coupole.AccessFacts
+	ean, err := coupole.ParseEAN(r.PathValue("ean"))
+	if err != nil {
+		return "", "", f, err
+	}
+	handled, err := a.Facts.HandledInteractions(r.Context(), p.Staff.ID)
+	if err != nil {
+		return "", "", f, err
+	}
+	for _, hi := range handled {
+		if slices.Contains(hi.EANs, ean) {
+			f.HandlesInteraction = true
+		}
+	}
+	return "AccessPoint", string(ean), f, nil
+}
+
+func (a *StaffAccess) staffResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
+	id := r.PathValue("id")
+	return "StaffAccount", id, coupole.AccessFacts{TargetIsSelf: id == p.Staff.ID}, nil
+}
+
+func (a *StaffAccess) grantResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
+	id := r.PathValue("id")
+	var f coupole.AccessFacts
+	g, err := a.Store.Grant(r.Context(), id)
+	if err == nil {
+		f.TargetIsSelf = g.StaffID == p.Staff.ID
+	} else if coupole.ErrorCode(err) != coupole.ENOTFOUND {
+		return "", "", f, err
+	}
+	return "Grant", id, f, nil
+}
+
+// --- handlers ---
+
+func (a *StaffAccess) handleHome(w http.ResponseWriter, r *http.Request, p *Principal) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	a.render(w, "home", pageData{Lang: RequestLanguage(r), Principal: p, CSRF: p.CSRF})
+}
+
+type meJSON struct {
+	ID          string    `json:"id"`
+	DisplayName string    `json:"display_name"`
+	Kind        string    `json:"kind"`
+	Roles       []string  `json:"roles"`
+	CSRFToken   string    `json:"csrf_token"`
+	ExpiresAt   time.Time `json:"session_expires_at"`
+}
+
+func rolesStrings(rs []coupole.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func (a *StaffAccess) handleMe(w http.ResponseWriter, r *http.Request, p *Principal) {
+	writeJSON(w, http.StatusOK, meJSON{p.Staff.ID, p.Staff.DisplayName, string(p.Staff.Kind), rolesStrings(p.Staff.Roles), p.CSRF, p.Session.ExpiresAt})
+}
+
+func (a *StaffAccess) handleSignOut(w http.ResponseWriter, r *http.Request, p *Principal) {
+	if err := a.Store.DeleteSession(r.Context(), p.Session.IDHash); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventSignOut, Actor: p.Staff.ID, Subject: p.Staff.ID, Outcome: "ok"})
+	a.clearSessionCookie(w)
+	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
+}
+
+func (a *StaffAccess) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request, p *Principal) {
+	n, err := a.Store.DeleteSessionsOf(r.Context(), p.Staff.ID)
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventSessionsDeleted, Actor: p.Staff.ID, Subject: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"sessions": itoa(n)}})
+	a.clearSessionCookie(w)
+	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
+}
+
+// handleCustomer serves the customer record to a staff member the policy
+// allowed, and traces the read before answering (T1): a read that cannot be
+// traced is not served.
+func (a *StaffAccess) handleCustomer(w http.ResponseWriter, r *http.Request, p *Principal) {
+	id := r.PathValue("id")
+	c, err := a.Customers.Customer(r.Context(), id)
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"customer": id, "data": "customer_profile", "client": clientAddrFrom(r.Context())}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	// Field-level masking (C1, "what they see") comes with the advisor
+	// screens; this answer carries what identifies the customer only.
+	writeJSON(w, http.StatusOK, map[string]string{"id": c.ID, "name": c.Name(), "language": string(c.Language)})
+}
+
+func (a *StaffAccess) handleAccessPoint(w http.ResponseWriter, r *http.Request, p *Principal) {
+	ean, _ := coupole.ParseEAN(r.PathValue("ean"))
+	ap, err := a.Customers.AccessPoint(r.Context(), ean)
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"access_point": string(ean), "data": "access_point", "client": clientAddrFrom(r.Context())}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"ean": string(ap.EAN), "energy": string(ap.Energy), "regime": string(ap.Regime)})
+}
+
+func (a *StaffAccess) handleInteractions(w http.ResponseWriter, r *http.Request, p *Principal) {
+	list, err := a.Facts.OpenInteractions(r.Context())
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	type item struct {
+		ID       string    `json:"id"`
+		StaffID  string    `json:"staff_id"`
+		Channel  string    `json:"channel"`
+		OpenedAt time.Time `json:"opened_at"`
+	}
+	out := []item{}
+	for _, m := range list {
+		out = append(out, item{m.ID, m.StaffID, m.Channel, m.OpenedAt})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type staffJSON struct {
+	ID            string     `json:"id"`
+	Kind          string     `json:"kind"`
+	DisplayName   string     `json:"display_name"`
+	Roles         []string   `json:"roles"`
+	Status        string     `json:"status"`
+	RevokedAt     *time.Time `json:"revoked_at,omitempty"`
+	RevokedReason string     `json:"revoked_reason,omitempty"`
+}
+
+func (a *StaffAccess) handleListStaff(w http.ResponseWriter, r *http.Request, p *Principal) {
+	list, err := a.Store.ListStaff(r.Context())
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	out := []staffJSON{}
+	for _, s := range list {
+		j := staffJSON{ID: s.ID, Kind: string(s.Kind), DisplayName: s.DisplayName, Roles: rolesStrings(s.Roles), Status: string(s.Status), RevokedReason: s.RevokedReason}
+		if !s.RevokedAt.IsZero() {
+			t := s.RevokedAt
+			j.RevokedAt = &t
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// RevokeStaff is the emergency revocation (S6) shared by the API and the
+// command line: disable the account, destroy its sessions and grants, trace.
+func RevokeStaff(ctx context.Context, store coupole.StaffStore, tracer coupole.StaffTracer, clock coupole.Clock, actor, id, reason string) (int, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return 0, coupole.Errorf(coupole.EINVALID, "revoke: --reason is required: say why the access is removed")
+	}
+	now := clock.Now()
+	n, err := store.Revoke(ctx, id, reason, now)
+	if err != nil {
+		return 0, err
+	}
+	if tracer != nil {
+		if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRevoked, At: now, Actor: actor, Subject: id, Outcome: "ok", Reason: reason,
+			Details: map[string]string{"sessions": itoa(n)}}); err != nil {
+			// The revocation stands: access is removed even if the trace
+			// cannot be written now; the error tells the operator.
+			return n, coupole.Wrap(err, coupole.EUNAVAILABLE, "staff %s is revoked, but the audit log could not record it: %v", id, err)
+		}
+	}
+	return n, nil
+}
+
+func (a *StaffAccess) handleRevoke(w http.ResponseWriter, r *http.Request, p *Principal) {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	n, err := RevokeStaff(r.Context(), a.Store, a.Tracer, a.Clock, p.Staff.ID, r.PathValue("id"), body.Reason)
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "status": "revoked", "sessions_destroyed": n})
+}
+
+func (a *StaffAccess) handleSetRoles(w http.ResponseWriter, r *http.Request, p *Principal) {
+	var body struct {
+		Roles []string `json:"roles"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	roles, err := coupole.ParseRoles(strings.Join(body.Roles, ","))
+	if err == nil && len(roles) == 0 {
+		err = coupole.Errorf(coupole.EINVALID, "roles: at least one role is required")
+	}
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	before, err := a.Store.Staff(r.Context(), id)
+	if err == nil {
+		err = a.Store.SetRoles(r.Context(), id, roles)
+	}
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: p.Staff.ID, Subject: id, Outcome: "ok",
+		Details: map[string]string{"from": strings.Join(rolesStrings(before.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}})
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "roles": rolesStrings(roles)})
+}
+
+type grantJSON struct {
+	ID          string     `json:"id"`
+	StaffID     string     `json:"staff_id"`
+	CustomerID  string     `json:"customer_id"`
+	Reason      string     `json:"reason"`
+	RequestedAt time.Time  `json:"requested_at"`
+	Minutes     int        `json:"minutes"`
+	ApprovedBy  string     `json:"approved_by,omitempty"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	Active      bool       `json:"active"`
+}
+
+func (a *StaffAccess) grantJSON(g coupole.BreakGlassGrant) grantJSON {
+	j := grantJSON{ID: g.ID, StaffID: g.StaffID, CustomerID: g.CustomerID, Reason: g.Reason, RequestedAt: g.RequestedAt,
+		Minutes: int(g.Duration / time.Minute), ApprovedBy: g.ApprovedBy, Active: g.Active(a.Clock.Now())}
+	if !g.ExpiresAt.IsZero() {
+		t := g.ExpiresAt
+		j.ExpiresAt = &t
+	}
+	return j
+}
+
+// handleListGrants shows every break-glass grant (to auditors and privacy
+// officers).
+func (a *StaffAccess) handleListGrants(w http.ResponseWriter, r *http.Request, p *Principal) {
+	list, err := a.Store.ListGrants(r.Context())
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	out := []grantJSON{}
+	for _, g := range list {
+		out = append(out, a.grantJSON(g))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request, p *Principal) {
+	var body struct {
+		CustomerID string `json:"customer_id"`
+		Reason     string `json:"reason"`
+		Minutes    int    `json:"minutes"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	if body.Minutes <= 0 || time.Duration(body.Minutes)*time.Minute > coupole.MaxBreakGlass {
+		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "minutes: must be between 1 and %d", int(coupole.MaxBreakGlass/time.Minute)))
+		return
+	}
+	g := coupole.BreakGlassGrant{ID: "bg-" + newSecret()[:16], StaffID: p.Staff.ID, CustomerID: strings.TrimSpace(body.CustomerID),
+		Reason: strings.TrimSpace(body.Reason), RequestedAt: a.Clock.Now(), Duration: time.Duration(body.Minutes) * time.Minute}
+	if err := a.Store.CreateGrant(r.Context(), g); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantRequested, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
+		Details: map[string]string{"customer": g.CustomerID, "minutes": itoa(body.Minutes)}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, a.grantJSON(g))
+}
+
+func (a *StaffAccess) handleApproveGrant(w http.ResponseWriter, r *http.Request, p *Principal) {
+	id := r.PathValue("id")
+	g, err := a.Store.ApproveGrant(r.Context(), id, p.Staff.ID, a.Clock.Now())
+	if err != nil {
+		a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantRefused, Actor: p.Staff.ID, Subject: id, Outcome: "refused", Reason: coupole.ErrorCode(err)})
+		a.Server.Error(w, r, err)
+		return
+	}
+	// The grant is approved in the store; if the trace fails the read it
+	// enables is still refused later, as every read is traced first.
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantApproved, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
+		Details: map[string]string{"holder": g.StaffID, "customer": g.CustomerID, "expires_at": g.ExpiresAt.Format(time.RFC3339)}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.grantJSON(g))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
