@@ -15,7 +15,7 @@ import (
 
 // Key files in the data directory.
 const (
-	SigningKeyFile = "audit-signing.key"   // note signer key, mode 0600
+	SigningKeyFile = "audit-signing.key"  // note signer key, mode 0600
 	VerifierFile   = "audit-verifier.pub" // note verifier string, public
 )
 
