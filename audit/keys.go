@@ -95,7 +95,7 @@ func VerifierOf(dir string) (string, error) {
 		return "", coupole.Wrap(err, coupole.EUNAVAILABLE, "audit: cannot read the signing key")
 	}
 	// PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ seed)>
-	parts := strings.Split(strings.TrimSpace(string(b)), "+")
+	parts := strings.SplitN(strings.TrimSpace(string(b)), "+", 5) // base64 may hold "+"
 	if len(parts) != 5 {
 		return "", coupole.Errorf(coupole.EINVALID, "audit: malformed signing key")
 	}

@@ -30,6 +30,8 @@ var commands = []command{
 	{"serve", "run the Coupole server", runServe},
 	{"migrate", "create or upgrade the database schema", runMigrate},
 	{"policy", "decide a disclosure request or test scenarios against the policies", runPolicy},
+	{"init", "create the audit signing key and print its public verifier", runInit},
+	{"audit", "export, verify, prove, query and erase the audit log", runAudit},
 	{"version", "print the version", runVersion},
 }
 
