@@ -297,7 +297,8 @@ func decodeFacts(data []byte, f *Facts) error {
 			var n json.Number
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.UseNumber()
-			if dec.Decode(&n) != nil {
+			// json.Number also accepts "3" (a string): a wrong type here.
+			if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] == '"' || dec.Decode(&n) != nil {
 				return coupole.Errorf(coupole.EINVALID, "%s: must be an integer ≥ 1", name)
 			}
 			v, perr := n.Int64()
