@@ -21,7 +21,9 @@ func TestLoadRejects(t *testing.T) {
 		atLine string // the line of the file the error must point to (its text)
 	}{
 		{"typo in a context attribute", "30-ean.cedar",
-			func(s string) string { return strings.Replace(s, "context.registered_mobile &&", "context.registred_mobile &&", 1) },
+			func(s string) string {
+				return strings.Replace(s, "context.registered_mobile &&", "context.registred_mobile &&", 1)
+			},
 			"attribute `registred_mobile` in context", "context.registred_mobile &&"},
 		{"typo in an enumerated value", "90-refusals.cedar",
 			func(s string) string { return strings.Replace(s, `Occupancy::"none"`, `Occupancy::"nobody"`, 1) },
@@ -30,10 +32,14 @@ func TestLoadRejects(t *testing.T) {
 			func(s string) string { return strings.Replace(s, `Action::"ask_supplier"`, `Action::"ask_suplier"`, 1) },
 			"unrecognized action", `Action::"ask_suplier"`},
 		{"wrong type", "30-ean.cedar",
-			func(s string) string { return strings.Replace(s, "context.ean_count > 2", `context.ean_count > "2"`, 1) },
+			func(s string) string {
+				return strings.Replace(s, "context.ean_count > 2", `context.ean_count > "2"`, 1)
+			},
 			"does not match the schema", ""},
 		{"syntax error", "60-case-status.cedar",
-			func(s string) string { return strings.Replace(s, `Requester::"mandatary" };`, `Requester::"mandatary" &&  };`, 1) },
+			func(s string) string {
+				return strings.Replace(s, `Requester::"mandatary" };`, `Requester::"mandatary" &&  };`, 1)
+			},
 			"syntax error at column", `Requester::"mandatary" &&  };`},
 		{"missing translation", "10-public-info.cedar",
 			func(s string) string { return removeLine(s, "@reason_de(") },
@@ -51,7 +57,9 @@ func TestLoadRejects(t *testing.T) {
 			func(s string) string { return strings.Replace(s, `@scope("own_occupancy")`, `@scope("everything")`, 1) },
 			"@scope must be one of", `@id("case-status-told")`},
 		{"forbid with an outcome", "90-refusals.cedar",
-			func(s string) string { return strings.Replace(s, `@id("no-mandate")`, "@id(\"no-mandate\")\n@outcome(\"oral\")", 1) },
+			func(s string) string {
+				return strings.Replace(s, `@id("no-mandate")`, "@id(\"no-mandate\")\n@outcome(\"oral\")", 1)
+			},
 			"belong on permits", `@id("no-mandate")`},
 		{"forbid with an unknown refusal reason", "90-refusals.cedar",
 			func(s string) string { return strings.Replace(s, `@reason("not_verified")`, `@reason("too_late")`, 1) },
