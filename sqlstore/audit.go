@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Recor
 				return coupole.Errorf(coupole.EINTERNAL, "audit: batch indexes are not consecutive")
 			}
 		}
-		err := insertRows(ctx, tx, `INSERT INTO audit_log (idx, time_ns, commitment, leaf_hash, salt, payload, actor, interaction) VALUES `, 8, len(recs), func(i int, a []any) []any {
+		err := s.insertRows(ctx, tx, `INSERT INTO audit_log (idx, time_ns, commitment, leaf_hash, salt, payload, actor, interaction) VALUES `, 8, len(recs), func(i int, a []any) []any {
 			r := recs[i]
 			return append(a, int64(r.Index), r.Time.UnixNano(), r.Commitment[:], r.LeafHash, r.Salt, r.Payload, auditNullString(r.Actor), auditNullString(r.Interaction))
 		})
@@ -76,13 +77,13 @@ func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Recor
 			add("c", r.Customers)
 			add("e", r.AccessPoints)
 		}
-		err = insertRows(ctx, tx, `INSERT INTO audit_refs (kind, ref, idx) VALUES `, 3, len(refs), func(i int, a []any) []any {
+		err = s.insertRows(ctx, tx, `INSERT INTO audit_refs (kind, ref, idx) VALUES `, 3, len(refs), func(i int, a []any) []any {
 			return append(a, refs[i].kind, refs[i].ref, int64(refs[i].idx))
 		})
 		if err != nil {
 			return storageError(err, "insert audit references")
 		}
-		err = insertRows(ctx, tx, `INSERT INTO audit_nodes (level, idx, hash) VALUES `, 3, len(nodes), func(i int, a []any) []any {
+		err = s.insertRows(ctx, tx, `INSERT INTO audit_nodes (level, idx, hash) VALUES `, 3, len(nodes), func(i int, a []any) []any {
 			return append(a, int64(nodes[i].Level), int64(nodes[i].Index), nodes[i].Hash)
 		})
 		return storageError(err, "insert audit tree nodes")
@@ -96,8 +97,10 @@ func auditNullString(s string) any {
 	return s
 }
 
-// insertRows inserts n rows of cols columns with multi-row INSERTs.
-func insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
+// insertRows inserts n rows of cols columns with multi-row INSERTs. SQLite
+// gets anonymous "?" parameters: it resolves "$N" names one by one, which
+// costs quadratic time in statements of hundreds of parameters.
+func (s *AuditStore) insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
 	var b strings.Builder
 	args := make([]any, 0, auditChunk*cols)
 	for start := 0; start < n; start += auditChunk {
@@ -115,7 +118,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols, n int, row
 				if c > 0 {
 					b.WriteByte(',')
 				}
-				fmt.Fprintf(&b, "$%d", p)
+				if s.db.Dialect == SQLite {
+					b.WriteByte('?')
+				} else {
+					b.WriteByte('$')
+					b.WriteString(strconv.Itoa(p))
+				}
 				p++
 			}
 			b.WriteByte(')')
@@ -309,10 +317,9 @@ func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error
 	if err != nil {
 		return 0, err
 	}
-	var upto int64
-	err = s.db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT MIN(idx) FROM audit_log WHERE time_ns >= $1), (SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log))`, before.UnixNano()).Scan(&upto)
+	upto, err := s.firstAtOrAfter(ctx, before)
 	if err != nil {
-		return 0, storageError(err, "find events to erase")
+		return 0, err
 	}
 	const chunk = 1000
 	for lo := from; lo < uint64(upto); lo += chunk {
@@ -381,19 +388,15 @@ func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error
 func (s *AuditStore) Query(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
 	lo, hi := int64(0), int64(-1) // hi < 0: no upper bound
 	if !q.From.IsZero() || !q.To.IsZero() {
-		bound := func(t time.Time) (int64, error) {
-			var i int64
-			err := s.db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT MIN(idx) FROM audit_log WHERE time_ns >= $1), (SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log))`, t.UnixNano()).Scan(&i)
-			return i, storageError(err, "query audit log")
-		}
+		bound := s.firstAtOrAfter
 		var err error
 		if !q.From.IsZero() {
-			if lo, err = bound(q.From); err != nil {
+			if lo, err = bound(ctx, q.From); err != nil {
 				return nil, err
 			}
 		}
 		if !q.To.IsZero() {
-			if hi, err = bound(q.To); err != nil {
+			if hi, err = bound(ctx, q.To); err != nil {
 				return nil, err
 			}
 		}
@@ -444,4 +447,29 @@ func (s *AuditStore) Query(ctx context.Context, q audit.Query) ([]audit.Entry, e
 		out = append(out, e)
 	}
 	return out, storageError(rows.Err(), "query audit log")
+}
+
+// firstAtOrAfter returns the index of the first event at or after t (the
+// log's size if none). Time never decreases with the index, so a binary
+// search over the primary key finds it in about 24 lookups for 10 million
+// events, and no time index has to be kept up to date on every append.
+func (s *AuditStore) firstAtOrAfter(ctx context.Context, t time.Time) (int64, error) {
+	size, err := s.Size(ctx)
+	if err != nil {
+		return 0, err
+	}
+	lo, hi := int64(0), int64(size) // answer in [lo, hi]
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		var ns int64
+		if err := s.db.read.QueryRowContext(ctx, `SELECT time_ns FROM audit_log WHERE idx = $1`, mid).Scan(&ns); err != nil {
+			return 0, storageError(err, "find audit events by time")
+		}
+		if ns >= t.UnixNano() {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo, nil
 }

@@ -10,7 +10,6 @@ CREATE TABLE audit_log (
 	actor       TEXT,                 -- staff id; NULL once erased
 	interaction TEXT                  -- interaction id; NULL once erased
 );
-CREATE INDEX audit_log_time ON audit_log (time_ns);
 CREATE INDEX audit_log_actor ON audit_log (actor, idx) WHERE actor IS NOT NULL;
 CREATE INDEX audit_log_interaction ON audit_log (interaction, idx) WHERE interaction IS NOT NULL;
 
