@@ -40,6 +40,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	if *demo {
+		if err := seedDemoIfEmpty(ctx, env, db, logger); err != nil {
+			return err
+		}
+	}
 	logger.Info("database ready", "db", db.Describe(), "schema", db.LatestVersion())
 
 	srv := web.NewServer(logger, db)
