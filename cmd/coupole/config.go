@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/web"
 )
 
 // Config is Coupole's configuration, loaded once per command from flags and
@@ -23,6 +25,21 @@ type Config struct {
 	LogLevel        slog.Level    // COUPOLE_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // COUPOLE_LOG_FORMAT: text or json
 	ShutdownTimeout time.Duration // COUPOLE_SHUTDOWN_TIMEOUT: grace period on SIGTERM
+
+	// Staff access (issue 5); see docs/security.md.
+	OIDCIssuer           string                    // COUPOLE_OIDC_ISSUER: identity provider; empty disables OIDC sign-in
+	OIDCClientID         string                    // COUPOLE_OIDC_CLIENT_ID
+	OIDCClientSecretFile string                    // COUPOLE_OIDC_CLIENT_SECRET_FILE: file holding the client secret
+	OIDCRedirectURL      string                    // COUPOLE_OIDC_REDIRECT_URL: https://…/auth/oidc/callback
+	OIDCGroupsClaim      string                    // COUPOLE_OIDC_GROUPS_CLAIM
+	OIDCGroupRoles       map[string][]coupole.Role // COUPOLE_OIDC_GROUP_ROLES: group=role[+role],…
+	AllowedNetworks      []netip.Prefix            // COUPOLE_ALLOWED_NETWORKS (C5)
+	TrustedProxies       []netip.Prefix            // COUPOLE_TRUSTED_PROXIES
+	SessionIdle          time.Duration             // COUPOLE_SESSION_IDLE
+	SessionMax           time.Duration             // COUPOLE_SESSION_MAX
+	SecureCookies        string                    // COUPOLE_SECURE_COOKIES: auto, true or false
+	BreakGlassAccounts   []string                  // COUPOLE_BREAK_GLASS_ACCOUNTS
+	StaffPolicyDir       string                    // COUPOLE_STAFF_POLICY_DIR
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -73,6 +90,81 @@ var configFlags = []configFlag{
 			c.ShutdownTimeout = d
 			return nil
 		}},
+	{"oidc-issuer", "COUPOLE_OIDC_ISSUER", "OIDC issuer URL of the identity provider (empty: no OIDC sign-in)", "",
+		func(c *Config, v string) error { c.OIDCIssuer = v; return nil }},
+	{"oidc-client-id", "COUPOLE_OIDC_CLIENT_ID", "OIDC client id of Coupole", "",
+		func(c *Config, v string) error { c.OIDCClientID = v; return nil }},
+	{"oidc-client-secret-file", "COUPOLE_OIDC_CLIENT_SECRET_FILE", "file holding the OIDC client secret", "",
+		func(c *Config, v string) error { c.OIDCClientSecretFile = v; return nil }},
+	{"oidc-redirect-url", "COUPOLE_OIDC_REDIRECT_URL", "public URL of /auth/oidc/callback", "",
+		func(c *Config, v string) error {
+			if v != "" && !strings.HasSuffix(v, "/auth/oidc/callback") {
+				return fmt.Errorf("must end with /auth/oidc/callback")
+			}
+			c.OIDCRedirectURL = v
+			return nil
+		}},
+	{"oidc-groups-claim", "COUPOLE_OIDC_GROUPS_CLAIM", "ID-token claim listing the user's groups", "groups",
+		func(c *Config, v string) error { c.OIDCGroupsClaim = v; return nil }},
+	{"oidc-group-roles", "COUPOLE_OIDC_GROUP_ROLES", "group to roles mapping: group=role[+role],group=role", "",
+		func(c *Config, v string) error {
+			m, err := web.ParseGroupRoles(v)
+			if err != nil {
+				return fmt.Errorf("%s", coupole.ErrorMessage(err))
+			}
+			c.OIDCGroupRoles = m
+			return nil
+		}},
+	{"allowed-networks", "COUPOLE_ALLOWED_NETWORKS", "CIDR ranges staff may use Coupole from (C5)", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+		func(c *Config, v string) error { return setPrefixes(&c.AllowedNetworks, v, true) }},
+	{"trusted-proxies", "COUPOLE_TRUSTED_PROXIES", "CIDR ranges of reverse proxies whose X-Forwarded-For is believed", "",
+		func(c *Config, v string) error { return setPrefixes(&c.TrustedProxies, v, false) }},
+	{"session-idle", "COUPOLE_SESSION_IDLE", "a session ends after this long without activity", "30m",
+		func(c *Config, v string) error { return setDuration(&c.SessionIdle, v) }},
+	{"session-max", "COUPOLE_SESSION_MAX", "a session ends this long after sign-in, whatever its activity", "10h",
+		func(c *Config, v string) error { return setDuration(&c.SessionMax, v) }},
+	{"secure-cookies", "COUPOLE_SECURE_COOKIES", "auto (Secure except for --demo on loopback), true or false", "auto",
+		func(c *Config, v string) error {
+			if v != "auto" && v != "true" && v != "false" {
+				return fmt.Errorf("must be auto, true or false")
+			}
+			c.SecureCookies = v
+			return nil
+		}},
+	{"break-glass-accounts", "COUPOLE_BREAK_GLASS_ACCOUNTS", "comma-separated local break-glass logins allowed to sign in", "",
+		func(c *Config, v string) error {
+			c.BreakGlassAccounts = nil
+			for _, a := range strings.Split(v, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					c.BreakGlassAccounts = append(c.BreakGlassAccounts, a)
+				}
+			}
+			return nil
+		}},
+	{"staff-policy-dir", "COUPOLE_STAFF_POLICY_DIR", "directory of a reviewed staff-access policy set (default: the embedded one)", "",
+		func(c *Config, v string) error { c.StaffPolicyDir = v; return nil }},
+}
+
+// setPrefixes parses a list of CIDR ranges; required lists may not be empty.
+func setPrefixes(dst *[]netip.Prefix, v string, required bool) error {
+	ps, err := web.ParsePrefixes(v)
+	if err != nil {
+		return fmt.Errorf("%s", coupole.ErrorMessage(err))
+	}
+	if required && len(ps) == 0 {
+		return fmt.Errorf("at least one CIDR range is required")
+	}
+	*dst = ps
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("must be a positive duration, like 30m")
+	}
+	*dst = d
+	return nil
 }
 
 // registerConfig adds the named settings to fs, and returns a function that

@@ -33,6 +33,7 @@ var commands = []command{
 	{"policy", "decide a disclosure request or test scenarios against the policies", runPolicy},
 	{"init", "create the audit signing key and print its public verifier", runInit},
 	{"audit", "export, verify, prove, query and erase the audit log", runAudit},
+	{"staff", "list, revoke, reinstate staff; set roles; create break-glass accounts", runStaff},
 	{"version", "print the version", runVersion},
 }
 

@@ -14,7 +14,9 @@ import (
 func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "serve", "[--demo] [flags]")
 	demo := fs.Bool("demo", false, "create the database if needed, fill it with synthetic data and enable demo accounts")
-	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout")
+	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout",
+		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
+		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,6 +50,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	logger.Info("database ready", "db", db.Describe(), "schema", db.LatestVersion())
 
 	srv := web.NewServer(logger, db)
+	closeStaff, err := enableStaffAccess(ctx, env, cfg, *demo, db, srv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStaff()
 	return srv.ListenAndServe(ctx, cfg.Listen, cfg.ShutdownTimeout, func(addr net.Addr) {
 		logger.Info("listening", "addr", addr.String())
 		fmt.Fprintf(env.Stdout, "Coupole is running at http://%s/\n", addr)

@@ -1,0 +1,423 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
+	staffpolicy "github.com/coupole/coupole/policy/staff"
+	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
+)
+
+// staffCommands are the staff administration commands (issue 5).
+var staffCommands = []struct {
+	name, summary string
+	run           func(ctx context.Context, env *Env, args []string) error
+}{
+	{"list", "list staff members, their roles and status", runStaffList},
+	{"revoke", "emergency revocation: disable an account, kill its sessions and grants (S6)", runStaffRevoke},
+	{"reinstate", "make a revoked account active again", runStaffReinstate},
+	{"roles", "replace the roles of a staff member", runStaffRoles},
+	{"breakglass", "create a local break-glass account (password + TOTP)", runStaffBreakGlass},
+}
+
+func runStaff(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(env.Stderr, "Usage: coupole staff COMMAND [flags]\n\nCommands:")
+		for _, c := range staffCommands {
+			fmt.Fprintf(env.Stderr, "  %-11s %s\n", c.name, c.summary)
+		}
+		if len(args) == 0 {
+			return usagef("staff: want a command")
+		}
+		return nil
+	}
+	for _, c := range staffCommands {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	return usagef("staff: unknown command %q (see `coupole staff help`)", args[0])
+}
+
+// staffTracer writes staff events into the audit log (T1, issue 5 point 8).
+type staffTracer struct{ log *audit.Log }
+
+// TraceStaff maps a staff event onto an audit event: the event type is the
+// action, the decision carries outcome and reason, the other facts go in
+// Data as key=value items.
+func (t staffTracer) TraceStaff(ctx context.Context, e coupole.StaffEvent) error {
+	ev := audit.Event{Actor: e.Actor, Action: e.Type, Decision: &audit.Decision{Outcome: e.Outcome, Reason: e.Reason}}
+	if ev.Actor == "" {
+		ev.Actor = "anonymous"
+	}
+	if e.Subject != "" {
+		ev.Data = append(ev.Data, "subject="+e.Subject)
+	}
+	keys := make([]string, 0, len(e.Details))
+	for k := range e.Details {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := e.Details[k]
+		switch {
+		case v == "":
+		case k == "customer":
+			ev.Customers = append(ev.Customers, v)
+		case k == "access_point":
+			ev.AccessPoints = append(ev.AccessPoints, v)
+		case k == "client":
+			ev.Client = v
+		default:
+			ev.Data = append(ev.Data, k+"="+v)
+		}
+	}
+	_, err := t.log.Append(ctx, ev)
+	return err
+}
+
+// openStaffTracer starts an audit log writer for staff events on db. The
+// caller closes it.
+func openStaffTracer(ctx context.Context, db *sqlstore.DB, clock coupole.Clock, logger *slog.Logger) (staffTracer, func(), error) {
+	l, err := audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: clock, Logger: logger})
+	if err != nil {
+		return staffTracer{}, nil, err
+	}
+	return staffTracer{l}, func() { l.Close() }, nil
+}
+
+func openStaffDB(ctx context.Context, env *Env, cfg *Config) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func runStaffList(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "staff list", "[--db DSN]")
+	load := registerConfig(fs, env.Getenv, "db")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	db, err := openStaffDB(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tKIND\tLOGIN\tNAME\tROLES\tSTATUS")
+	for _, s := range list {
+		roles := make([]string, len(s.Roles))
+		for i, r := range s.Roles {
+			roles[i] = string(r)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Kind, s.Login, s.DisplayName, strings.Join(roles, ","), s.Status)
+	}
+	return w.Flush()
+}
+
+// runStaffRevoke is the emergency procedure of S6: the account is disabled
+// and every session and break-glass grant destroyed in one transaction; each
+// node sees it on the next request, because sessions are checked against the
+// database on every request.
+func runStaffRevoke(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "staff revoke", "ID --reason TEXT [--db DSN]")
+	reason := fs.String("reason", "", "why the access is removed (required, traced)")
+	load := registerConfig(fs, env.Getenv, "db")
+	args, id := splitID(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	} else if id == "" || fs.NArg() > 0 {
+		return usagef("staff revoke: want exactly one staff id (see `coupole staff list`)")
+	}
+	if strings.TrimSpace(*reason) == "" {
+		return usagef("staff revoke: --reason is required")
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	db, err := openStaffDB(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer closeTracer()
+	n, err := web.RevokeStaff(ctx, db, tracer, env.Clock, "cli:"+cliUser(env), id, *reason)
+	if err != nil && n == 0 {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "staff %s revoked: %d session(s) destroyed, break-glass grants ended\n", id, n)
+	return err
+}
+
+// splitID takes a leading positional id out of args, so that flags may
+// follow it (`coupole staff revoke s-123 --reason "..."`).
+func splitID(args []string) ([]string, string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[1:], args[0]
+	}
+	return args, ""
+}
+
+// cliUser names the operator at the terminal for the trace.
+func cliUser(env *Env) string {
+	if u := env.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "staff reinstate", "ID [--db DSN]")
+	load := registerConfig(fs, env.Getenv, "db")
+	args, id := splitID(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if id == "" {
+		return usagef("staff reinstate: want a staff id")
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	db, err := openStaffDB(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Reinstate(ctx, id); err != nil {
+		return err
+	}
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer closeTracer()
+	fmt.Fprintf(env.Stdout, "staff %s is active again\n", id)
+	return tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventReinstated, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok"})
+}
+
+func runStaffRoles(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "staff roles", "ID ROLE[,ROLE…] [--db DSN]")
+	load := registerConfig(fs, env.Getenv, "db")
+	args, id := splitID(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if id == "" || fs.NArg() != 1 {
+		return usagef("staff roles: want a staff id and a comma-separated list of roles")
+	}
+	roles, err := coupole.ParseRoles(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	db, err := openStaffDB(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	before, err := db.Staff(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := db.SetRoles(ctx, id, roles); err != nil {
+		return err
+	}
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer closeTracer()
+	fmt.Fprintf(env.Stdout, "staff %s roles: %s\n", id, fs.Arg(0))
+	return tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok",
+		Details: map[string]string{"from": joinRoles(before.Roles), "to": joinRoles(roles)}})
+}
+
+func joinRoles(rs []coupole.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+// runStaffBreakGlass creates a local break-glass account: the password is
+// read from a file (never from the command line, which other users can see),
+// a TOTP secret is generated and its provisioning URI printed once.
+func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "staff breakglass", "LOGIN --roles ROLE[,ROLE] --password-file FILE [--name NAME] [--db DSN]")
+	rolesFlag := fs.String("roles", "", "roles of the account (required)")
+	pwFile := fs.String("password-file", "", "file holding the password, at least 12 characters (required)")
+	name := fs.String("name", "", "display name (default: the login)")
+	load := registerConfig(fs, env.Getenv, "db")
+	args, login := splitID(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if login == "" || fs.NArg() > 0 {
+		return usagef("staff breakglass: want one login name")
+	}
+	roles, err := coupole.ParseRoles(*rolesFlag)
+	if err != nil {
+		return err
+	}
+	if len(roles) == 0 {
+		return usagef("staff breakglass: --roles is required")
+	}
+	if *pwFile == "" {
+		return usagef("staff breakglass: --password-file is required")
+	}
+	pw, err := os.ReadFile(*pwFile)
+	if err != nil {
+		return coupole.Errorf(coupole.EINVALID, "--password-file: cannot read %s", *pwFile)
+	}
+	hash, err := web.HashPassword(strings.TrimRight(string(pw), "\r\n"))
+	if err != nil {
+		return err
+	}
+	secret, uri, err := web.NewTOTPKey(login)
+	if err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	db, err := openStaffDB(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *name == "" {
+		*name = login
+	}
+	st := coupole.Staff{ID: "bg-" + login, Kind: coupole.StaffLocal, Login: login, DisplayName: *name, Roles: roles, Status: coupole.StaffActive, CreatedAt: env.Clock.Now()}
+	if err := db.CreateStaff(ctx, st); err != nil {
+		return err
+	}
+	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: secret}); err != nil {
+		return err
+	}
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer closeTracer()
+	if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "cli:" + cliUser(env), Subject: st.ID, Outcome: "ok",
+		Details: map[string]string{"kind": "local", "roles": joinRoles(roles)}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "break-glass account %s created (staff id %s).\n", login, st.ID)
+	fmt.Fprintf(env.Stdout, "Add it to --break-glass-accounts, and register this TOTP URI in an authenticator now (it is not shown again):\n%s\n", uri)
+	return nil
+}
+
+// enableStaffAccess wires sign-in, sessions and the staff routes into srv
+// (issue 5). Under --demo it creates the demo accounts and prints them.
+func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db *sqlstore.DB, srv *web.Server, logger *slog.Logger) (func(), error) {
+	authz, err := staffpolicy.Open(cfg.StaffPolicyDir)
+	if err != nil {
+		return nil, err
+	}
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, logger)
+	if err != nil {
+		return nil, err
+	}
+	secure := cfg.SecureCookies == "true"
+	if cfg.SecureCookies == "auto" {
+		host, _, _ := net.SplitHostPort(cfg.Listen)
+		ip, _ := netip.ParseAddr(host)
+		secure = !(demo && (host == "localhost" || ip.IsLoopback()))
+	}
+	ac := web.AuthConfig{
+		Limits:          coupole.SessionLimits{Idle: cfg.SessionIdle, Absolute: cfg.SessionMax},
+		SecureCookies:   secure,
+		AllowedNetworks: cfg.AllowedNetworks,
+		TrustedProxies:  cfg.TrustedProxies,
+		LocalAccounts:   cfg.BreakGlassAccounts,
+		Demo:            demo,
+	}
+	if cfg.OIDCIssuer != "" {
+		if cfg.OIDCClientID == "" || cfg.OIDCRedirectURL == "" || len(cfg.OIDCGroupRoles) == 0 {
+			closeTracer()
+			return nil, coupole.Errorf(coupole.EINVALID, "--oidc-issuer needs --oidc-client-id, --oidc-redirect-url and --oidc-group-roles")
+		}
+		var secret string
+		if cfg.OIDCClientSecretFile != "" {
+			b, err := os.ReadFile(cfg.OIDCClientSecretFile)
+			if err != nil {
+				closeTracer()
+				return nil, coupole.Errorf(coupole.EINVALID, "--oidc-client-secret-file: cannot read %s", cfg.OIDCClientSecretFile)
+			}
+			secret = strings.TrimSpace(string(b))
+		}
+		ac.OIDC = &web.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: secret,
+			RedirectURL: cfg.OIDCRedirectURL, GroupsClaim: cfg.OIDCGroupsClaim, GroupRoles: cfg.OIDCGroupRoles}
+	}
+	access := &web.StaffAccess{Store: db, Authz: authz, Facts: noInteractions{}, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac}
+	if err := srv.EnableStaffAccess(ctx, access); err != nil {
+		closeTracer()
+		return nil, err
+	}
+	if demo {
+		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
+		if err != nil {
+			closeTracer()
+			return nil, err
+		}
+		fmt.Fprintln(env.Stdout, "Demo accounts (sign in with one click on /signin; they exist only under --demo):")
+		for _, a := range accounts {
+			fmt.Fprintf(env.Stdout, "  %-32s %s\n", a.Login, a.Role)
+		}
+	}
+	return closeTracer, nil
+}
+
+// noInteractions is the interaction fact provider until interactions exist
+// (a later issue): nobody handles any interaction, so nobody reads customer
+// data except through break-glass.
+type noInteractions struct{}
+
+func (noInteractions) HandledInteractions(ctx context.Context, staffID string) ([]coupole.HandledInteraction, error) {
+	return []coupole.HandledInteraction{}, nil
+}
+
+func (noInteractions) OpenInteractions(ctx context.Context) ([]coupole.InteractionMeta, error) {
+	return []coupole.InteractionMeta{}, nil
+}
