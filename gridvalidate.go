@@ -72,10 +72,13 @@ func (n PublicNotice) Validate() error {
 // BatchRecordError locates the record of a Batch that made Load refuse it:
 // Kind names the Batch field ("Occupancies") and Index the record's position
 // in it, so that an importer can point at the line of the file it came from.
+// Field, when known, names the offending field the way the import files
+// name their columns ("ean", "customer_id", "supplier_id", "cpas_id").
 // It travels as the cause (Err) of an EINVALID *Error.
 type BatchRecordError struct {
 	Kind  string
 	Index int
+	Field string
 }
 
 func (e *BatchRecordError) Error() string {

@@ -3,6 +3,9 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +125,38 @@ func BenchmarkLookups(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSeedCurve prints the load rate as a SQLite database grows, when
+// COUPOLE_SEED_CURVE is the number of access points to load (a manual
+// measurement, not part of the default run).
+func TestSeedCurve(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("COUPOLE_SEED_CURVE"))
+	if n == 0 {
+		t.Skip("set COUPOLE_SEED_CURVE to a number of access points to measure the load rate")
+	}
+	ctx := context.Background()
+	db := sqltest.MustOpenSQLite(t)
+	for _, p := range strings.Split(os.Getenv("COUPOLE_SEED_PRAGMAS"), ";") {
+		if p != "" {
+			if _, err := db.Writer().ExecContext(ctx, "PRAGMA "+p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const chunk = 2000
+	start, lap, rows := time.Now(), time.Now(), 0
+	for i := 0; i < n; i += chunk {
+		b := benchBatch(i, chunk)
+		if err := db.Load(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		rows += benchBatchRows(b)
+		if (i/chunk)%25 == 24 {
+			t.Logf("%8d access points, %9d rows, %6.1fs, last 50,000 at %.0f rows/s", i+chunk, rows, time.Since(start).Seconds(),
+				float64(25*benchBatchRows(b))/time.Since(lap).Seconds())
+			lap = time.Now()
+		}
 	}
 }

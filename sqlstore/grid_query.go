@@ -494,9 +494,9 @@ func (db *DB) diagnoseReferences(ctx context.Context, b *coupole.Batch) error {
 		return n > 0, nil
 	}
 	type ref struct {
-		table, col, what string
-		key              string
-		batch            map[string]bool
+		table, col, what, field string
+		key                     string
+		batch                   map[string]bool
 	}
 	check := func(kind string, i int, refs ...ref) error {
 		for _, r := range refs {
@@ -505,27 +505,29 @@ func (db *DB) diagnoseReferences(ctx context.Context, b *coupole.Batch) error {
 				return err
 			}
 			if !ok {
-				return recordError(kind, i, coupole.Errorf(coupole.EINVALID, "%s is neither in the batch nor in the database", r.what))
+				err := recordError(kind, i, coupole.Errorf(coupole.EINVALID, "%s is neither in the batch nor in the database", r.what))
+				err.Err.(*coupole.BatchRecordError).Field = r.field
+				return err
 			}
 		}
 		return nil
 	}
-	apRef := func(e coupole.EAN) ref { return ref{"access_points", "ean", "the access point", string(e), aps} }
-	custRef := func(id string) ref { return ref{"customers", "id", "the customer", id, customers} }
+	apRef := func(e coupole.EAN) ref { return ref{"access_points", "ean", "the access point", "ean", string(e), aps} }
+	custRef := func(id string) ref { return ref{"customers", "id", "the customer", "customer_id", id, customers} }
 	for i, o := range b.Occupancies {
 		if err := check("Occupancies", i, apRef(o.EAN), custRef(o.CustomerID)); err != nil {
 			return err
 		}
 	}
 	for i, p := range b.SupplyPeriods {
-		if err := check("SupplyPeriods", i, apRef(p.EAN), ref{"suppliers", "id", "the supplier", p.SupplierID, suppliers}); err != nil {
+		if err := check("SupplyPeriods", i, apRef(p.EAN), ref{"suppliers", "id", "the supplier", "supplier_id", p.SupplierID, suppliers}); err != nil {
 			return err
 		}
 	}
 	for i, m := range b.Mandates {
 		refs := []ref{custRef(m.CustomerID)}
 		if m.CPASID != "" {
-			refs = append(refs, ref{"cpas", "id", "the CPAS", m.CPASID, cpas})
+			refs = append(refs, ref{"cpas", "id", "the CPAS", "cpas_id", m.CPASID, cpas})
 		}
 		if err := check("Mandates", i, refs...); err != nil {
 			return err

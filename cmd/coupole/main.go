@@ -29,6 +29,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the Coupole server", runServe},
 	{"migrate", "create or upgrade the database schema", runMigrate},
+	{"import", "import grid data from CSV files (docs/import.md)", runImport},
 	{"demo", "generate synthetic Walloon grid data (demo seed)", runDemo},
 	{"policy", "decide a disclosure request or test scenarios against the policies", runPolicy},
 	{"init", "create the audit signing key and print its public verifier", runInit},
