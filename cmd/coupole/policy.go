@@ -10,6 +10,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/policy"
+	staffpolicy "github.com/coupole/coupole/policy/staff"
 )
 
 // runPolicy implements `coupole policy decide` and `coupole policy test`
@@ -17,7 +18,7 @@ import (
 func runPolicy(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(env.Stderr, "Usage: coupole policy decide [--lang fr|nl|de|en] [--policy-dir DIR] < request.json")
-		fmt.Fprintln(env.Stderr, "       coupole policy test [--policy-dir DIR] FILE_OR_DIR...")
+		fmt.Fprintln(env.Stderr, "       coupole policy test [--set disclosure|staff] [--policy-dir DIR] FILE_OR_DIR...")
 		if len(args) == 0 {
 			return usagef("policy: want a subcommand: decide or test")
 		}
@@ -78,7 +79,8 @@ func runPolicyDecide(ctx context.Context, env *Env, args []string) error {
 // case, a summary line, and a failure (exit 1) if any case fails.
 func runPolicyTest(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "policy test", "[flags] FILE_OR_DIR...")
-	loadConfig := registerConfig(fs, env.Getenv, "policy-dir")
+	set := fs.String("set", "disclosure", "policy set the scenarios test: disclosure or staff (staff access, issue 5)")
+	loadConfig := registerConfig(fs, env.Getenv, "policy-dir", "staff-policy-dir")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -89,16 +91,30 @@ func runPolicyTest(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := policy.OpenDisclosure(cfg.PolicyDir)
-	if err != nil {
-		return err
+	var hash string
+	var decide policy.DecideFunc
+	switch *set {
+	case "disclosure":
+		d, err := policy.OpenDisclosure(cfg.PolicyDir)
+		if err != nil {
+			return err
+		}
+		hash, decide = d.Set().Hash(), d.DecideJSON
+	case "staff":
+		a, err := staffpolicy.Open(cfg.StaffPolicyDir)
+		if err != nil {
+			return err
+		}
+		hash, decide = a.Set().Hash(), a.DecideJSON
+	default:
+		return usagef("--set: want disclosure or staff")
 	}
 	cases, err := policy.LoadScenarios(fs.Args()...)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "disclosure policy set sha256:%s, %d case(s)\n", d.Set().Hash(), len(cases))
-	sum := policy.RunScenarios(ctx, cases, d.DecideJSON, env.Stdout)
+	fmt.Fprintf(env.Stdout, "%s policy set sha256:%s, %d case(s)\n", *set, hash, len(cases))
+	sum := policy.RunScenarios(ctx, cases, decide, env.Stdout)
 	if sum.Failed > 0 {
 		return coupole.Errorf(coupole.ECONFLICT, "policy test: %d of %d case(s) failed", sum.Failed, sum.Passed+sum.Failed)
 	}

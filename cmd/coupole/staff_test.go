@@ -71,3 +71,15 @@ func TestStaffBreakGlassCLI(t *testing.T) {
 		t.Errorf("unknown role: %+v", r)
 	}
 }
+
+// TestPolicyTestStaffSet: the staff scenarios run through `coupole policy
+// test --set staff`, as a privacy officer would run them.
+func TestPolicyTestStaffSet(t *testing.T) {
+	r := runCLI(t, nil, "", "policy", "test", "--set", "staff", "../../policy/staff/scenarios")
+	if r.code != 0 || !strings.Contains(r.stdout, "staff policy set sha256:") || !strings.Contains(r.stdout, " passed, 0 failed") {
+		t.Errorf("policy test --set staff: %+v", r)
+	}
+	if r := runCLI(t, nil, "", "policy", "test", "--set", "nope", "x"); r.code != 2 {
+		t.Errorf("unknown set: %+v", r)
+	}
+}
