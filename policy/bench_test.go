@@ -57,3 +57,21 @@ func BenchmarkDecideParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkParseRequestBaseline decodes the same requests from their JSON
+// form without deciding: the baseline that puts Decide's cost in proportion
+// (what the CLI and the API already pay per request).
+func BenchmarkParseRequestBaseline(b *testing.B) {
+	cases, err := policy.LoadScenarios("scenarios")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := policy.ParseRequest(cases[i%len(cases)].Request); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
