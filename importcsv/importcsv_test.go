@@ -2,6 +2,7 @@ package importcsv_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -194,5 +195,43 @@ func TestLocateLoadError(t *testing.T) {
 	}
 	if _, ok := im.Locate(coupole.Errorf(coupole.EINVALID, "x")); ok {
 		t.Error("Locate found a line for an error that names no record")
+	}
+}
+
+// docs/import.md defines the formats: it must list every column of every
+// kind, and its examples must import without a problem.
+func TestDocsListEveryColumn(t *testing.T) {
+	doc, err := os.ReadFile("../docs/import.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, cols := range importcsv.Columns {
+		for _, c := range cols {
+			if !strings.Contains(string(doc), "| `"+c.Name+"` |") {
+				t.Errorf("docs/import.md does not describe column %s of %s files", c.Name, k)
+			}
+		}
+	}
+	examples := map[importcsv.Kind]string{}
+	for _, k := range []importcsv.Kind{importcsv.AccessPoints, importcsv.Customers, importcsv.Mandates} {
+		_, after, ok := strings.Cut(string(doc), "`"+string(k)+".csv`")
+		if !ok {
+			t.Fatalf("no example of %s.csv", k)
+		}
+		var lines []string
+		for _, l := range strings.Split(after, "\n")[1:] {
+			if l == "" && len(lines) > 0 {
+				break
+			}
+			if strings.HasPrefix(l, "    ") {
+				lines = append(lines, strings.TrimPrefix(l, "    "))
+			}
+		}
+		examples[k] = strings.Join(lines, "\n") + "\n"
+	}
+	examples[importcsv.CPAS] = "id,name\nCPAS-NAMUR,CPAS de Namur\n"
+	im := mustRead(t, examples)
+	if !im.OK() || len(im.Batch.AccessPoints) != 2 || len(im.Batch.Customers) != 2 || len(im.Batch.Mandates) != 2 {
+		t.Errorf("the examples of docs/import.md: %v, batch %+v", im.Problems, im.Batch)
 	}
 }
