@@ -118,16 +118,16 @@ forbid contains ["18", "no-mandate", "no_relation"] if {
 	input.facts.mandate == "none"
 }
 
-forbid contains ["19", "no-occupancy", "no_relation"] if {
-	personal
-	occupant_side
-	input.facts.occupancy == "none"
-}
-
-forbid contains ["20", "verify-meter-first", "not_verified"] if {
+forbid contains ["19", "verify-meter-first", "not_verified"] if {
 	personal
 	occupant_side
 	not input.facts.meter_verified
+}
+
+forbid contains ["20", "no-occupancy", "no_relation"] if {
+	personal
+	occupant_side
+	input.facts.occupancy == "none"
 }
 
 # --- decision: a forbid wins; else the first permit; else deny by default ---
