@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"maps"
 	"os"
 	"path"
 	"regexp"
@@ -197,8 +198,8 @@ func (s *Set) Decide(req cedar.Request) (Verdict, error) {
 	return v, nil
 }
 
-// Matching returns the ids of every permit and every forbid that applies to
-// req, in reading order. Tests use it to check that permits never disagree.
+// Matching returns every permit and every forbid that applies to req, each
+// evaluated on its own, in reading order. Tests use it to check that permits never disagree.
 func (s *Set) Matching(req cedar.Request) (permits, forbids []*Policy, err error) {
 	for _, p := range s.policies {
 		one := onePolicy{p}
@@ -364,10 +365,9 @@ func Load(fsys fs.FS, origin string, spec Spec) (*Set, error) {
 			}
 			text := src[min(start, len(src)):min(end, len(src))]
 			line := cp.Position().Line
+			// Annotation problems do not stop the schema checks: a reviewer
+			// sees every problem of the policy at once.
 			p := set.checkAnnotations(errs, name, line, cp)
-			if p == nil {
-				continue
-			}
 			if verr := validator.Policy(p.ID, (*xast.Policy)(cp.AST())); verr != nil {
 				for _, msg := range splitValidation(verr) {
 					errs.add(name, lineOf(text, line, msg, p.ID), "policy %q does not match the schema: %s", p.ID, msg)
@@ -376,6 +376,9 @@ func Load(fsys fs.FS, origin string, spec Spec) (*Set, error) {
 			for _, bad := range set.unknownEnumValues(cp) {
 				errs.add(name, lineOf(text, line, "`\""+string(bad.ID)+"\"`", p.ID),
 					"policy %q names %s, which is not a value of the enumeration %s in the schema", p.ID, bad.String(), bad.Type)
+			}
+			if p.ID == "" {
+				continue
 			}
 			if prev, dup := set.byID[cedar.PolicyID(p.ID)]; dup {
 				errs.add(name, line, "policy id %q is already used at %s:%d", p.ID, prev.File, prev.Line)
@@ -391,15 +394,15 @@ func Load(fsys fs.FS, origin string, spec Spec) (*Set, error) {
 	return set, nil
 }
 
-// checkAnnotations reads and checks the annotations of one policy.
+// checkAnnotations reads and checks the annotations of one policy. The
+// policy it returns has an empty ID when it has no @id.
 func (s *Set) checkAnnotations(errs *loadErrors, file string, line int, cp *cedar.Policy) *Policy {
 	ann := cp.Annotations()
 	get := func(k string) string { return strings.TrimSpace(string(ann[types.Ident(k)])) }
 	p := &Policy{ID: get(AnnotationID), Permit: cp.Effect() == cedar.Permit, File: file, Line: line, cedar: cp}
-	n := len(errs.list)
 	if p.ID == "" {
 		errs.add(file, line, "policy has no @id annotation")
-		return nil
+		return p
 	}
 	if !idPattern.MatchString(p.ID) {
 		errs.add(file, line, "policy id %q: use lower-case letters, digits and dashes", p.ID)
@@ -431,13 +434,10 @@ func (s *Set) checkAnnotations(errs *loadErrors, file string, line int, cp *ceda
 			errs.add(file, line, "forbid %q: @reason must be one of %s", p.ID, strings.Join(s.spec.RefusalReasons, ", "))
 		}
 	}
-	for k := range ann {
+	for _, k := range slices.Sorted(maps.Keys(ann)) {
 		if !knownAnnotation(string(k)) {
 			errs.add(file, line, "policy %q: unknown annotation @%s", p.ID, k)
 		}
-	}
-	if len(errs.list) > n {
-		return nil
 	}
 	return p
 }
