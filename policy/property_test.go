@@ -102,9 +102,28 @@ func TestProperties(t *testing.T) {
 
 			// The set never holds two permits that disagree for one request:
 			// the reading order is then never what decides an outcome.
-			permits, _, err := d.Matching(req)
+			permits, forbids, err := d.Matching(req)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Decide evaluates only the policies indexed for the action:
+			// it must name exactly the policies that a full evaluation,
+			// policy by policy, finds applicable.
+			want := []string{}
+			switch {
+			case len(forbids) > 0:
+				for _, p := range forbids {
+					want = append(want, p.ID)
+				}
+			case len(permits) > 0:
+				for _, p := range permits {
+					if p.Outcome == permits[0].Outcome {
+						want = append(want, p.ID)
+					}
+				}
+			}
+			if !slices.Equal(dec.Policies, want) {
+				fail("policies %v, a full evaluation gives %v", dec.Policies, want)
 			}
 			for _, p := range permits {
 				if p.Outcome != permits[0].Outcome {

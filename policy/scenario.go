@@ -219,7 +219,7 @@ func RunScenarios(ctx context.Context, cases []Case, decide DecideFunc, w io.Wri
 			if c.Expect.Reason != "" {
 				want += "/" + c.Expect.Reason
 			}
-			problem = fmt.Sprintf("want %s, got %s/%s (policies: %s)", want, got.Outcome, got.Reason, policyList(got.Policies))
+			problem = fmt.Sprintf("want %s, got %s/%s (policies: %s)", want, got.Outcome, got.Reason, formatPolicies(got.Policies))
 		}
 		if problem == "" {
 			s.Passed++
@@ -233,7 +233,7 @@ func RunScenarios(ctx context.Context, cases []Case, decide DecideFunc, w io.Wri
 	return s
 }
 
-func policyList(ids []string) string {
+func formatPolicies(ids []string) string {
 	if len(ids) == 0 {
 		return "none, default deny"
 	}

@@ -120,6 +120,7 @@ type Set struct {
 	files    []string
 	policies []*Policy
 	byID     map[cedar.PolicyID]*Policy
+	byAction map[types.EntityUID]policyList // the policies whose action scope can match, in reading order
 	entities types.EntityMap
 	schema   *resolved.Schema
 }
@@ -173,7 +174,11 @@ type Verdict struct {
 // A policy that fails to evaluate is an error, never a silent skip: a skipped
 // forbid could let data out.
 func (s *Set) Decide(req cedar.Request) (Verdict, error) {
-	decision, diag := cedar.Authorize(s, s.entities, req)
+	var policies cedar.PolicyIterator = s
+	if l, ok := s.byAction[req.Action]; ok {
+		policies = l
+	}
+	decision, diag := cedar.Authorize(policies, s.entities, req)
 	if len(diag.Errors) > 0 {
 		e := diag.Errors[0]
 		return Verdict{}, coupole.Errorf(coupole.EINTERNAL, "policy %s (%s:%d) failed to evaluate: %s",
@@ -216,6 +221,64 @@ func (s *Set) Matching(req cedar.Request) (permits, forbids []*Policy, err error
 		}
 	}
 	return permits, forbids, nil
+}
+
+// policyList is a list of policies in reading order, as a cedar.PolicyIterator.
+type policyList []*Policy
+
+func (l policyList) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] {
+	return func(yield func(cedar.PolicyID, *cedar.Policy) bool) {
+		for _, p := range l {
+			if !yield(cedar.PolicyID(p.ID), p.cedar) {
+				return
+			}
+		}
+	}
+}
+
+// indexByAction lists, for every action of the schema, the policies whose
+// action scope can match it, so that a decision evaluates only those. The
+// index only skips policies that would evaluate to false; an action scope
+// of an unknown form keeps the policy everywhere.
+func (s *Set) indexByAction() {
+	ancestors := func(uid types.EntityUID) map[types.EntityUID]bool {
+		seen := map[types.EntityUID]bool{uid: true}
+		todo := []types.EntityUID{uid}
+		for len(todo) > 0 {
+			e, ok := s.entities[todo[0]]
+			todo = todo[1:]
+			if !ok {
+				continue
+			}
+			for parent := range e.Parents.All() {
+				if !seen[parent] {
+					seen[parent] = true
+					todo = append(todo, parent)
+				}
+			}
+		}
+		return seen
+	}
+	s.byAction = map[types.EntityUID]policyList{}
+	for action := range s.schema.Actions {
+		in := ancestors(action)
+		list := policyList{}
+		for _, p := range s.policies {
+			match := true
+			switch sc := p.cedar.AST().Action.(type) {
+			case xast.ScopeTypeEq:
+				match = sc.Entity == action
+			case xast.ScopeTypeIn:
+				match = in[sc.Entity]
+			case xast.ScopeTypeInSet:
+				match = slices.ContainsFunc(sc.Entities, func(e types.EntityUID) bool { return in[e] })
+			}
+			if match {
+				list = append(list, p)
+			}
+		}
+		s.byAction[action] = list
+	}
 }
 
 type onePolicy struct{ p *Policy }
@@ -391,6 +454,7 @@ func Load(fsys fs.FS, origin string, spec Spec) (*Set, error) {
 	if e := errs.err(); e != nil {
 		return nil, e
 	}
+	set.indexByAction()
 	return set, nil
 }
 
