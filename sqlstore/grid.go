@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -111,16 +112,12 @@ func (db *DB) LoadCounted(ctx context.Context, b *coupole.Batch) (changed int64,
 	if err := validateBatch(b); err != nil {
 		return 0, err
 	}
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
-		if db.Dialect == SQLite {
-			// The default page cache (2 MB) makes every insert into a
-			// secondary index of a multi-gigabyte database read pages
-			// back from disk; 256 MB keeps the hot index pages in memory.
-			// It applies to the one write connection and only costs
-			// memory as pages are used.
-			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
-				return storageError(err, "set cache size")
-			}
+	err = db.loadTx(ctx, func(tx *sql.Tx) error {
+		// References are checked before anything is written: a dangling
+		// one is reported with the record and field that hold it, on
+		// both engines, instead of as a bare constraint failure.
+		if err := checkReferences(ctx, tx, b); err != nil {
+			return err
 		}
 		w := &batchWriter{dialect: db.Dialect, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer w.close()
@@ -130,9 +127,6 @@ func (db *DB) LoadCounted(ctx context.Context, b *coupole.Batch) (changed int64,
 	if err != nil {
 		changed = 0
 		if isConstraintViolation(err, true) {
-			if derr := db.diagnoseReferences(ctx, b); derr != nil {
-				return 0, derr
-			}
 			return 0, coupole.Wrap(err, coupole.EINVALID, "grid load: a record refers to a supplier, CPAS, access point or customer that is neither in the batch nor in the database")
 		}
 		if isConstraintViolation(err, false) {
@@ -141,6 +135,71 @@ func (db *DB) LoadCounted(ctx context.Context, b *coupole.Batch) (changed int64,
 		return 0, err
 	}
 	return changed, nil
+}
+
+// sqliteLoadPragmas are set on the write connection for the duration of a
+// Load, and sqliteRestorePragmas put back the settings of db.go after it.
+//
+//   - synchronous=NORMAL: in WAL mode a commit is then safe against a crash
+//     of the process but not of the machine, which may lose the last loads.
+//     Loads are imports and seeding, idempotent and re-run in that case; the
+//     audit log's appends, which must never be lost, keep FULL.
+//   - cache_size: 2 MB by default, far too small for the secondary indexes
+//     of millions of rows; 256 MB, used as pages are touched.
+var (
+	sqliteLoadPragmas    = []string{"PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -262144"}
+	sqliteRestorePragmas = []string{"PRAGMA synchronous = FULL"}
+)
+
+// loadTx runs fn in one write transaction. On SQLite it holds the write
+// connection for the whole Load so that the load pragmas apply to this
+// transaction only.
+func (db *DB) loadTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if db.Dialect != SQLite {
+		return db.InTx(ctx, fn)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return storageError(err, "open write connection")
+	}
+	defer conn.Close()
+	defer func() {
+		rctx := context.WithoutCancel(ctx)
+		for _, p := range sqliteRestorePragmas {
+			if _, rerr := conn.ExecContext(rctx, p); rerr != nil {
+				// Never hand a connection that would not make the audit
+				// log's commits durable back to the pool: discard it.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+				err = errors.Join(err, storageError(rerr, "restore connection settings"))
+				return
+			}
+		}
+	}()
+	for _, p := range sqliteLoadPragmas {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return storageError(err, "prepare connection for load")
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError(err, "begin transaction")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return storageError(err, "commit")
+	}
+	return nil
 }
 
 // isConstraintViolation recognises a foreign key violation (foreignKey) or

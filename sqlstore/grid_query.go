@@ -461,10 +461,10 @@ func (db *DB) PublicNotices(ctx context.Context, postcode, street string, at tim
 	return ns, nil
 }
 
-// diagnoseReferences finds, after a foreign key violation rolled a Load
-// back, the first record that refers to something neither in the batch nor
-// in the database, and says which.
-func (db *DB) diagnoseReferences(ctx context.Context, b *coupole.Batch) error {
+// checkReferences finds the first record of b that refers to something
+// neither in the batch nor in the database, and says which record and
+// field. Only references outside the batch cost a query, once per key.
+func checkReferences(ctx context.Context, tx *sql.Tx, b *coupole.Batch) error {
 	inBatch := func(n int, key func(int) string) map[string]bool {
 		m := make(map[string]bool, n)
 		for i := 0; i < n; i++ {
@@ -486,7 +486,7 @@ func (db *DB) diagnoseReferences(ctx context.Context, b *coupole.Batch) error {
 			return ok, nil
 		}
 		var n int
-		err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+col+` = $1`, key).Scan(&n)
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+col+` = $1`, key).Scan(&n)
 		if err != nil {
 			return false, storageError(err, "check references")
 		}

@@ -58,3 +58,30 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// A Load relaxes durability on the SQLite write connection for its own
+// transaction only: whatever writes next (the audit log) gets FULL back,
+// and foreign keys stay on.
+func TestLoadRestoresWriteConnectionSettings(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	ctx := context.Background()
+	bad := storetest.Fixture()
+	bad.Occupancies[0].CustomerID = "C-404"
+	for _, b := range []*coupole.Batch{storetest.Fixture(), bad} {
+		db.Load(ctx, b)
+		var fk, sync int
+		if err := db.Writer().QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Writer().QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+			t.Fatal(err)
+		}
+		if fk != 1 || sync != 2 {
+			t.Errorf("after Load: foreign_keys=%d synchronous=%d, want 1 and 2 (FULL)", fk, sync)
+		}
+	}
+	_, err := db.Writer().ExecContext(ctx, `INSERT INTO meters (ean, installed_on, number) VALUES ('541448000000000998', '2020-01-01', 'X')`)
+	if err == nil {
+		t.Error("a meter of an unknown access point was accepted after a Load: foreign keys are off")
+	}
+}
