@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"slices"
 	"strconv"
@@ -317,21 +318,16 @@ func decodeFacts(data []byte, f *Facts) error {
 }
 
 func decodeObject(name string, data []byte) (map[string]json.RawMessage, error) {
-	if !json.Valid(data) {
-		var v any
-		err := json.Unmarshal(data, &v)
-		msg := "invalid JSON"
-		if err != nil {
-			msg = "invalid JSON: " + err.Error()
-		}
-		return nil, coupole.Errorf(coupole.EINVALID, "%s: %s", name, msg)
-	}
-	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		return nil, coupole.Errorf(coupole.EINVALID, "%s: must be a JSON object, not null", name)
-	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, coupole.Errorf(coupole.EINVALID, "%s: invalid JSON: %s", name, strings.TrimPrefix(syntax.Error(), "json: "))
+		}
 		return nil, coupole.Errorf(coupole.EINVALID, "%s: must be a JSON object", name)
+	}
+	if obj == nil { // null
+		return nil, coupole.Errorf(coupole.EINVALID, "%s: must be a JSON object, not null", name)
 	}
 	return obj, nil
 }
