@@ -136,7 +136,7 @@ func (s *Set) Spec() Spec { return s.spec }
 func (s *Set) Files() []string { return slices.Clone(s.files) }
 
 // Policies returns the policies in reading order: files by name, then
-// position in the file.
+// position in the file. They are shared: treat them as read-only.
 func (s *Set) Policies() []*Policy { return slices.Clone(s.policies) }
 
 // All iterates over the policies in reading order; it makes a Set a
