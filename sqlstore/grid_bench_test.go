@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,4 +171,95 @@ func TestSeedCurve(t *testing.T) {
 			lap = time.Now()
 		}
 	}
+}
+
+// TestLookupLatency measures each lookup's latency percentiles on an
+// existing database (e.g. the 2,000,000-access-point demo seed) named by
+// COUPOLE_LOOKUP_DB, with keys sampled from it. A manual measurement for
+// docs/benchmarks.md, not part of the default run.
+func TestLookupLatency(t *testing.T) {
+	dsn := os.Getenv("COUPOLE_LOOKUP_DB")
+	if dsn == "" {
+		t.Skip("set COUPOLE_LOOKUP_DB to a seeded database to measure lookup latencies")
+	}
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const n = 2000
+	sample := func(q string) []string {
+		rows, err := db.Reader().QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	// Evenly spread over the table.
+	eans := sample(`SELECT ean FROM access_points ORDER BY ean`)
+	var picked []string
+	for i := 0; i < len(eans) && len(picked) < n; i += max(1, len(eans)/n) {
+		picked = append(picked, eans[i])
+	}
+	type addr struct{ postcode, street, number string }
+	var addrs []addr
+	var meters, names []string
+	for _, e := range picked {
+		ap, err := db.AccessPoint(ctx, coupole.EAN(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs = append(addrs, addr{ap.Address.Postcode, ap.Address.Street, ap.Address.Number})
+		if len(ap.Meters) > 0 {
+			meters = append(meters, string(ap.Meters[len(ap.Meters)-1].Number))
+		}
+		occ, _ := db.OccupanciesOfAccessPoint(ctx, coupole.EAN(e))
+		if len(occ) > 0 {
+			c, err := db.Customer(ctx, occ[len(occ)-1].CustomerID)
+			if err == nil {
+				names = append(names, c.Name())
+			}
+		}
+	}
+	measure := func(name string, count int, fn func(i int) error) {
+		lat := make([]time.Duration, count)
+		for i := 0; i < count; i++ {
+			start := time.Now()
+			if err := fn(i); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			lat[i] = time.Since(start)
+		}
+		slices.Sort(lat)
+		t.Logf("%-22s n=%d p50=%v p99=%v max=%v", name, count, lat[count/2], lat[count*99/100], lat[count-1])
+	}
+	measure("by EAN", len(picked), func(i int) error { _, err := db.AccessPoint(ctx, coupole.EAN(picked[i])); return err })
+	measure("by meter", len(meters), func(i int) error { _, err := db.AccessPointsByMeter(ctx, coupole.MeterNumber(meters[i])); return err })
+	measure("by name (full)", len(names), func(i int) error { _, err := db.CustomersByName(ctx, names[i], 20); return err })
+	measure("by name (family g)", len(names), func(i int) error {
+		w := strings.Fields(names[i])
+		_, err := db.CustomersByName(ctx, w[len(w)-1]+" "+w[0][:1], 20)
+		return err
+	})
+	measure("by name (3 letters)", len(names), func(i int) error { _, err := db.CustomersByName(ctx, names[i][:3], 20); return err })
+	measure("by address", len(addrs), func(i int) error {
+		a := addrs[i]
+		_, err := db.AccessPointsByAddress(ctx, coupole.AddressQuery{Postcode: a.postcode, StreetPrefix: a.street[:min(len(a.street), 8)], Number: a.number})
+		return err
+	})
+	measure("by address (no number)", len(addrs), func(i int) error {
+		a := addrs[i]
+		_, err := db.AccessPointsByAddress(ctx, coupole.AddressQuery{Postcode: a.postcode, StreetPrefix: a.street[:min(len(a.street), 8)]})
+		return err
+	})
 }

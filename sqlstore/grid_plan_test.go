@@ -17,8 +17,10 @@ func TestLookupPlansUseIndexes(t *testing.T) {
 		"by EAN":        `SELECT ean FROM access_points WHERE ean = '541448000000000011'`,
 		"meters of EAN": `SELECT ean, installed_on, number, removed_on FROM meters WHERE ean = 'x' ORDER BY installed_on`,
 		"by meter":      `SELECT ean FROM access_points WHERE ean IN (SELECT ean FROM meters WHERE number = 'M') ORDER BY ean LIMIT 100`,
-		"by address": `SELECT ean FROM access_points WHERE postcode = '5000' AND street_key >= 'rue' AND street_key < 'ruf' AND upper(house_number) = '12'
+		"by address": `SELECT ean FROM access_points WHERE postcode = '5000' AND street_key >= 'rue' AND street_key < 'ruf'
 			ORDER BY postcode, street_key, house_number, ean LIMIT 20`,
+		"by address and number": `SELECT ean FROM access_points WHERE postcode = '5000' AND street_key >= 'rue' AND street_key < 'ruf' AND house_number IN ('7b', '7B', '7b')
+			ORDER BY postcode, house_number, street_key, ean LIMIT 20`,
 		"by name": `SELECT c.id FROM customer_name_keys k JOIN customers c ON c.id = k.customer_id
 			WHERE k.name_key >= 'dup' AND k.name_key < 'duq' AND ' ' || k.name_key LIKE '% g%' ORDER BY k.name_key, k.customer_id LIMIT 40`,
 		"occupancies of EAN":      `SELECT customer_id FROM occupancies WHERE ean = 'x' ORDER BY move_in, customer_id`,
@@ -50,6 +52,9 @@ func TestLookupPlansUseIndexes(t *testing.T) {
 			if strings.HasPrefix(step, "SCAN ") && !strings.Contains(step, "USING") {
 				t.Errorf("%s scans a table: %s", name, p)
 			}
+		}
+		if name == "by address and number" && !strings.Contains(p, "access_points_number (postcode=? AND house_number=? AND street_key>? AND street_key<?)") {
+			t.Errorf("%s does not use the number index: %s", name, p)
 		}
 		if strings.Contains(p, "TEMP B-TREE") && name != "occupancies of customer" && name != "mandates of customer" && name != "mandates of CPAS" && name != "notices" {
 			t.Errorf("%s sorts its rows: %s", name, p)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,11 +141,16 @@ func (db *DB) AccessPointsByAddress(ctx context.Context, q coupole.AddressQuery)
 	sqlq := `SELECT ` + accessPointCols + ` FROM access_points
 		WHERE postcode = $1 AND street_key >= $2 AND street_key < $3`
 	args := []any{postcode, lo, hi}
+	order := ` ORDER BY postcode, street_key, house_number, ean`
 	if n := strings.TrimSpace(q.Number); n != "" {
-		sqlq += ` AND upper(house_number) = $4`
-		args = append(args, strings.ToUpper(n))
+		// "7b" or "7B": the number as typed and in both cases, so that
+		// the index on the number serves the equality; ordered as that
+		// index is, so that no sort is needed either.
+		sqlq += ` AND house_number IN ($4, $5, $6)`
+		args = append(args, n, strings.ToUpper(n), strings.ToLower(n))
+		order = ` ORDER BY postcode, house_number, street_key, ean`
 	}
-	sqlq += ` ORDER BY postcode, street_key, house_number, ean LIMIT ` + itoa(searchLimit(q.Limit))
+	sqlq += order + ` LIMIT ` + itoa(searchLimit(q.Limit))
 	return db.accessPoints(ctx, sqlq, args...)
 }
 
@@ -188,9 +194,23 @@ func (db *DB) Customer(ctx context.Context, id string) (coupole.Customer, error)
 	return c, nil
 }
 
-// CustomersByName implements coupole.GridStore. The longest typed word is
-// looked up as a prefix of the name keys (an index range); every other typed
-// word must begin a word of the same key. Results are ordered by that key.
+// CustomersByName implements coupole.GridStore.
+//
+// Every word of a name has a key: the word, then the other words of the
+// name ("gerard dupont", "dupont gerard"). Two index range probes answer a
+// search, each with the other typed words checked against the same key:
+//
+//  1. When two or more words are typed, the first two as a phrase
+//     ("dupont g" → keys from "dupont g" to "dupont h"): a narrow range,
+//     complete for two-word names typed whole-word first.
+//  2. The longest typed word alone, as a prefix ("dup g" → keys from "dup"
+//     to "duq"), for partial words, other orders and longer names. A common
+//     word ("jean") has tens of thousands of keys, so this probe reads at
+//     most nameScanCap of them: it bounds the time of any search (issue 6)
+//     at the cost of missing rare combinations of very common words, which
+//     typing more letters finds.
+//
+// Results come in key order, each customer once.
 func (db *DB) CustomersByName(ctx context.Context, name string, limit int) ([]coupole.Customer, error) {
 	words := strings.Fields(Fold(name))
 	if len(words) == 0 {
@@ -199,48 +219,99 @@ func (db *DB) CustomersByName(ctx context.Context, name string, limit int) ([]co
 	if len(words) > maxNameWords {
 		words = words[:maxNameWords]
 	}
-	probe := 0
-	for i, w := range words {
-		if len(w) > len(words[probe]) {
-			probe = i
+	limit = searchLimit(limit)
+	var ids []string
+	seen := map[string]bool{}
+	if len(words) >= 2 {
+		if err := db.searchNameKeys(ctx, words[0]+" "+words[1], words[2:], limit, 0, &ids, seen); err != nil {
+			return nil, err
 		}
 	}
-	lo, hi := prefixRange(words[probe])
-	q := `SELECT ` + customerCols + ` FROM customer_name_keys k JOIN customers c ON c.id = k.customer_id
-		WHERE k.name_key >= $1 AND k.name_key < $2`
-	args := []any{lo, hi}
-	for i, w := range words {
-		if i == probe {
-			continue
+	if len(ids) < limit {
+		probe := 0
+		for i, w := range words {
+			if len(w) > len(words[probe]) {
+				probe = i
+			}
 		}
+		others := append(append([]string{}, words[:probe]...), words[probe+1:]...)
+		if err := db.searchNameKeys(ctx, words[probe], others, limit, nameScanCap, &ids, seen); err != nil {
+			return nil, err
+		}
+	}
+	return db.customersByID(ctx, ids)
+}
+
+// nameScanCap bounds the keys one name probe reads.
+const nameScanCap = 1000
+
+// searchNameKeys appends to ids, up to limit, the customers not yet seen
+// with a key that starts with prefix and has a word starting with each of
+// others. scanCap, when not zero, bounds the keys read. It reads the keys
+// only; customers are read once the list is known.
+func (db *DB) searchNameKeys(ctx context.Context, prefix string, others []string, limit, scanCap int, ids *[]string, seen map[string]bool) error {
+	lo, hi := prefixRange(prefix)
+	keys := `customer_name_keys`
+	if scanCap > 0 {
+		keys = `(SELECT name_key, customer_id FROM customer_name_keys WHERE name_key >= $1 AND name_key < $2
+			ORDER BY name_key, customer_id LIMIT ` + itoa(scanCap) + `)`
+	}
+	q := `SELECT k.customer_id FROM ` + keys + ` k WHERE k.name_key >= $1 AND k.name_key < $2`
+	args := []any{lo, hi}
+	for _, w := range others {
 		args = append(args, "% "+w+"%")
 		q += ` AND ' ' || k.name_key LIKE $` + itoa(len(args))
 	}
-	limit = searchLimit(limit)
 	// A customer can match through two of its keys ("d" matches Dominique
-	// Dupont twice): ask for more rows than needed, keep each customer once.
+	// Dupont twice): ask for more than needed, keep each once.
 	q += ` ORDER BY k.name_key, k.customer_id LIMIT ` + itoa(2*limit)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, storageError(err, "search customers")
+		return storageError(err, "search customers")
 	}
 	defer rows.Close()
-	cs := []coupole.Customer{}
-	seen := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return storageError(err, "search customers")
+		}
+		if seen[id] || len(*ids) == limit {
+			continue
+		}
+		seen[id] = true
+		*ids = append(*ids, id)
+	}
+	return storageError(rows.Err(), "search customers")
+}
+
+// customersByID reads the customers of ids, in that order.
+func (db *DB) customersByID(ctx context.Context, ids []string) ([]coupole.Customer, error) {
+	cs := make([]coupole.Customer, 0, len(ids))
+	if len(ids) == 0 {
+		return cs, nil
+	}
+	args := make([]any, len(ids))
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		pos[id] = i
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id IN (`+placeholders(1, len(ids))+`)`, args...)
+	if err != nil {
+		return nil, storageError(err, "read customers")
+	}
+	defer rows.Close()
 	for rows.Next() {
 		c, err := scanCustomer(rows)
 		if err != nil {
-			return nil, storageError(err, "search customers")
+			return nil, storageError(err, "read customers")
 		}
-		if seen[c.ID] || len(cs) == limit {
-			continue
-		}
-		seen[c.ID] = true
 		cs = append(cs, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "search customers")
+		return nil, storageError(err, "read customers")
 	}
+	slices.SortFunc(cs, func(a, b coupole.Customer) int { return pos[a.ID] - pos[b.ID] })
 	return cs, nil
 }
 

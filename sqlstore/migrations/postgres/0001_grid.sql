@@ -30,6 +30,7 @@ CREATE TABLE access_points (
 );
 
 CREATE INDEX access_points_address ON access_points (postcode, street_key, house_number);
+CREATE INDEX access_points_number ON access_points (postcode, house_number, street_key);
 
 CREATE TABLE meters (
 	ean          TEXT NOT NULL REFERENCES access_points (ean),

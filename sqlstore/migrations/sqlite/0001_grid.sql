@@ -30,8 +30,12 @@ CREATE TABLE access_points (
 	street_key   TEXT NOT NULL -- street folded: lower case, no accents (lookup by address)
 ) WITHOUT ROWID;
 
--- Lookup by address (C2): postcode, street prefix, then house number.
+-- Lookup by address (C2): postcode and street prefix, with the house number
+-- when the caller gives it. A prefix is a range, and an index can serve an
+-- equality only before a range: one index per case, or a search of "rue de
+-- la" 12 would read every house of every "rue de la…" of the postcode.
 CREATE INDEX access_points_address ON access_points (postcode, street_key, house_number);
+CREATE INDEX access_points_number ON access_points (postcode, house_number, street_key);
 
 -- A meter installed on an access point during [installed_on, removed_on).
 CREATE TABLE meters (
