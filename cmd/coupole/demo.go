@@ -109,8 +109,11 @@ func runDemoSeed(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(w, "  %-15s %12s\n", r.Name, demo.Thousands(r.Count))
 	}
 	fmt.Fprintf(w, "  %-15s %12s\n", "total", demo.Thousands(counts.Total()))
-	fmt.Fprintf(w, "Elapsed %s (%s access points/s, %s rows/s)", elapsed.Round(10*time.Millisecond),
-		demo.Thousands(int(float64(counts.AccessPoints)/elapsed.Seconds())), demo.Thousands(int(float64(counts.Total())/elapsed.Seconds())))
+	fmt.Fprintf(w, "Elapsed %s", elapsed.Round(10*time.Millisecond))
+	if s := elapsed.Seconds(); s > 0 {
+		fmt.Fprintf(w, " (%s access points/s, %s rows/s)",
+			demo.Thousands(int(float64(counts.AccessPoints)/s)), demo.Thousands(int(float64(counts.Total())/s)))
+	}
 	if rss := demo.PeakRSS(); rss > 0 {
 		fmt.Fprintf(w, ", peak memory %s", humanBytes(rss))
 	}
