@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -261,5 +262,60 @@ func TestLookupLatency(t *testing.T) {
 		a := addrs[i]
 		_, err := db.AccessPointsByAddress(ctx, coupole.AddressQuery{Postcode: a.postcode, StreetPrefix: a.street[:min(len(a.street), 8)]})
 		return err
+	})
+}
+
+// BenchmarkLoadReadingsVsBaseline compares Load, on readings (most of the
+// seeded rows), with the plainest way to write them: one prepared
+// single-row INSERT per reading in one transaction, without upsert, on
+// SQLite. The ratio shows what multi-row upserts and anonymous parameters
+// buy; the baseline cannot re-import (a second run fails on the keys).
+func BenchmarkLoadReadingsVsBaseline(b *testing.B) {
+	const aps = 2000
+	setup := func(b *testing.B) (*sqlstore.DB, []*coupole.Batch) {
+		db := sqltest.MustOpenSQLite(b)
+		batches := make([]*coupole.Batch, b.N)
+		for i := range batches {
+			full := benchBatch(i*aps, aps)
+			if err := db.Load(context.Background(), &coupole.Batch{AccessPoints: full.AccessPoints}); err != nil {
+				b.Fatal(err)
+			}
+			batches[i] = &coupole.Batch{Readings: full.Readings}
+		}
+		b.ResetTimer()
+		return db, batches
+	}
+	b.Run("Load", func(b *testing.B) {
+		db, batches := setup(b)
+		for i := 0; i < b.N; i++ {
+			if err := db.Load(context.Background(), batches[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*len(batches[0].Readings))/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("baseline-single-row-insert", func(b *testing.B) {
+		ctx := context.Background()
+		db, batches := setup(b)
+		for i := 0; i < b.N; i++ {
+			err := db.InTx(ctx, func(tx *sql.Tx) error {
+				st, err := tx.PrepareContext(ctx, `INSERT INTO readings (ean, read_on, meter_number, source, regime, day_kwh, night_kwh, excl_night_kwh, gas_m3) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				for _, r := range batches[i].Readings {
+					g := r.Registers
+					if _, err := st.ExecContext(ctx, string(r.EAN), r.Date.Format(time.DateOnly), string(r.Meter), string(r.Source), string(r.Regime), g.DayKWh, g.NightKWh, g.ExclusiveNightKWh, g.GasM3); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*len(batches[0].Readings))/b.Elapsed().Seconds(), "rows/s")
 	})
 }

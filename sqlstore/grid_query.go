@@ -534,7 +534,7 @@ func (db *DB) PublicNotices(ctx context.Context, postcode, street string, at tim
 
 // checkReferences finds the first record of b that refers to something
 // neither in the batch nor in the database, and says which record and
-// field. Only references outside the batch cost a query, once per key.
+// field. References to records outside the batch are looked up in bulk.
 func checkReferences(ctx context.Context, tx *sql.Tx, b *coupole.Batch) error {
 	inBatch := func(n int, key func(int) string) map[string]bool {
 		m := make(map[string]bool, n)
@@ -547,67 +547,92 @@ func checkReferences(ctx context.Context, tx *sql.Tx, b *coupole.Batch) error {
 	customers := inBatch(len(b.Customers), func(i int) string { return b.Customers[i].ID })
 	suppliers := inBatch(len(b.Suppliers), func(i int) string { return b.Suppliers[i].ID })
 	cpas := inBatch(len(b.CPAS), func(i int) string { return b.CPAS[i].ID })
-	known := map[string]bool{}
-	exists := func(table, col, key string, batch map[string]bool) (bool, error) {
-		if batch[key] {
-			return true, nil
-		}
-		k := table + "|" + key
-		if ok, seen := known[k]; seen {
-			return ok, nil
-		}
-		var n int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+col+` = $1`, key).Scan(&n)
-		if err != nil {
-			return false, storageError(err, "check references")
-		}
-		known[k] = n > 0
-		return n > 0, nil
-	}
 	type ref struct {
 		table, col, what, field string
 		key                     string
 		batch                   map[string]bool
 	}
+	// Two walks over the references: the first gathers the keys that are
+	// not in the batch, which are then looked up in the database a few
+	// hundred at a time and added to the batch's sets; the second reports
+	// the first reference still unresolved.
+	wanted := map[string]map[string]bool{} // table → keys to look up
+	cols := map[string]string{}
+	gathering := true
 	check := func(kind string, i int, refs ...ref) error {
 		for _, r := range refs {
-			ok, err := exists(r.table, r.col, r.key, r.batch)
-			if err != nil {
-				return err
+			if r.batch[r.key] {
+				continue
 			}
-			if !ok {
-				err := recordError(kind, i, coupole.Errorf(coupole.EINVALID, "%s is neither in the batch nor in the database", r.what))
-				err.Err.(*coupole.BatchRecordError).Field = r.field
-				return err
+			if gathering {
+				if wanted[r.table] == nil {
+					wanted[r.table] = map[string]bool{}
+					cols[r.table] = r.col
+				}
+				wanted[r.table][r.key] = true
+				continue
 			}
+			err := recordError(kind, i, coupole.Errorf(coupole.EINVALID, "%s is neither in the batch nor in the database", r.what))
+			err.Err.(*coupole.BatchRecordError).Field = r.field
+			return err
 		}
 		return nil
 	}
 	apRef := func(e coupole.EAN) ref { return ref{"access_points", "ean", "the access point", "ean", string(e), aps} }
 	custRef := func(id string) ref { return ref{"customers", "id", "the customer", "customer_id", id, customers} }
-	for i, o := range b.Occupancies {
-		if err := check("Occupancies", i, apRef(o.EAN), custRef(o.CustomerID)); err != nil {
-			return err
+	sets := map[string]map[string]bool{"access_points": aps, "customers": customers, "suppliers": suppliers, "cpas": cpas}
+	walk := func() error {
+		for i, o := range b.Occupancies {
+			if err := check("Occupancies", i, apRef(o.EAN), custRef(o.CustomerID)); err != nil {
+				return err
+			}
+		}
+		for i, p := range b.SupplyPeriods {
+			if err := check("SupplyPeriods", i, apRef(p.EAN), ref{"suppliers", "id", "the supplier", "supplier_id", p.SupplierID, suppliers}); err != nil {
+				return err
+			}
+		}
+		for i, m := range b.Mandates {
+			refs := []ref{custRef(m.CustomerID)}
+			if m.CPASID != "" {
+				refs = append(refs, ref{"cpas", "id", "the CPAS", "cpas_id", m.CPASID, cpas})
+			}
+			if err := check("Mandates", i, refs...); err != nil {
+				return err
+			}
+		}
+		for i, r := range b.Readings {
+			if err := check("Readings", i, apRef(r.EAN)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	walk() // gathers
+	for table, keys := range wanted {
+		list := make([]any, 0, len(keys))
+		for k := range keys {
+			list = append(list, k)
+		}
+		for start := 0; start < len(list); start += 500 {
+			part := list[start:min(len(list), start+500)]
+			rows, err := tx.QueryContext(ctx, `SELECT `+cols[table]+` FROM `+table+` WHERE `+cols[table]+` IN (`+placeholders(1, len(part))+`)`, part...)
+			if err != nil {
+				return storageError(err, "check references")
+			}
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return storageError(err, "check references")
+				}
+				sets[table][k] = true
+			}
+			if err := rows.Close(); err != nil {
+				return storageError(err, "check references")
+			}
 		}
 	}
-	for i, p := range b.SupplyPeriods {
-		if err := check("SupplyPeriods", i, apRef(p.EAN), ref{"suppliers", "id", "the supplier", "supplier_id", p.SupplierID, suppliers}); err != nil {
-			return err
-		}
-	}
-	for i, m := range b.Mandates {
-		refs := []ref{custRef(m.CustomerID)}
-		if m.CPASID != "" {
-			refs = append(refs, ref{"cpas", "id", "the CPAS", "cpas_id", m.CPASID, cpas})
-		}
-		if err := check("Mandates", i, refs...); err != nil {
-			return err
-		}
-	}
-	for i, r := range b.Readings {
-		if err := check("Readings", i, apRef(r.EAN)); err != nil {
-			return err
-		}
-	}
-	return nil
+	gathering = false
+	return walk()
 }
