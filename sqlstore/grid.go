@@ -639,3 +639,18 @@ func (c nullStr) Scan(v any) error {
 	}
 	return nil
 }
+
+// RefreshGridStatistics updates PostgreSQL's planner statistics of the grid
+// tables. Call it after a large import or seeding: until autovacuum gets to
+// it, a freshly filled table has none, and the planner may then scan where it
+// should search an index (a name search took 3.7 ms instead of 0.1 ms on
+// 50,000 access points). SQLite's planner needs no statistics for these
+// queries; there it does nothing.
+func (db *DB) RefreshGridStatistics(ctx context.Context) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `ANALYZE suppliers, cpas, access_points, meters, customers, customer_name_keys,
+		occupancies, supply_periods, mandates, readings, public_notices`)
+	return storageError(err, "refresh statistics")
+}

@@ -90,6 +90,9 @@ func lookupDB(b *testing.B, e sqltest.Engine, n int) *sqlstore.DB {
 			b.Fatal(err)
 		}
 	}
+	if err := db.RefreshGridStatistics(ctx); err != nil {
+		b.Fatal(err)
+	}
 	return db
 }
 

@@ -88,6 +88,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%d records in %d files; %d rows inserted or updated, the rest were already up to date\n", im.Records, len(files), changed)
+	if changed > 0 {
+		return db.RefreshGridStatistics(ctx)
+	}
 	return nil
 }
 
