@@ -524,9 +524,11 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 // maxNameWords bounds the keys of one customer.
 const maxNameWords = 6
 
-// nameKeys returns the search keys of a name: for each distinct word, the
-// word followed by the other words. "Gérard Dupont" → "gerard dupont",
-// "dupont gerard".
+// nameKeys returns the search keys of a name: its words rotated to start at
+// each word in turn. "Éloïse Van den Berg" → "eloise van den berg", "van den
+// berg eloise", "den berg eloise van", "berg eloise van den". A name typed
+// from any of its words on, in order — given name first, or family name
+// first as advisors do ("van den berg el") — is a prefix of one of its keys.
 func nameKeys(given, family string) []string {
 	words := strings.Fields(Fold(given + " " + family))
 	if len(words) > maxNameWords {
@@ -534,16 +536,12 @@ func nameKeys(given, family string) []string {
 	}
 	keys := make([]string, 0, len(words))
 	seen := map[string]bool{}
-	for i, w := range words {
-		if seen[w] {
-			continue
+	for i := range words {
+		k := strings.Join(append(append([]string{}, words[i:]...), words[:i]...), " ")
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
-		seen[w] = true
-		rest := make([]string, 0, len(words))
-		rest = append(rest, w)
-		rest = append(rest, words[:i]...)
-		rest = append(rest, words[i+1:]...)
-		keys = append(keys, strings.Join(rest, " "))
 	}
 	return keys
 }

@@ -196,21 +196,23 @@ func (db *DB) Customer(ctx context.Context, id string) (coupole.Customer, error)
 
 // CustomersByName implements coupole.GridStore.
 //
-// Every word of a name has a key: the word, then the other words of the
-// name ("gerard dupont", "dupont gerard"). Two index range probes answer a
-// search, each with the other typed words checked against the same key:
+// A name has one key per word: its words rotated to start at that word
+// ("gerard dupont", "dupont gerard"; see nameKeys). Two index range probes
+// answer a search, each in key order:
 //
-//  1. When two or more words are typed, the first two as a phrase
-//     ("dupont g" → keys from "dupont g" to "dupont h"): a narrow range,
-//     complete for two-word names typed whole-word first.
-//  2. The longest typed word alone, as a prefix ("dup g" → keys from "dup"
-//     to "duq"), for partial words, other orders and longer names. A common
-//     word ("jean") has tens of thousands of keys, so this probe reads at
-//     most nameScanCap of them: it bounds the time of any search (issue 6)
-//     at the cost of missing rare combinations of very common words, which
-//     typing more letters finds.
+//  1. The whole typed text as a prefix ("dupont g" → keys from "dupont g" to
+//     "dupont h"): a narrow range that finds every name typed in order from
+//     any of its words, the last word possibly cut short — the way advisors
+//     type a family name and the start of a given name.
+//  2. The longest typed word alone as a prefix ("dup g" → keys from "dup" to
+//     "duq"), each other typed word required to begin a word of the same
+//     key: partial words, other orders. A common word ("jean") has tens of
+//     thousands of keys, so this probe reads at most nameScanCap of them: it
+//     bounds the time of any search (issue 6) at the cost of missing rare
+//     combinations of common words typed out of order, which typing more
+//     letters finds.
 //
-// Results come in key order, each customer once.
+// Each customer appears once.
 func (db *DB) CustomersByName(ctx context.Context, name string, limit int) ([]coupole.Customer, error) {
 	words := strings.Fields(Fold(name))
 	if len(words) == 0 {
@@ -223,7 +225,7 @@ func (db *DB) CustomersByName(ctx context.Context, name string, limit int) ([]co
 	var ids []string
 	seen := map[string]bool{}
 	if len(words) >= 2 {
-		if err := db.searchNameKeys(ctx, words[0]+" "+words[1], words[2:], limit, 0, &ids, seen); err != nil {
+		if err := db.searchNameKeys(ctx, strings.Join(words, " "), nil, limit, 0, &ids, seen); err != nil {
 			return nil, err
 		}
 	}

@@ -213,6 +213,9 @@ func testCustomersByName(t *testing.T, s coupole.GridStore) {
 		{"dupond", []string{"C-2"}},
 		{"eloise", []string{"C-3"}},
 		{"van den berg", []string{"C-3"}},
+		{"Van den Berg él", []string{"C-3"}}, // family name first, as advisors type it
+		{"den berg", []string{"C-3"}},
+		{"eloise van d", []string{"C-3"}},
 		{"berg", []string{"C-3"}},
 		{"jean-pierre", []string{"C-4"}},
 		{"pierre d'hondt", []string{"C-4"}},

@@ -65,10 +65,10 @@ CREATE TABLE customers (
 	CHECK ((mobile IS NULL) = (mobile_registered_at IS NULL))
 ) WITHOUT ROWID;
 
--- One row per word of a customer's name: the word, a space, then the other
--- words of the name. A name search probes one typed word as a key prefix
--- (key >= 'dup' AND key < 'duq') and checks the other typed words against
--- the rest of the same key, so it never scans the customers table.
+-- One row per word of a customer's name: the folded words rotated to start
+-- at that word ("gerard dupont", "dupont gerard"). A name search probes what
+-- was typed as a key prefix (key >= 'dupont g' AND key < 'dupont h'), so it
+-- never scans the customers table.
 CREATE TABLE customer_name_keys (
 	name_key    TEXT NOT NULL,
 	customer_id TEXT NOT NULL REFERENCES customers (id),
