@@ -316,16 +316,22 @@ func (r *row) index(name string) float64 {
 	return v
 }
 
-// enum checks the field against parse, whose error lists the accepted values.
-func (r *row) enum(name string, parse func(string) error) string {
+// enum checks the field against the accepted values. The message lists
+// them but does not repeat the value: in a shifted column it may be a name.
+func enum[T ~string](r *row, name string, allowed []T) T {
 	s := r.req(name)
 	if s == "" {
 		return ""
 	}
-	if err := parse(s); err != nil {
-		r.fail(name, "%s", coupole.ErrorMessage(err))
+	if slices.Contains(allowed, T(s)) {
+		return T(s)
 	}
-	return s
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	r.fail(name, "unknown value (expected one of %s)", strings.Join(names, ", "))
+	return T(s)
 }
 
 func (r *row) meter(name string, required bool) coupole.MeterNumber {
@@ -415,8 +421,8 @@ func (st *state) readRow(k Kind, r *row) {
 	case AccessPoints:
 		ap := coupole.AccessPoint{
 			EAN:    r.ean("ean"),
-			Energy: coupole.Energy(r.enum("energy", func(s string) error { _, err := coupole.ParseEnergy(s); return err })),
-			Regime: coupole.ReadingRegime(r.enum("regime", func(s string) error { _, err := coupole.ParseReadingRegime(s); return err })),
+			Energy: enum(r, "energy", coupole.Energies),
+			Regime: enum(r, "regime", coupole.ReadingRegimes),
 			Address: coupole.Address{Street: r.req("street"), Number: r.req("number"), Box: r.str("box"),
 				Postcode: r.postcode("postcode"), Town: r.req("town")},
 		}
@@ -457,10 +463,11 @@ func (st *state) readRow(k Kind, r *row) {
 				Postcode: r.postcode("postcode"), Town: r.req("town")},
 		}
 		if s := r.str("language"); s != "" {
-			if l, err := coupole.ParseLanguage(strings.ToLower(s)); err != nil {
-				r.fail("language", "%s", coupole.ErrorMessage(err))
-			} else {
+			l := coupole.Language(strings.ToLower(s))
+			if slices.Contains(coupole.Languages, l) {
 				c.Language = l
+			} else {
+				r.fail("language", "unknown value (expected one of fr, nl, de, en)")
 			}
 		}
 		c.MobileRegisteredAt = r.date("mobile_registered_on", false)
@@ -508,7 +515,7 @@ func (st *state) readRow(k Kind, r *row) {
 	case Mandates:
 		m := coupole.Mandate{
 			ID: r.req("id"), CustomerID: r.req("customer_id"), MandataryName: r.req("mandatary_name"), CPASID: r.str("cpas_id"),
-			Scope:     coupole.MandateScope(r.enum("scope", func(s string) error { _, err := coupole.ParseMandateScope(s); return err })),
+			Scope:     enum(r, "scope", coupole.MandateScopes),
 			ValidFrom: r.date("valid_from", true), ValidTo: r.date("valid_to", false),
 		}
 		if !r.bad {
@@ -521,8 +528,8 @@ func (st *state) readRow(k Kind, r *row) {
 	case Readings:
 		rd := coupole.Reading{
 			EAN: r.ean("ean"), Date: r.date("date", true), Meter: r.meter("meter_number", false),
-			Source: coupole.ReadingSource(r.enum("source", func(s string) error { _, err := coupole.ParseReadingSource(s); return err })),
-			Regime: coupole.ReadingRegime(r.enum("regime", func(s string) error { _, err := coupole.ParseReadingRegime(s); return err })),
+			Source: enum(r, "source", coupole.ReadingSources),
+			Regime: enum(r, "regime", coupole.ReadingRegimes),
 			Registers: coupole.Registers{DayKWh: r.index("day_kwh"), NightKWh: r.index("night_kwh"),
 				ExclusiveNightKWh: r.index("excl_night_kwh"), GasM3: r.index("gas_m3")},
 		}

@@ -417,7 +417,7 @@ func testPublicNotices(t *testing.T, s coupole.GridStore) {
 	if f := Fixture().PublicNotices[3]; len(got) != 1 || !reflect.DeepEqual(got[0], f) {
 		t.Errorf("PublicNotices read back %+v, want %+v", got, f)
 	}
-	_, err := s.PublicNotices(ctx, "50", "", time.Now())
+	_, err := s.PublicNotices(ctx, "50", "", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC))
 	wantCode(t, "PublicNotices(bad postcode)", err, coupole.EINVALID)
 }
 
