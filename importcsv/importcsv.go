@@ -547,7 +547,13 @@ func (st *state) readRow(k Kind, r *row) {
 // current meter of each access point, and checks that the history holds
 // together (one meter at a time).
 func (st *state) finishAccessPoints() {
-	for ean, ms := range st.meters {
+	eans := make([]coupole.EAN, 0, len(st.meters))
+	for ean := range st.meters {
+		eans = append(eans, ean)
+	}
+	slices.SortFunc(eans, func(a, b coupole.EAN) int { return st.apIndex[a] - st.apIndex[b] }) // problems in file order
+	for _, ean := range eans {
+		ms := st.meters[ean]
 		i := st.apIndex[ean]
 		ap := &st.im.Batch.AccessPoints[i]
 		slices.SortFunc(ms, func(a, b meterRow) int { return a.m.From.Compare(b.m.From) })
