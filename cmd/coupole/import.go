@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/importcsv"
@@ -33,7 +34,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "check the files and report problems without writing anything")
 	paths := map[importcsv.Kind]*string{}
 	for _, k := range importcsv.Kinds {
-		paths[k] = fs.String(importFlags[k], "", "CSV file of "+string(k)+" (docs/import.md)")
+		paths[k] = fs.String(importFlags[k], "", "CSV file of "+strings.ReplaceAll(string(k), "_", " ")+" (docs/import.md)")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
