@@ -19,6 +19,14 @@ const (
 	ActionRequestBreakGlass   StaffAction = "breakglass.request"
 	ActionApproveBreakGlass   StaffAction = "breakglass.approve"
 	ActionListBreakGlass      StaffAction = "breakglass.list"
+
+	// Interactions (issue 6).
+	ActionOpenInteraction StaffAction = "interaction.open" // open a call, e-mail, letter…
+	ActionWorkInteraction StaffAction = "interaction.work" // identify, verify, decide, disclose, close one's own interaction
+	ActionOpenCPASLine    StaffAction = "cpas_line.open"   // answer the dedicated CPAS line (D6)
+	ActionReadPublicInfo  StaffAction = "public_info.read" // planned works and outages (D9)
+	ActionListAlerts      StaffAction = "alert.list"       // anti-enumeration alerts (C2)
+	ActionReadAuditProofs StaffAction = "audit.proof"      // audit checkpoints and proofs (T2)
 )
 
 // StaffActions lists every action, for tests that walk them all.
@@ -26,6 +34,8 @@ var StaffActions = []StaffAction{
 	ActionViewHome, ActionSignOut, ActionReadCustomer, ActionReadAccessPoint,
 	ActionReadInteractionMeta, ActionReadTrace, ActionListStaff, ActionRevokeStaff,
 	ActionSetRoles, ActionRequestBreakGlass, ActionApproveBreakGlass, ActionListBreakGlass,
+	ActionOpenInteraction, ActionWorkInteraction, ActionOpenCPASLine, ActionReadPublicInfo,
+	ActionListAlerts, ActionReadAuditProofs,
 }
 
 // AccessFacts are what the server derived about a request before asking the

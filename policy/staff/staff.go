@@ -90,7 +90,7 @@ func MustEmbedded() *Authorizer {
 // Set returns the loaded policy set.
 func (a *Authorizer) Set() *policy.Set { return a.set }
 
-var resourceTypes = []string{"Page", "Customer", "AccessPoint", "StaffAccount", "Grant"}
+var resourceTypes = []string{"Page", "Customer", "AccessPoint", "StaffAccount", "Grant", "Interaction"}
 
 // AuthorizeStaff decides r. Deny by default; a forbid wins over every permit.
 func (a *Authorizer) AuthorizeStaff(ctx context.Context, r coupole.AccessRequest) (coupole.AccessDecision, error) {

@@ -1,0 +1,310 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+)
+
+// Interaction storage (issue 6, migration 0004).
+
+var _ coupole.InteractionStore = (*DB)(nil)
+
+const interactionColumns = `id, staff_id, channel, requester, caller_number, cpas_id, mandatary_name, opened_at, closed_at, call_reasons, current_ean, current_customer`
+
+func scanInteraction(row interface{ Scan(...any) error }) (coupole.Interaction, error) {
+	var i coupole.Interaction
+	var opened, closed int64
+	var reasons, ean string
+	err := row.Scan(&i.ID, &i.StaffID, &i.Channel, &i.Requester, &i.CallerNumber, &i.CPASID, &i.MandataryName, &opened, &closed, &reasons, &ean, &i.CurrentCustomer)
+	if err != nil {
+		return i, err
+	}
+	i.OpenedAt, i.ClosedAt, i.CurrentEAN = fromMicros(opened), fromMicros(closed), coupole.EAN(ean)
+	if reasons != "" {
+		i.CallReasons = strings.Split(reasons, ",")
+	}
+	return i, nil
+}
+
+// CreateInteraction stores a new, open interaction.
+func (db *DB) CreateInteraction(ctx context.Context, i coupole.Interaction) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO interactions (`+interactionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', '', '')`,
+		i.ID, i.StaffID, i.Channel, i.Requester, i.CallerNumber, i.CPASID, i.MandataryName, micros(i.OpenedAt))
+	switch {
+	case isUniqueViolation(err):
+		return coupole.Wrap(err, coupole.ECONFLICT, "interaction %s already exists", i.ID)
+	case isCheckViolation(err):
+		return coupole.Wrap(err, coupole.EINVALID, "interaction: unknown staff member, channel or requester")
+	}
+	return storageError(err, "create interaction")
+}
+
+// Interaction returns one interaction.
+func (db *DB) Interaction(ctx context.Context, id string) (coupole.Interaction, error) {
+	i, err := scanInteraction(db.read.QueryRowContext(ctx, `SELECT `+interactionColumns+` FROM interactions WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, coupole.Errorf(coupole.ENOTFOUND, "interaction %s not found", id)
+	}
+	return i, storageError(err, "read interaction")
+}
+
+// OpenInteractions lists the open interactions of staffID (all if empty).
+func (db *DB) OpenInteractions(ctx context.Context, staffID string) ([]coupole.Interaction, error) {
+	q := `SELECT ` + interactionColumns + ` FROM interactions WHERE closed_at = 0`
+	args := []any{}
+	if staffID != "" {
+		q = `SELECT ` + interactionColumns + ` FROM interactions WHERE staff_id = $1 AND closed_at = 0`
+		args = append(args, staffID)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY opened_at, id`, args...)
+	if err != nil {
+		return nil, storageError(err, "list interactions")
+	}
+	defer rows.Close()
+	out := []coupole.Interaction{}
+	for rows.Next() {
+		i, err := scanInteraction(rows)
+		if err != nil {
+			return nil, storageError(err, "list interactions")
+		}
+		out = append(out, i)
+	}
+	return out, storageError(rows.Err(), "list interactions")
+}
+
+// CloseInteraction closes an open interaction with its call reasons.
+func (db *DB) CloseInteraction(ctx context.Context, id string, reasons []string, at time.Time) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE interactions SET closed_at = $1, call_reasons = $2 WHERE id = $3 AND closed_at = 0`,
+		micros(at), strings.Join(reasons, ","), id)
+	if err != nil {
+		return storageError(err, "close interaction")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := db.Interaction(ctx, id); err != nil {
+			return err
+		}
+		return coupole.Errorf(coupole.ECONFLICT, "interaction %s is already closed", id)
+	}
+	return nil
+}
+
+// SetCandidates replaces the candidates of the last identification.
+func (db *DB) SetCandidates(ctx context.Context, id string, cs []coupole.InteractionCandidate) error {
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM interaction_candidates WHERE interaction_id = $1`, id); err != nil {
+			return storageError(err, "set candidates")
+		}
+		for _, c := range cs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO interaction_candidates (interaction_id, ref, ean, customer_id) VALUES ($1, $2, $3, $4)`,
+				id, c.Ref, string(c.EAN), c.CustomerID); err != nil {
+				if isCheckViolation(err) {
+					return coupole.Wrap(err, coupole.ENOTFOUND, "interaction %s not found", id)
+				}
+				return storageError(err, "set candidates")
+			}
+		}
+		return nil
+	})
+}
+
+// Candidates returns the candidates of the last identification, by ref.
+func (db *DB) Candidates(ctx context.Context, id string) ([]coupole.InteractionCandidate, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT ref, ean, customer_id FROM interaction_candidates WHERE interaction_id = $1 ORDER BY ref`, id)
+	if err != nil {
+		return nil, storageError(err, "read candidates")
+	}
+	defer rows.Close()
+	out := []coupole.InteractionCandidate{}
+	for rows.Next() {
+		var c coupole.InteractionCandidate
+		var ean string
+		if err := rows.Scan(&c.Ref, &ean, &c.CustomerID); err != nil {
+			return nil, storageError(err, "read candidates")
+		}
+		c.EAN = coupole.EAN(ean)
+		out = append(out, c)
+	}
+	return out, storageError(rows.Err(), "read candidates")
+}
+
+func scanPoint(row interface{ Scan(...any) error }) (coupole.InteractionPoint, error) {
+	var p coupole.InteractionPoint
+	var ean string
+	err := row.Scan(&ean, &p.CustomerID, &p.Verified, &p.FailedAttempts, &p.Locked)
+	p.EAN = coupole.EAN(ean)
+	return p, err
+}
+
+const pointColumns = `ean, customer_id, verified, failed_attempts, locked`
+
+// SelectPoint makes p the interaction's current point.
+func (db *DB) SelectPoint(ctx context.Context, id string, p coupole.InteractionPoint) (coupole.InteractionPoint, error) {
+	var out coupole.InteractionPoint
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE interactions SET current_ean = $1, current_customer = $2 WHERE id = $3 AND closed_at = 0`,
+			string(p.EAN), p.CustomerID, id)
+		if err != nil {
+			return storageError(err, "select access point")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coupole.Errorf(coupole.ECONFLICT, "interaction %s is not open", id)
+		}
+		// A point asked about before keeps its verification state; asking
+		// about it for another customer starts that customer's check anew.
+		row := tx.QueryRowContext(ctx, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 AND ean = $2`, id, string(p.EAN))
+		have, err := scanPoint(row)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = tx.ExecContext(ctx, `INSERT INTO interaction_points (interaction_id, ean, customer_id) VALUES ($1, $2, $3)`, id, string(p.EAN), p.CustomerID)
+			out = coupole.InteractionPoint{EAN: p.EAN, CustomerID: p.CustomerID}
+			return storageError(err, "select access point")
+		case err != nil:
+			return storageError(err, "select access point")
+		case have.CustomerID != p.CustomerID:
+			_, err = tx.ExecContext(ctx, `UPDATE interaction_points SET customer_id = $1, verified = $2 WHERE interaction_id = $3 AND ean = $4`,
+				p.CustomerID, false, id, string(p.EAN))
+			have.CustomerID, have.Verified = p.CustomerID, false
+		}
+		out = have
+		return storageError(err, "select access point")
+	})
+	return out, err
+}
+
+// InteractionPoints lists the points asked about in an interaction.
+func (db *DB) InteractionPoints(ctx context.Context, id string) ([]coupole.InteractionPoint, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 ORDER BY ean`, id)
+	if err != nil {
+		return nil, storageError(err, "read interaction points")
+	}
+	defer rows.Close()
+	out := []coupole.InteractionPoint{}
+	for rows.Next() {
+		p, err := scanPoint(rows)
+		if err != nil {
+			return nil, storageError(err, "read interaction points")
+		}
+		out = append(out, p)
+	}
+	return out, storageError(rows.Err(), "read interaction points")
+}
+
+// RecordVerification records one attempt; see coupole.InteractionStore.
+func (db *DB) RecordVerification(ctx context.Context, id string, ean coupole.EAN, ok bool, maxFailures int, alert coupole.InteractionAlert) (coupole.InteractionPoint, error) {
+	var p coupole.InteractionPoint
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = scanPoint(tx.QueryRowContext(ctx, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 AND ean = $2`, id, string(ean)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return coupole.Errorf(coupole.EINVALID, "choose an access point among the candidates before verifying")
+		} else if err != nil {
+			return storageError(err, "record verification")
+		}
+		if p.Locked {
+			return coupole.Errorf(coupole.EFORBIDDEN, "too many failed verifications: this access point is locked for this interaction")
+		}
+		if ok {
+			p.Verified = true
+		} else {
+			p.FailedAttempts++
+			p.Locked = p.FailedAttempts >= maxFailures
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE interaction_points SET verified = $1, failed_attempts = $2, locked = $3 WHERE interaction_id = $4 AND ean = $5`,
+			p.Verified, p.FailedAttempts, p.Locked, id, string(ean)); err != nil {
+			return storageError(err, "record verification")
+		}
+		if p.Locked {
+			_, err := tx.ExecContext(ctx, `INSERT INTO interaction_alerts (id, interaction_id, staff_id, ean, kind, raised_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				alert.ID, id, alert.StaffID, string(ean), alert.Kind, micros(alert.RaisedAt))
+			return storageError(err, "raise alert")
+		}
+		return nil
+	})
+	return p, err
+}
+
+const deliveryColumns = `id, interaction_id, staff_id, kind, item, ean, customer_id, recipient, idempotency_key, request_hash, audit_index, status, created_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (coupole.Delivery, error) {
+	var d coupole.Delivery
+	var ean string
+	var idx, created int64
+	err := row.Scan(&d.ID, &d.InteractionID, &d.StaffID, &d.Kind, &d.Item, &ean, &d.CustomerID, &d.Recipient, &d.IdempotencyKey, &d.RequestHash, &idx, &d.Status, &created)
+	d.EAN, d.AuditIndex, d.CreatedAt = coupole.EAN(ean), uint64(idx), fromMicros(created)
+	return d, err
+}
+
+// CreateDelivery stores d, or returns the delivery already stored under the
+// same staff member and idempotency key.
+func (db *DB) CreateDelivery(ctx context.Context, d coupole.Delivery) (coupole.Delivery, bool, error) {
+	if d.Status == "" {
+		d.Status = "pending"
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		d.ID, d.InteractionID, d.StaffID, d.Kind, d.Item, string(d.EAN), d.CustomerID, d.Recipient, d.IdempotencyKey, d.RequestHash, int64(d.AuditIndex), d.Status, micros(d.CreatedAt))
+	if isUniqueViolation(err) {
+		have, err := db.DeliveryByKey(ctx, d.StaffID, d.IdempotencyKey)
+		return have, false, err
+	}
+	if isCheckViolation(err) {
+		return d, false, coupole.Wrap(err, coupole.EINVALID, "delivery: unknown interaction or kind")
+	}
+	if err != nil {
+		return d, false, storageError(err, "create delivery")
+	}
+	return d, true, nil
+}
+
+// DeliveryByKey finds a delivery by creator and idempotency key.
+func (db *DB) DeliveryByKey(ctx context.Context, staffID, key string) (coupole.Delivery, error) {
+	d, err := scanDelivery(db.write.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, staffID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, coupole.Errorf(coupole.ENOTFOUND, "no delivery with this idempotency key")
+	}
+	return d, storageError(err, "read delivery")
+}
+
+// Deliveries lists the deliveries of an interaction, oldest first.
+func (db *DB) Deliveries(ctx context.Context, interactionID string) ([]coupole.Delivery, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE interaction_id = $1 ORDER BY created_at, id`, interactionID)
+	if err != nil {
+		return nil, storageError(err, "list deliveries")
+	}
+	defer rows.Close()
+	out := []coupole.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, storageError(err, "list deliveries")
+		}
+		out = append(out, d)
+	}
+	return out, storageError(rows.Err(), "list deliveries")
+}
+
+// Alerts lists the alerts raised at or after since, newest first.
+func (db *DB) Alerts(ctx context.Context, since time.Time) ([]coupole.InteractionAlert, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, interaction_id, staff_id, ean, kind, raised_at FROM interaction_alerts WHERE raised_at >= $1 ORDER BY raised_at DESC, id LIMIT 500`, micros(since))
+	if err != nil {
+		return nil, storageError(err, "list alerts")
+	}
+	defer rows.Close()
+	out := []coupole.InteractionAlert{}
+	for rows.Next() {
+		var a coupole.InteractionAlert
+		var ean string
+		var at int64
+		if err := rows.Scan(&a.ID, &a.InteractionID, &a.StaffID, &ean, &a.Kind, &at); err != nil {
+			return nil, storageError(err, "list alerts")
+		}
+		a.EAN, a.RaisedAt = coupole.EAN(ean), fromMicros(at)
+		out = append(out, a)
+	}
+	return out, storageError(rows.Err(), "list alerts")
+}
