@@ -118,9 +118,15 @@ func Message(lang coupole.Language, key string) string {
 	return key
 }
 
-// RequestLanguage picks the language of a response: the first language of
-// Accept-Language that Coupole speaks, French otherwise.
+// RequestLanguage picks the language of a response: the one the staff member
+// picked (cookie set by the language menu of the pages), else the first
+// language of Accept-Language that Coupole speaks, French otherwise.
 func RequestLanguage(r *http.Request) coupole.Language {
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, err := coupole.ParseLanguage(c.Value); err == nil {
+			return l
+		}
+	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
 		base, _, _ := strings.Cut(strings.ToLower(tag), "-")

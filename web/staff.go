@@ -47,6 +47,7 @@ type StaffAccess struct {
 	Logger    *slog.Logger
 	Config    AuthConfig
 
+	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
 	oidc     *oidcClient
 	throttle *throttle
 	routes   []*Route
@@ -233,8 +234,7 @@ func (a *StaffAccess) grantResource(r *http.Request, p *Principal) (string, stri
 // --- handlers ---
 
 func (a *StaffAccess) handleHome(w http.ResponseWriter, r *http.Request, p *Principal) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	a.render(w, "home", pageData{Lang: RequestLanguage(r), Principal: p, CSRF: p.CSRF})
+	a.homePage(w, r, p) // web/pages.go (issue 7)
 }
 
 type meJSON struct {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
@@ -109,6 +110,7 @@ func mustFixture(tb testing.TB, db *sqlstore.DB, cfg AuthConfig) *fixture {
 	if err := srv.EnableStaffAccess(context.Background(), f.access); err != nil {
 		tb.Fatal(err)
 	}
+	f.access.EnablePages(PagesConfig{Traces: audit.NewReader(sqlstore.NewAuditStore(db))})
 	return f
 }
 
@@ -194,9 +196,15 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /api/v1/breakglass":               {coupole.RoleAuditor, coupole.RolePrivacyOfficer},
 	"POST /api/v1/breakglass":              {coupole.RolePrivacyOfficer},
 	"POST /api/v1/breakglass/{id}/approve": {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+
+	// staff pages (issue 7)
+	"POST /signin/language":      nil,
+	"POST /preferences/language": coupole.Roles,
+	"GET /traces":                {coupole.RoleAuditor},
+	"POST /traces":               {coupole.RoleAuditor},
 }
 
-var publicRoutes = []string{"GET /signin", "GET /auth/oidc/start", "GET /auth/oidc/callback", "POST /signin/local", "POST /signin/demo"}
+var publicRoutes = []string{"GET /signin", "GET /auth/oidc/start", "GET /auth/oidc/callback", "POST /signin/local", "POST /signin/demo", "POST /signin/language"}
 
 // matrixRequest fills a route pattern with a path and a valid body.
 func matrixRequest(pattern string) (method, path, body string) {

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// The staff pages (issue 7): server-rendered with html/template, assets
+// embedded, no JavaScript at all — every screen is a plain form, so the
+// keyboard, the browser's back button and a slow workstation all just work.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// view is what every page template receives.
+type view struct {
+	Lang      coupole.Language
+	Title     string // message key of the page title
+	Principal *Principal
+	CSRF      string
+	Nav       []navItem
+	Active    string // Nav item's Key of this page
+	Flash     *flash
+	Languages []coupole.Language
+
+	// sign-in and refusal pages (issue 5's pageData)
+	Message      string
+	OIDC         bool
+	DemoAccounts []DemoAccount
+	SignInLink   bool
+
+	Data any // the page's own data
+}
+
+type navItem struct {
+	Key  string // message key of the label
+	Href string
+}
+
+// flash is a one-line outcome shown on top of a page: Kind is ok, warn or bad.
+type flash struct {
+	Kind string
+	Text string
+}
+
+// pageTemplates holds one template set per page: the layout plus the page.
+var pageTemplates = mustPageTemplates()
+
+func pageFuncs() template.FuncMap {
+	return template.FuncMap{
+		// t is the only way template text reaches the page (a test checks).
+		"t": func(lang coupole.Language, key string) string { return Message(lang, key) },
+		// tf formats a message with arguments (fmt verbs in the catalogue).
+		"tf": func(lang coupole.Language, key string, args ...any) string {
+			return fmt.Sprintf(Message(lang, key), args...)
+		},
+		// label names a code of an enumeration: label .Lang "channel" "phone".
+		"label": func(lang coupole.Language, prefix string, code any) string {
+			return Message(lang, prefix+"."+fmt.Sprint(code))
+		},
+		"datetime": func(lang coupole.Language, t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(brussels).Format("02/01/2006 15:04")
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(brussels).Format("02/01/2006")
+		},
+	}
+}
+
+// brussels is the time zone pages show times in; UTC if the zone database is
+// missing (times are still right, only shifted).
+var brussels = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Brussels"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+func mustPageTemplates() map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(pageFuncs()).ParseFS(templateFS, "templates/layout.html"))
+	out := map[string]*template.Template{}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+	}
+	return out
+}
+
+// renderPage writes page name with status. It renders into a buffer first,
+// so a template error becomes a clean 500 instead of half a page.
+func (a *StaffAccess) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	if v.Languages == nil {
+		v.Languages = coupole.Languages
+	}
+	if v.Principal != nil && v.Nav == nil {
+		v.Nav = a.nav(r, v.Principal)
+		v.CSRF = v.Principal.CSRF
+	}
+	t, ok := pageTemplates[name]
+	var buf bytes.Buffer
+	var err error
+	if !ok {
+		err = fmt.Errorf("no page template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&buf, "page", v)
+	}
+	if err != nil {
+		a.Logger.Error("render page", "page", name, "err", err)
+		http.Error(w, Message(v.Lang, "page.error"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// nav lists the screens the principal's roles may open; the policy still
+// decides on every request, the menu only avoids showing dead ends.
+func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
+	var out []navItem
+	add := func(key, href string) { out = append(out, navItem{key, href}) }
+	add("nav.home", "/")
+	if p.Staff.HasRole(coupole.RoleCPASAdvisor) {
+		add("nav.cpas", "/cpas")
+	}
+	if p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor) {
+		add("nav.alerts", "/alerts")
+	}
+	if p.Staff.HasRole(coupole.RoleAuditor) {
+		add("nav.traces", "/traces")
+	}
+	return out
+}
+
+// langCookie keeps the language a staff member picked (issue 7, point 2).
+const langCookie = "coupole_lang"
+
+func (a *StaffAccess) setLanguage(w http.ResponseWriter, r *http.Request) bool {
+	l, err := coupole.ParseLanguage(r.PostFormValue("lang"))
+	if err != nil {
+		return false
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 400 * 24 * 3600,
+		HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return true
+}
+
+// handleLanguage sets the signed-in staff member's language and goes back
+// to the page they were on (a local path only).
+func (a *StaffAccess) handleLanguage(w http.ResponseWriter, r *http.Request, p *Principal) {
+	if !a.setLanguage(w, r) {
+		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "lang: want one of fr, nl, de, en"))
+		return
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
+}
+
+// handleSignInLanguage sets the language on the sign-in page, before any
+// session exists (double-submit token of the sign-in forms).
+func (a *StaffAccess) handleSignInLanguage(w http.ResponseWriter, r *http.Request) {
+	if !a.checkPreCSRF(r) {
+		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
+		return
+	}
+	a.setLanguage(w, r)
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// localPath keeps redirects on this site: a path, never a scheme or host.
+func localPath(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
+		return "/"
+	}
+	return s
+}
+
+// staticHandler serves the embedded stylesheet. Assets are public and hold
+// nothing personal, so browsers may cache them for a day.
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(sub)
+	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=86400")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		files.ServeHTTP(w, r)
+	}))
+}
+
+// homePage is the start screen: what it shows depends on the roles.
+func (a *StaffAccess) homePage(w http.ResponseWriter, r *http.Request, p *Principal) {
+	lang := RequestLanguage(r)
+	v := view{Lang: lang, Title: "home.title", Principal: p, Active: "nav.home"}
+	v.Data = a.homeData(r, p)
+	a.renderPage(w, r, http.StatusOK, "home", v)
+}
+
+// PagesConfig is what the staff pages read besides the staff-access
+// services.
+type PagesConfig struct {
+	// Traces is the audit log's read side, for the auditors' search.
+	Traces TraceReader
+	// TraceVerifier checks the signature of the latest checkpoint on the
+	// auditors' page; nil shows it as not checked here.
+	TraceVerifier note.Verifier
+}
+
+// EnablePages registers the staff pages (issue 7) on the routes of a, which
+// EnableStaffAccess must have set up. Every page names its policy action, so
+// the authorization matrix covers them.
+func (a *StaffAccess) EnablePages(cfg PagesConfig) {
+	a.pages = cfg
+	a.Server.Handle("GET /static/", staticHandler())
+	a.public("POST /signin/language", a.handleSignInLanguage)
+	a.handle("POST /preferences/language", coupole.ActionViewHome, nil, a.handleLanguage)
+	a.handle("GET /traces", coupole.ActionReadTrace, nil, a.handleTraces)
+	a.handle("POST /traces", coupole.ActionReadTrace, nil, a.handleTraces)
+}
+
+type homeData struct {
+	Roles      []coupole.Role
+	Advisor    bool // opens interactions
+	CPAS       bool
+	Supervises bool
+	Audits     bool
+}
+
+func (a *StaffAccess) homeData(r *http.Request, p *Principal) homeData {
+	h := homeData{Roles: p.Staff.Roles}
+	h.Advisor = p.Staff.HasRole(coupole.RoleAdvisor) || p.Staff.HasRole(coupole.RoleBackOffice)
+	h.CPAS = p.Staff.HasRole(coupole.RoleCPASAdvisor)
+	h.Supervises = p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor)
+	h.Audits = p.Staff.HasRole(coupole.RoleAuditor)
+	return h
+}

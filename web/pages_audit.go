@@ -1,0 +1,188 @@
+package web
+
+import (
+	"context"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// TraceReader is what the auditors' trace search reads: *audit.Reader.
+type TraceReader interface {
+	LatestCheckpoint(ctx context.Context) (audit.StoredCheckpoint, error)
+	Size(ctx context.Context) (uint64, error)
+	Query(ctx context.Context, q audit.Query) ([]audit.Found, error)
+}
+
+const tracePage = 50
+
+type traceForm struct {
+	Actor, Interaction, Customer, EAN, From, To string
+	After                                       int64
+}
+
+type traceRow struct {
+	Index                      uint64
+	Time                       time.Time
+	Erased                     bool
+	Actor, Action, Interaction string
+	CallReason                 string
+	About                      []string
+	Outcome, Reason, Client    string
+	Data                       string
+}
+
+type checkpointStatus struct {
+	Found     bool
+	Size      uint64
+	Logged    uint64
+	Pending   uint64
+	SignedAt  time.Time
+	Root      string
+	Signature string // ok, bad, nokey
+}
+
+type traceData struct {
+	Checkpoint checkpointStatus
+	Form       traceForm
+	Searched   bool
+	Rows       []traceRow
+	Next       int64 // >= 0: a next page starts after this index
+	Problem    string
+}
+
+func (a *StaffAccess) checkpointStatus(ctx context.Context, cfg PagesConfig) (checkpointStatus, error) {
+	var s checkpointStatus
+	n, err := cfg.Traces.Size(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Logged = n
+	c, err := cfg.Traces.LatestCheckpoint(ctx)
+	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
+		return s, nil
+	} else if err != nil {
+		return s, err
+	}
+	s.Found, s.Size, s.SignedAt = true, c.Size, c.SignedAt
+	if n > c.Size {
+		s.Pending = n - c.Size
+	}
+	root := hex.EncodeToString(c.Root)
+	if len(root) > 16 {
+		root = root[:16] + "…"
+	}
+	s.Root = root
+	switch {
+	case cfg.TraceVerifier == nil:
+		s.Signature = "nokey"
+	default:
+		if _, err := note.Open(c.Note, note.VerifierList(cfg.TraceVerifier)); err != nil {
+			s.Signature = "bad"
+		} else {
+			s.Signature = "ok"
+		}
+	}
+	return s, nil
+}
+
+// handleTraces shows the search form and the checkpoint status (GET) or the
+// results of a search (POST: an EAN or a customer reference never goes in a
+// URL).
+func (a *StaffAccess) handleTraces(w http.ResponseWriter, r *http.Request, p *Principal) {
+	lang := RequestLanguage(r)
+	ctx := r.Context()
+	d := traceData{Next: -1}
+	cp, err := a.checkpointStatus(ctx, a.pages)
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	d.Checkpoint = cp
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		d.Searched = true
+		d.Form = traceForm{
+			Actor: strings.TrimSpace(r.PostFormValue("actor")), Interaction: strings.TrimSpace(r.PostFormValue("interaction")),
+			Customer: strings.TrimSpace(r.PostFormValue("customer")), EAN: strings.TrimSpace(r.PostFormValue("ean")),
+			From: strings.TrimSpace(r.PostFormValue("from")), To: strings.TrimSpace(r.PostFormValue("to")), After: -1,
+		}
+		if s := r.PostFormValue("after"); s != "" {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= -1 {
+				d.Form.After = n
+			}
+		}
+		q, problem := traceQuery(d.Form)
+		if problem != "" {
+			d.Problem = Message(lang, problem)
+			status = http.StatusBadRequest
+		} else {
+			found, err := a.pages.Traces.Query(ctx, q)
+			if err != nil {
+				a.Server.Error(w, r, err)
+				return
+			}
+			for _, f := range found {
+				d.Rows = append(d.Rows, traceRowOf(f))
+			}
+			if len(found) == tracePage {
+				d.Next = int64(found[len(found)-1].Index)
+			}
+		}
+	}
+	a.renderPage(w, r, status, "traces", view{Lang: lang, Title: "traces.title", Principal: p, Active: "nav.traces", Data: d})
+}
+
+func traceQuery(f traceForm) (audit.Query, string) {
+	q := audit.Query{Actor: f.Actor, Interaction: f.Interaction, Customer: f.Customer, After: f.After, Limit: tracePage}
+	if f.EAN != "" {
+		ean, err := coupole.ParseEAN(f.EAN)
+		if err != nil {
+			return q, "traces.bad_ean"
+		}
+		q.AccessPoint = string(ean)
+	}
+	for _, x := range []struct {
+		s string
+		t *time.Time
+	}{{f.From, &q.From}, {f.To, &q.To}} {
+		if x.s == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", x.s, brussels)
+		if err != nil {
+			return q, "traces.bad_date"
+		}
+		*x.t = t
+	}
+	if q.Actor == "" && q.Interaction == "" && q.Customer == "" && q.AccessPoint == "" && q.From.IsZero() && q.To.IsZero() {
+		return q, "traces.needs_filter"
+	}
+	return q, ""
+}
+
+// traceRowOf shows an event as an auditor needs it: EANs masked, customers
+// by their reference (never a name: events hold none).
+func traceRowOf(f audit.Found) traceRow {
+	row := traceRow{Index: f.Index, Time: f.Event.Time, Erased: f.Erased()}
+	if row.Erased {
+		return row
+	}
+	e := f.Event
+	row.Actor, row.Action, row.Interaction, row.CallReason, row.Client = e.Actor, e.Action, e.Interaction, e.CallReason, e.Client
+	for _, ap := range e.AccessPoints {
+		row.About = append(row.About, coupole.EAN(ap).Masked())
+	}
+	row.About = append(row.About, e.Customers...)
+	if e.Decision != nil {
+		row.Outcome, row.Reason = e.Decision.Outcome, e.Decision.Reason
+	}
+	row.Data = strings.Join(e.Data, ", ")
+	return row
+}
