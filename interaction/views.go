@@ -1,0 +1,255 @@
+package interaction
+
+import (
+	"time"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/policy"
+)
+
+// The views below are what the service returns to its callers (the JSON API
+// and the pages). Personal data in them is masked unless the request needs
+// it (C1); the JSON names are those of the API (docs/api.md).
+
+// Actor is the staff member calling the service, and where from.
+type Actor struct {
+	StaffID string
+	Client  string // the browser's address, for the trace
+	Lang    string // language of explanations: fr (default), nl, de, en
+}
+
+// OpenRequest opens an interaction on any channel but the CPAS line.
+type OpenRequest struct {
+	Channel   string `json:"channel"`
+	Requester string `json:"requester"`
+	// CallerNumber is what the telephony system reported, in E.164; it is
+	// kept with the interaction, never sent an SMS (D4).
+	CallerNumber string `json:"caller_number,omitempty"`
+	// MandataryName is the name a mandatary gives, to find the mandate the
+	// mandator gave them.
+	MandataryName string `json:"mandatary_name,omitempty"`
+}
+
+// CPASOpenRequest opens an interaction on the dedicated CPAS line (D6).
+type CPASOpenRequest struct {
+	CPASID       string `json:"cpas_id"`
+	CallerNumber string `json:"caller_number,omitempty"`
+}
+
+// View is an interaction as its handler sees it.
+type View struct {
+	ID          string       `json:"id"`
+	Channel     string       `json:"channel"`
+	Requester   string       `json:"requester"`
+	CPAS        string       `json:"cpas,omitempty"` // the CPAS's name, on the CPAS line
+	Status      string       `json:"status"`         // open, closed
+	OpenedAt    time.Time    `json:"opened_at"`
+	ClosedAt    *time.Time   `json:"closed_at,omitempty"`
+	CallReasons []ReasonView `json:"call_reasons"`
+	Current     *PointView   `json:"current,omitempty"`
+	EANsAsked   int          `json:"eans_asked"`
+}
+
+// ReasonView is a call reason given on close.
+type ReasonView struct {
+	Code           string `json:"code"`
+	Label          string `json:"label"`
+	LegalRetention bool   `json:"legal_retention"`
+}
+
+// PointView is the access point the conversation is about, masked.
+type PointView struct {
+	EAN          string `json:"ean"` // masked
+	Energy       string `json:"energy"`
+	Address      string `json:"address"`  // masked
+	Customer     string `json:"customer"` // masked name
+	Regime       string `json:"reading_regime"`
+	Verified     bool   `json:"verified"`
+	Locked       bool   `json:"locked"`
+	AttemptsLeft int    `json:"attempts_left"`
+}
+
+// IdentifyRequest searches by exactly one of: EAN, meter number, name, or
+// address (postcode and street, optionally the house number).
+type IdentifyRequest struct {
+	EAN      string `json:"ean,omitempty"`
+	Meter    string `json:"meter_number,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
+	Street   string `json:"street,omitempty"`
+	Number   string `json:"number,omitempty"`
+}
+
+// Candidate is one identification result: enough to choose, nothing more.
+type Candidate struct {
+	Ref      string `json:"ref"`
+	EAN      string `json:"ean"` // masked
+	Energy   string `json:"energy"`
+	Address  string `json:"address"`  // masked
+	Customer string `json:"customer"` // masked name
+}
+
+// Identification is the answer to an identification.
+type Identification struct {
+	Candidates []Candidate `json:"candidates"`
+	Truncated  bool        `json:"truncated"` // more matched: ask for more detail
+}
+
+// VerifyRequest checks the meter number the caller gives against the meter
+// in place on the interaction's date. Ref, if given, first chooses that
+// candidate as the current access point.
+type VerifyRequest struct {
+	Ref         string `json:"ref,omitempty"`
+	MeterNumber string `json:"meter_number"`
+}
+
+// Verification is the result of one attempt (C2).
+type Verification struct {
+	Verified     bool   `json:"verified"`
+	AttemptsLeft int    `json:"attempts_left"`
+	Locked       bool   `json:"locked"`
+	Current      string `json:"ean"` // masked
+}
+
+// DecideRequest asks the disclosure policy about an item for the current
+// access point. The facts are derived from the data, never sent.
+type DecideRequest struct {
+	Item string `json:"item"`
+}
+
+// FactsView are the facts the decision was taken on, as derived.
+type FactsView struct {
+	MeterVerified    bool   `json:"meter_verified"`
+	Occupancy        string `json:"occupancy"`
+	Mandate          string `json:"mandate"`
+	RegisteredMobile bool   `json:"registered_mobile"`
+	EANCount         int    `json:"ean_count"`
+	ReadingRegime    string `json:"reading_regime,omitempty"`
+}
+
+// DecisionView is a disclosure decision with, when the outcome is to tell
+// it now, the data disclosed, scoped to the requester's occupancy and the
+// last three years (D1, D8).
+type DecisionView struct {
+	Item        string          `json:"item"`
+	Outcome     string          `json:"outcome"`
+	Reason      string          `json:"reason"`
+	Scope       string          `json:"scope"`
+	Policies    []string        `json:"policies"`
+	Explanation string          `json:"explanation"`
+	Facts       FactsView       `json:"facts"`
+	Disclosure  *Disclosure     `json:"disclosure,omitempty"`
+	decision    policy.Decision // for traces
+	point       coupole.EAN     // current point, for traces
+	customer    string          // identified customer, for traces
+	request     policy.Request  // for traces
+	periods     []period        // the requester's occupancy periods, clipped
+}
+
+// Disclosure is the data that may be told, scoped.
+type Disclosure struct {
+	Periods     []PeriodView  `json:"periods,omitempty"`
+	Readings    []ReadingView `json:"readings,omitempty"`
+	Suppliers   []SupplyView  `json:"suppliers,omitempty"`
+	CaseStatus  string        `json:"case_status,omitempty"`
+	HistoryFrom string        `json:"history_from,omitempty"` // no data before this day (three years)
+}
+
+// PeriodView is a period the data is clipped to.
+type PeriodView struct {
+	From string `json:"from"`
+	To   string `json:"to,omitempty"` // empty: until today
+}
+
+// ReadingView is one index reading.
+type ReadingView struct {
+	Date              string   `json:"date"`
+	Meter             string   `json:"meter"` // masked
+	DayKWh            *float64 `json:"day_kwh,omitempty"`
+	NightKWh          *float64 `json:"night_kwh,omitempty"`
+	ExclusiveNightKWh *float64 `json:"exclusive_night_kwh,omitempty"`
+	GasM3             *float64 `json:"gas_m3,omitempty"`
+	Source            string   `json:"source"`
+}
+
+// SupplyView is a supplier contract within the scope.
+type SupplyView struct {
+	Supplier string `json:"supplier"`
+	From     string `json:"from"`
+	To       string `json:"to,omitempty"`
+}
+
+// ExecuteRequest creates the SMS, letter or case a decision calls for.
+type ExecuteRequest struct {
+	Item           string `json:"item"`
+	IdempotencyKey string `json:"-"` // the Idempotency-Key header
+}
+
+// DeliveryView is a created delivery.
+type DeliveryView struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Item      string    `json:"item"`
+	Recipient string    `json:"recipient"` // masked phone, or which address
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	Replayed  bool      `json:"replayed"` // the idempotency key was used before: nothing new was created
+}
+
+// ReadingRequest is a meter index given by the caller (C3).
+type ReadingRequest struct {
+	Date              string  `json:"date,omitempty"` // YYYY-MM-DD, default today
+	DayKWh            float64 `json:"day_kwh,omitempty"`
+	NightKWh          float64 `json:"night_kwh,omitempty"`
+	ExclusiveNightKWh float64 `json:"exclusive_night_kwh,omitempty"`
+	GasM3             float64 `json:"gas_m3,omitempty"`
+}
+
+// ReadingResult is an accepted index.
+type ReadingResult struct {
+	Date     string  `json:"date"`
+	Source   string  `json:"source"`
+	Previous string  `json:"previous_date,omitempty"`
+	PerDay   float64 `json:"consumption_per_day"`
+}
+
+// CloseRequest closes an interaction with at least one call reason (C4).
+type CloseRequest struct {
+	CallReasons []string `json:"call_reasons"`
+}
+
+// PublicInfoRequest asks for planned works and outages in a postcode (and
+// street); nobody is identified (D9).
+type PublicInfoRequest struct {
+	InteractionID string `json:"interaction_id,omitempty"`
+	Postcode      string `json:"postcode"`
+	Street        string `json:"street,omitempty"`
+}
+
+// PublicInfo is the answer.
+type PublicInfo struct {
+	Explanation string       `json:"explanation"`
+	Notices     []NoticeView `json:"notices"`
+}
+
+// NoticeView is one planned work or outage.
+type NoticeView struct {
+	Kind        string `json:"kind"`
+	Energy      string `json:"energy"`
+	Postcode    string `json:"postcode"`
+	Town        string `json:"town"`
+	Street      string `json:"street,omitempty"`
+	From        string `json:"from"`
+	To          string `json:"to,omitempty"`
+	Description string `json:"description"`
+}
+
+// AlertView is an anti-enumeration alert for team leads (C2).
+type AlertView struct {
+	ID            string    `json:"id"`
+	InteractionID string    `json:"interaction_id"`
+	StaffID       string    `json:"staff_id"`
+	EAN           string    `json:"ean"` // masked
+	Kind          string    `json:"kind"`
+	RaisedAt      time.Time `json:"raised_at"`
+}
