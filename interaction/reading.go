@@ -42,7 +42,7 @@ func (s *Service) SubmitReading(ctx context.Context, a Actor, id string, r Readi
 		return ReadingResult{}, err
 	}
 	if in.CurrentEAN == "" || !sj.point.Verified {
-		return ReadingResult{}, coupole.Errorf(coupole.EFORBIDDEN, "verify the meter number before taking an index")
+		return ReadingResult{}, coupole.Errorf(coupole.ECONFLICT, "verify the meter number before taking an index")
 	}
 	today := coupole.Date(s.Clock.Now())
 	date := today

@@ -227,6 +227,10 @@ func (a *StaffAccess) refuse(w http.ResponseWriter, r *http.Request, status int,
 		a.render(w, "refused", pageData{Lang: lang, Message: msg, SignInLink: signin})
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeProblemStatus(w, status, problemCode(status), msg)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write([]byte(msg + "\n"))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/interaction"
 )
 
 // AuthConfig is the staff-access part of the configuration (issue 5).
@@ -43,9 +44,15 @@ type StaffAccess struct {
 	Facts     coupole.InteractionFacts
 	Customers CustomerReader
 	Tracer    coupole.StaffTracer
-	Clock     coupole.Clock
-	Logger    *slog.Logger
-	Config    AuthConfig
+	// Interactions is the interaction service (issue 6); when set, its API
+	// is served and it is the need-to-know fact provider unless Facts is set.
+	Interactions *interaction.Service
+	// AuditProofs, when set, serves the audit checkpoint and proofs to
+	// auditors (T2).
+	AuditProofs AuditReader
+	Clock       coupole.Clock
+	Logger      *slog.Logger
+	Config      AuthConfig
 
 	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
 	oidc     *oidcClient
@@ -102,6 +109,9 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	if a.Clock == nil {
 		a.Clock = coupole.SystemClock{}
 	}
+	if a.Facts == nil && a.Interactions != nil {
+		a.Facts = a.Interactions
+	}
 	a.throttle = newThrottle()
 	if a.Config.OIDC != nil {
 		c, err := newOIDCClient(ctx, *a.Config.OIDC)
@@ -135,6 +145,12 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	a.handle("GET /api/v1/breakglass", coupole.ActionListBreakGlass, nil, a.handleListGrants)
 	a.handle("POST /api/v1/breakglass", coupole.ActionRequestBreakGlass, nil, a.handleRequestGrant)
 	a.handle("POST /api/v1/breakglass/{id}/approve", coupole.ActionApproveBreakGlass, a.grantResource, a.handleApproveGrant)
+	if a.Interactions != nil {
+		a.registerInteractionAPI()
+	}
+	if a.AuditProofs != nil {
+		a.registerAuditAPI()
+	}
 	return nil
 }
 

@@ -19,6 +19,8 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
@@ -90,6 +92,7 @@ type fixture struct {
 	access *StaffAccess
 	facts  *fakeFacts
 	tracer *recTracer
+	audit  *recAudit
 	ts     *httptest.Server
 }
 
@@ -105,8 +108,15 @@ func mustFixture(tb testing.TB, db *sqlstore.DB, cfg AuthConfig) *fixture {
 		cfg.OIDC.RedirectURL = f.ts.URL + "/auth/oidc/callback"
 	}
 	srv = NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
+	pol, err := policy.OpenDisclosure("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.audit = &recAudit{}
 	f.access = &StaffAccess{Store: db, Authz: staffpolicy.MustEmbedded(), Facts: f.facts, Customers: fakeCustomers{},
-		Tracer: f.tracer, Clock: f.clock, Config: cfg}
+		Tracer: f.tracer, Clock: f.clock, Config: cfg,
+		Interactions: &interaction.Service{Grid: db, Store: db, Policy: pol, Audit: f.audit, Clock: f.clock},
+		AuditProofs:  audit.NewReader(sqlstore.NewAuditStore(db))}
 	if err := srv.EnableStaffAccess(context.Background(), f.access); err != nil {
 		tb.Fatal(err)
 	}
@@ -197,6 +207,39 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /api/v1/breakglass":              {coupole.RolePrivacyOfficer},
 	"POST /api/v1/breakglass/{id}/approve": {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
 
+	// Interactions, JSON API (issue 6).
+	"GET /api/v1/openapi.json":                  nil,
+	"POST /api/v1/interactions":                 frontOffice,
+	"POST /api/v1/cpas-line/interactions":       {coupole.RoleCPASAdvisor},
+	"GET /api/v1/call-reasons":                  frontOffice,
+	"GET /api/v1/interactions/{id}":             frontOffice,
+	"POST /api/v1/interactions/{id}/identify":   frontOffice,
+	"POST /api/v1/interactions/{id}/select":     frontOffice,
+	"POST /api/v1/interactions/{id}/verify":     frontOffice,
+	"POST /api/v1/interactions/{id}/decide":     frontOffice,
+	"POST /api/v1/interactions/{id}/deliveries": frontOffice,
+	"POST /api/v1/interactions/{id}/readings":   frontOffice,
+	"POST /api/v1/interactions/{id}/close":      frontOffice,
+	"POST /api/v1/public-info":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /audit/checkpoint":                     {coupole.RoleAuditor},
+	"GET /audit/proof/inclusion":                {coupole.RoleAuditor},
+	"GET /audit/proof/consistency":              {coupole.RoleAuditor},
+	// Interaction pages (issue 7), on the same actions.
+	"POST /interactions":                  frontOffice,
+	"GET /interactions/{id}":              frontOffice,
+	"POST /interactions/{id}/identify":    frontOffice,
+	"POST /interactions/{id}/select":      frontOffice,
+	"POST /interactions/{id}/verify":      frontOffice,
+	"POST /interactions/{id}/decide":      frontOffice,
+	"POST /interactions/{id}/execute":     frontOffice,
+	"POST /interactions/{id}/reading":     frontOffice,
+	"POST /interactions/{id}/public-info": frontOffice,
+	"POST /interactions/{id}/close":       frontOffice,
+	"GET /cpas":                           {coupole.RoleCPASAdvisor},
+	"POST /cpas":                          {coupole.RoleCPASAdvisor},
+	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
+
 	// staff pages (issue 7)
 	"POST /signin/language":      nil,
 	"POST /preferences/language": coupole.Roles,
@@ -204,7 +247,9 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /traces":               {coupole.RoleAuditor},
 }
 
-var publicRoutes = []string{"GET /signin", "GET /auth/oidc/start", "GET /auth/oidc/callback", "POST /signin/local", "POST /signin/demo", "POST /signin/language"}
+var frontOffice = []coupole.Role{coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice}
+
+var publicRoutes = []string{"GET /api/v1/openapi.json", "GET /signin", "GET /auth/oidc/start", "GET /auth/oidc/callback", "POST /signin/local", "POST /signin/demo", "POST /signin/language"}
 
 // matrixRequest fills a route pattern with a path and a valid body.
 func matrixRequest(pattern string) (method, path, body string) {
@@ -223,8 +268,43 @@ func matrixRequest(pattern string) (method, path, body string) {
 		body = `{"roles":["advisor"]}`
 	case "POST /api/v1/breakglass":
 		body = `{"customer_id":"C1","reason":"GDPR request 7","minutes":30}`
+	case "POST /api/v1/interactions":
+		body = `{"channel":"phone","requester":"customer"}`
+	case "POST /api/v1/cpas-line/interactions":
+		body = `{"cpas_id":"CPAS-X"}`
+	case "POST /api/v1/interactions/{id}/identify":
+		body = `{"name":"Dupont"}`
+	case "POST /api/v1/interactions/{id}/select":
+		body = `{"ref":"c1"}`
+	case "POST /api/v1/interactions/{id}/verify":
+		body = `{"meter_number":"123"}`
+	case "POST /api/v1/interactions/{id}/decide", "POST /api/v1/interactions/{id}/deliveries":
+		body = `{"item":"ean"}`
+	case "POST /api/v1/interactions/{id}/readings":
+		body = `{"day_kwh":1}`
+	case "POST /api/v1/interactions/{id}/close":
+		body = `{"call_reasons":[]}` // refused as invalid: the interaction stays open for the next rows
+	case "POST /api/v1/public-info":
+		body = `{"postcode":"5000"}`
 	}
 	return method, path, body
+}
+
+// recAudit records interaction audit events; fail makes appends fail.
+type recAudit struct {
+	mu     sync.Mutex
+	events []audit.Event
+	fail   bool
+}
+
+func (t *recAudit) Append(ctx context.Context, ev audit.Event) (uint64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.fail {
+		return 0, coupole.Errorf(coupole.EUNAVAILABLE, "audit store down")
+	}
+	t.events = append(t.events, ev)
+	return uint64(len(t.events) - 1), nil
 }
 
 // TestAuthorizationMatrix: every role × every route, deny by default. Every
@@ -240,6 +320,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	interactionOf := map[string]string{}
 	var registered []string
 	for _, rt := range f.access.Routes() {
 		registered = append(registered, rt.Pattern)
@@ -276,6 +357,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			f.db.Reinstate(ctx, "s-target") // a previous row may have revoked it
 			want := slices.Contains(routeMatrix[pattern], role)
+			path := path
+			if strings.Contains(path, "/interactions/{id}") {
+				// Everyone works in an interaction of their own: only the
+				// role decides (C1 itself is tested in the interaction E2E tests).
+				iid, ok := interactionOf[id]
+				if !ok {
+					v, err := f.access.Interactions.Open(ctx, interaction.Actor{StaffID: id}, interaction.OpenRequest{Channel: "phone", Requester: "customer"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					iid, interactionOf[id] = v.ID, v.ID
+				}
+				path = strings.Replace(path, "{id}", iid, 1)
+			}
 			resp := f.do(t, f.mustSession(t, id), method, path, body)
 			got := resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized
 			if got != want || resp.StatusCode >= 500 {
