@@ -40,6 +40,9 @@ type Config struct {
 	SecureCookies        string                    // COUPOLE_SECURE_COOKIES: auto, true or false
 	BreakGlassAccounts   []string                  // COUPOLE_BREAK_GLASS_ACCOUNTS
 	StaffPolicyDir       string                    // COUPOLE_STAFF_POLICY_DIR
+
+	// Interactions (issue 6); see docs/api.md.
+	CallReasonsFile string // COUPOLE_CALL_REASONS: JSON taxonomy file; empty: the built-in taxonomy
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -143,6 +146,8 @@ var configFlags = []configFlag{
 		}},
 	{"staff-policy-dir", "COUPOLE_STAFF_POLICY_DIR", "directory of a reviewed staff-access policy set (default: the embedded one)", "",
 		func(c *Config, v string) error { c.StaffPolicyDir = v; return nil }},
+	{"call-reasons", "COUPOLE_CALL_REASONS", "JSON file of the call-reason taxonomy (default: the built-in one)", "",
+		func(c *Config, v string) error { c.CallReasonsFile = v; return nil }},
 }
 
 // setPrefixes parses a list of CIDR ranges; required lists may not be empty.

@@ -6,6 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
 
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
@@ -16,7 +20,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	demo := fs.Bool("demo", false, "create the database if needed, fill it with synthetic data and enable demo accounts")
 	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout",
 		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
-		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir")
+		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
+		"call-reasons")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,8 +54,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	logger.Info("database ready", "db", db.Describe(), "schema", db.LatestVersion())
 
+	// One audit log for the whole server: staff events, interaction traces
+	// and the checkpoints auditors fetch (T1, T2). It is closed after the
+	// server has stopped, so that every acknowledged request is in it.
+	alog, err := openAuditLog(ctx, env, cfg, db, logger)
+	if err != nil {
+		return err
+	}
+	defer alog.Close()
 	srv := web.NewServer(logger, db)
-	closeStaff, err := enableStaffAccess(ctx, env, cfg, *demo, db, srv, logger)
+	closeStaff, err := enableStaffAccess(ctx, env, cfg, *demo, db, srv, logger, alog)
 	if err != nil {
 		return err
 	}
@@ -67,4 +80,24 @@ func newLogger(w io.Writer, cfg *Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openAuditLog opens the server's audit log with the signing key of the data
+// directory, creating the key on first start (as `coupole init` would) and
+// printing the verifier auditors need.
+func openAuditLog(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB, logger *slog.Logger) (*audit.Log, error) {
+	signer, err := audit.LoadSigner(cfg.DataDir)
+	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
+		vkey, cerr := audit.CreateKey(cfg.DataDir, audit.DefaultOrigin)
+		if cerr != nil {
+			return nil, cerr
+		}
+		fmt.Fprintf(env.Stderr, "coupole: audit signing key created: %s (mode 0600; back it up, never share it)\n", filepath.Join(cfg.DataDir, audit.SigningKeyFile))
+		fmt.Fprintf(env.Stderr, "coupole: give auditors this verifier key: %s\n", vkey)
+		signer, err = audit.LoadSigner(cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: env.Clock, Signer: signer, Logger: logger})
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
@@ -350,15 +352,22 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 
 // enableStaffAccess wires sign-in, sessions and the staff routes into srv
 // (issue 5). Under --demo it creates the demo accounts and prints them.
-func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db *sqlstore.DB, srv *web.Server, logger *slog.Logger) (func(), error) {
+func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db *sqlstore.DB, srv *web.Server, logger *slog.Logger, alog *audit.Log) (func(), error) {
 	authz, err := staffpolicy.Open(cfg.StaffPolicyDir)
 	if err != nil {
 		return nil, err
 	}
-	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, logger)
+	disclosure, err := policy.OpenDisclosure(cfg.PolicyDir)
 	if err != nil {
 		return nil, err
 	}
+	reasons := interaction.DefaultCallReasons
+	if cfg.CallReasonsFile != "" {
+		if reasons, err = interaction.LoadCallReasons(cfg.CallReasonsFile); err != nil {
+			return nil, err
+		}
+	}
+	tracer, closeTracer := staffTracer{alog}, func() {} // the caller closes the shared log
 	secure := cfg.SecureCookies == "true"
 	if cfg.SecureCookies == "auto" {
 		host, _, _ := net.SplitHostPort(cfg.Listen)
@@ -390,7 +399,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		ac.OIDC = &web.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: secret,
 			RedirectURL: cfg.OIDCRedirectURL, GroupsClaim: cfg.OIDCGroupsClaim, GroupRoles: cfg.OIDCGroupRoles}
 	}
-	access := &web.StaffAccess{Store: db, Authz: authz, Facts: noInteractions{}, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac}
+	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger}
+	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac}
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err
@@ -407,17 +417,4 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 	}
 	return closeTracer, nil
-}
-
-// noInteractions is the interaction fact provider until interactions exist
-// (a later issue): nobody handles any interaction, so nobody reads customer
-// data except through break-glass.
-type noInteractions struct{}
-
-func (noInteractions) HandledInteractions(ctx context.Context, staffID string) ([]coupole.HandledInteraction, error) {
-	return []coupole.HandledInteraction{}, nil
-}
-
-func (noInteractions) OpenInteractions(ctx context.Context) ([]coupole.InteractionMeta, error) {
-	return []coupole.InteractionMeta{}, nil
 }
