@@ -40,8 +40,9 @@ func chromiumPath(tb testing.TB) string {
 
 // browser is one headless Chromium tab at 1366×768, the advisors' screen.
 type browser struct {
-	tb  testing.TB
-	ctx context.Context
+	tb   testing.TB
+	ctx  context.Context
+	base string // the server's URL
 }
 
 func mustBrowser(tb testing.TB) *browser {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +71,15 @@ func pageFuncs() template.FuncMap {
 		"label": func(lang coupole.Language, prefix string, code any) string {
 			return Message(lang, prefix+"."+fmt.Sprint(code))
 		},
+		// reason names a call reason: the catalogue's words, or the
+		// configured taxonomy's French label for a code it does not know.
+		"reason": func(lang coupole.Language, code, fallback string) string {
+			if _, ok := Messages["reason."+code]; ok {
+				return Message(lang, "reason."+code)
+			}
+			return fallback
+		},
+		"has": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"datetime": func(lang coupole.Language, t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -239,11 +249,33 @@ func (a *StaffAccess) EnablePages(cfg PagesConfig) {
 	a.Server.Handle("GET /static/", staticHandler())
 	a.public("POST /signin/language", a.handleSignInLanguage)
 	a.handle("POST /preferences/language", coupole.ActionViewHome, nil, a.handleLanguage)
+	if a.Interactions != nil { // the advisor screens, on the interaction service (issue 6)
+		a.enableInteractionPages()
+	}
 	a.handle("GET /traces", coupole.ActionReadTrace, nil, a.handleTraces)
 	a.handle("POST /traces", coupole.ActionReadTrace, nil, a.handleTraces)
 }
 
+func (a *StaffAccess) enableInteractionPages() {
+	a.handle("POST /interactions", coupole.ActionOpenInteraction, nil, a.handleOpenInteraction)
+	a.handle("GET /interactions/{id}", coupole.ActionWorkInteraction, a.interactionResource, a.handleInteraction)
+	for _, step := range []struct {
+		path string
+		h    func(http.ResponseWriter, *http.Request, *Principal)
+	}{
+		{"identify", a.handleIdentify}, {"select", a.handleSelect}, {"verify", a.handleVerify}, {"decide", a.handleDecide},
+		{"execute", a.handleExecute}, {"reading", a.handleReading}, {"public-info", a.handlePublicInfo}, {"close", a.handleClose},
+	} {
+		a.handle("POST /interactions/{id}/"+step.path, coupole.ActionWorkInteraction, a.interactionResource, step.h)
+	}
+	a.handle("GET /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASPage)
+	a.handle("POST /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASOpen)
+	a.handle("GET /alerts", coupole.ActionListAlerts, nil, a.handleAlerts)
+}
+
 type homeData struct {
+	Workspace  *workspace
+	Closed     bool // an interaction was just closed
 	Roles      []coupole.Role
 	Advisor    bool // opens interactions
 	CPAS       bool
@@ -257,5 +289,9 @@ func (a *StaffAccess) homeData(r *http.Request, p *Principal) homeData {
 	h.CPAS = p.Staff.HasRole(coupole.RoleCPASAdvisor)
 	h.Supervises = p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor)
 	h.Audits = p.Staff.HasRole(coupole.RoleAuditor)
+	if h.Advisor {
+		h.Workspace = a.workspaceData(r, p)
+	}
+	h.Closed = r.URL.Query().Get("closed") != ""
 	return h
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/coupole/coupole/sqlstore/sqltest"
+	"github.com/coupole/coupole/sqlstore/storetest"
 )
 
 // TestBrowserSignInAndTraces: the sign-in page in French, the language
@@ -29,4 +30,107 @@ func TestBrowserSignInAndTraces(t *testing.T) {
 	// The language menu switches every screen; the choice sticks.
 	b.run("switch to Dutch", chromedp.SetValue(chromedp.CSS(`#lang-select`), "nl"), chromedp.Submit(chromedp.CSS(`#lang-select`)))
 	b.waitText("h1", "Welkom")
+}
+
+// mustDemoFixture is the server of the browser tests: demo accounts, the
+// synthetic grid of storetest, the real interaction service.
+func mustDemoFixture(t *testing.T) *fixture {
+	t.Helper()
+	db := sqltest.MustOpenSQLite(t)
+	storetest.MustLoad(t, db, storetest.Fixture())
+	f := mustFixture(t, db, AuthConfig{Demo: true})
+	if _, err := EnsureDemoAccounts(t.Context(), f.db, f.clock); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// openCall opens an interaction from the advisor workspace and identifies
+// the access point by EAN, choosing the candidate of the given masked name.
+func (b *browser) openCall(channel, requester string, ean string, customer string) {
+	b.tb.Helper()
+	b.run("open "+channel+"/"+requester,
+		chromedp.Navigate(b.base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#open-interaction`)),
+		chromedp.Click(chromedp.CSS(`input[name=channel][value=`+channel+`]`)),
+		chromedp.Click(chromedp.CSS(`input[name=requester][value=`+requester+`]`)),
+		chromedp.Click(chromedp.CSS(`#open-interaction`)),
+		chromedp.WaitVisible(chromedp.CSS(`#by-ean`)),
+		chromedp.SendKeys(chromedp.CSS(`#by-ean`), ean),
+		chromedp.Click(chromedp.CSS(`button[name=by][value=ean]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#candidates`)),
+	)
+	b.run("choose "+customer, chromedp.Click(chromedp.Search(`//table[@id="candidates"]//tr[td[1][.="`+customer+`"]]//button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#customer-view`)))
+}
+
+func (b *browser) verify(meter string) {
+	b.tb.Helper()
+	b.run("verify", chromedp.SendKeys(chromedp.CSS(`#meter-given`), meter), chromedp.Submit(chromedp.CSS(`#meter-given`)),
+		chromedp.WaitVisible(chromedp.CSS(`#verification-state`)))
+}
+
+func (b *browser) ask(item string) {
+	b.tb.Helper()
+	b.run("ask "+item, chromedp.Click(chromedp.CSS(`input[name=item][value=`+item+`]`)), chromedp.Click(chromedp.CSS(`#decide`)),
+		chromedp.WaitVisible(chromedp.CSS(`#disclosure li[data-item=`+item+`]`)))
+}
+
+// TestBrowserAdvisorCalls walks the calls of issue 7, point 5, in French.
+func TestBrowserAdvisorCalls(t *testing.T) {
+	b := mustBrowser(t)
+	f := mustDemoFixture(t)
+	b.base = f.ts.URL
+	ean := string(storetest.EANElecNamur)
+
+	b.signInDemo(f.ts.URL, "demo-advisor")
+	b.screenshot("workspace")
+
+	// An EAN asked by phone by the occupant, meter verified → SMS (D4).
+	b.openCall("phone", "customer", ean, "G••• D•••")
+	b.verify("9876543A")
+	b.mustSee("#verification-state", "vérifié")
+	b.ask("ean")
+	b.mustSee(`#disclosure li[data-item=ean]`, "Par SMS", "SMS au numéro de GSM enregistré")
+	b.run("send SMS", chromedp.Click(chromedp.CSS(`#disclosure li[data-item=ean] form button`)))
+	b.waitText(`#disclosure li[data-item=ean]`, "SMS au 04•• •• •• 56")
+	b.screenshot("disclosure")
+
+	// A supplier question from the same customer → letter to the
+	// installation address (D2).
+	b.ask("supplier")
+	b.mustSee(`#disclosure li[data-item=supplier]`, "Par courrier", "courrier à l'adresse d'installation")
+
+	// A wrap-up without a call reason is refused (C4); with one it closes.
+	b.run("close without reason", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#wrapup .notice.bad`)))
+	b.mustSee(`#wrapup .notice.bad`, "Indiquez au moins un motif")
+	b.run("close with reason", chromedp.Click(chromedp.CSS(`input[name=reason][value=ean_request]`)), chromedp.Click(chromedp.CSS(`#close`)))
+	b.waitText(`main`, "Interaction clôturée")
+
+	// A landlord asking the consumption → refusal with words to read out (D8).
+	b.openCall("phone", "landlord", ean, "G••• D•••")
+	b.ask("consumption_history")
+	b.mustSee(`#disclosure li[data-item=consumption_history]`, "Refus")
+	if s := b.text(`#disclosure li[data-item=consumption_history] .readout`); len(s) < 20 {
+		t.Errorf("refusal explanation to read out = %q", s)
+	}
+	b.screenshot("refusal")
+
+	// A wrong meter number three times → locked, and the team lead sees the
+	// alert (C2).
+	b.openCall("phone", "customer", ean, "G••• D•••")
+	for range 2 {
+		b.verify("1111111")
+		b.waitText(`#verify`, "ne correspond pas")
+	}
+	b.verify("1111111")
+	b.waitText(`#verify`, "bloqué")
+	b.mustSee("#verification-state", "bloqué")
+	b.screenshot("lockout")
+
+	b.run("sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS(`.demo-accounts`)))
+	b.signInDemo(f.ts.URL, "demo-team-lead")
+	b.run("alerts", chromedp.Click(chromedp.CSS(`a[href="/alerts"]`)), chromedp.WaitVisible(chromedp.CSS(`#alerts`)))
+	b.mustSee("#alerts", "Vérification bloquée", "demo-advisor", "5414 ••••")
+	b.screenshot("alerts")
 }
