@@ -83,3 +83,33 @@ func TestAPIProblems(t *testing.T) {
 		t.Errorf("anonymous: %d %+v", resp.StatusCode, p)
 	}
 }
+
+// TestAPITraceFirst: T1 — with a failing audit store nothing is served: the
+// answer is a 503 problem and carries no data.
+func TestAPITraceFirst(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	mustStaff(t, f.db, "s-adv", "oidc", "advisor")
+	s := f.mustSession(t, "s-adv")
+	resp := f.do(t, s, "POST", "/api/v1/interactions", `{"channel":"phone","requester":"customer"}`)
+	var in struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&in)
+	if resp.StatusCode != 201 || in.ID == "" {
+		t.Fatalf("open: %d", resp.StatusCode)
+	}
+	f.audit.mu.Lock()
+	f.audit.fail = true
+	f.audit.mu.Unlock()
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/api/v1/interactions/" + in.ID, ""},
+		{"POST", "/api/v1/interactions/" + in.ID + "/identify", `{"name":"Dupont"}`},
+		{"POST", "/api/v1/interactions/" + in.ID + "/decide", `{"item":"consumption_history"}`},
+		{"POST", "/api/v1/public-info", `{"postcode":"5000"}`},
+		{"POST", "/api/v1/interactions", `{"channel":"phone","requester":"customer"}`},
+	} {
+		resp := f.do(t, s, c.method, c.path, c.body)
+		body := readBody(t, resp)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"code":"unavailable"`) || strings.Contains(body, "candidates") || strings.Contains(body, "outcome") {
+			t.Errorf("%s %s with a failing audit store: %d %s", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+}
