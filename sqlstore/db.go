@@ -152,11 +152,17 @@ func (db *DB) Writer() *sql.DB { return db.write }
 
 // InTx runs fn in one write transaction: committed if fn returns nil, rolled
 // back otherwise (and on panic). Storage errors leave as domain errors.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError(err, "begin transaction")
 	}
+	return commitOrRollback(tx, fn)
+}
+
+// commitOrRollback runs fn in tx, commits when fn returns nil and rolls back
+// otherwise, and on panic.
+func commitOrRollback(tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()

@@ -184,22 +184,7 @@ func (db *DB) loadTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 	if err != nil {
 		return storageError(err, "begin transaction")
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = tx.Commit(); err != nil {
-		return storageError(err, "commit")
-	}
-	return nil
+	return commitOrRollback(tx, fn)
 }
 
 // isConstraintViolation recognises a foreign key violation (foreignKey) or
