@@ -71,6 +71,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	return srv.ListenAndServe(ctx, cfg.Listen, cfg.ShutdownTimeout, func(addr net.Addr) {
 		logger.Info("listening", "addr", addr.String())
 		fmt.Fprintf(env.Stdout, "Coupole is running at http://%s/\n", addr)
+		if *demo {
+			fmt.Fprintf(env.Stdout, "Open http://%s/signin and click \"Conseiller clientèle\" (demo-advisor) to walk a demo call; see docs/ui.md.\n", addr)
+		}
 	})
 }
 

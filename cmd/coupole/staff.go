@@ -405,6 +405,15 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		closeTracer()
 		return nil, err
 	}
+	// The staff pages (issue 7); the auditors' page checks the latest
+	// checkpoint's signature with the data directory's verifier key.
+	pages := web.PagesConfig{Traces: alog}
+	if vkey, err := audit.VerifierOf(cfg.DataDir); err == nil {
+		if v, err := audit.ParseVerifier(vkey); err == nil {
+			pages.TraceVerifier = v
+		}
+	}
+	access.EnablePages(pages)
 	if demo {
 		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
 		if err != nil {
