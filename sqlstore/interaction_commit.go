@@ -1,0 +1,102 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"sync"
+
+	"github.com/coupole/coupole"
+)
+
+// Group commit for interaction writes. Each step of a call writes a row or
+// two (open, candidates, choice, verification, delivery, close), and each
+// would be a durable commit of its own: on SQLite one writer and one fsync
+// per commit, which bounds a contact center to a few hundred steps a second.
+// Concurrent writes are therefore gathered into one transaction: the first
+// caller to find no commit running starts one, which takes every write
+// queued meanwhile; each write runs in its own savepoint, so one failing
+// write (a conflict) undoes only itself. A caller returns once the
+// transaction holding its write has committed, as with InTx.
+
+type groupWrite struct {
+	fn   func(ctx context.Context, tx *sql.Tx) error
+	done chan error
+}
+
+type committer struct {
+	mu      sync.Mutex
+	pending []*groupWrite
+	running bool
+}
+
+var committers sync.Map // *DB → *committer
+
+// maxGroup bounds one group transaction.
+const maxGroup = 256
+
+func (db *DB) groupTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	v, _ := committers.LoadOrStore(db, &committer{})
+	c := v.(*committer)
+	w := &groupWrite{fn: fn, done: make(chan error, 1)}
+	c.mu.Lock()
+	c.pending = append(c.pending, w)
+	if !c.running {
+		c.running = true
+		go c.loop(db)
+	}
+	c.mu.Unlock()
+	select {
+	case err := <-w.done:
+		return err
+	case <-ctx.Done():
+		return coupole.Wrap(ctx.Err(), coupole.EUNAVAILABLE, "database: write not acknowledged: %v", ctx.Err())
+	}
+}
+
+func (c *committer) loop(db *DB) {
+	for {
+		c.mu.Lock()
+		n := min(len(c.pending), maxGroup)
+		batch := c.pending[:n:n]
+		c.pending = c.pending[n:]
+		if n == 0 {
+			c.running = false
+			c.pending = nil
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		c.commit(db, batch)
+	}
+}
+
+func (c *committer) commit(db *DB, batch []*groupWrite) {
+	// The callers' contexts may end at any time; the group must not.
+	ctx := context.Background()
+	results := make([]error, len(batch))
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		for i, w := range batch {
+			sp := "w" + strconv.Itoa(i)
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+				return storageError(err, "savepoint")
+			}
+			if results[i] = w.fn(ctx, tx); results[i] != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
+					return storageError(err, "rollback to savepoint")
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+sp); err != nil {
+				return storageError(err, "release savepoint")
+			}
+		}
+		return nil
+	})
+	for i, w := range batch {
+		if err != nil {
+			w.done <- err
+		} else {
+			w.done <- results[i]
+		}
+	}
+}
