@@ -155,3 +155,14 @@ func (b *browser) waitText(sel, want string) {
 	}
 	b.tb.Fatalf("%s shows %q, want it to contain %q", sel, got, want)
 }
+
+// loads runs actions that load a new page (a click on a submit button) and
+// waits until the new page is there: the old page is marked first, so a
+// wait can never be satisfied by what was on screen before.
+func (b *browser) loads(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.tb.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("document.body.dataset.old = 'yes'; true")); err != nil {
+		b.tb.Fatalf("%s: mark page: %v", step, err)
+	}
+	b.run(step, append(actions, chromedp.WaitVisible(chromedp.CSS(`body:not([data-old])`)))...)
+}

@@ -66,13 +66,14 @@ func (b *browser) openCall(channel, requester string, ean string, customer strin
 
 func (b *browser) verify(meter string) {
 	b.tb.Helper()
-	b.run("verify", chromedp.SendKeys(chromedp.CSS(`#meter-given`), meter), chromedp.Submit(chromedp.CSS(`#meter-given`)),
-		chromedp.WaitVisible(chromedp.CSS(`#verification-state`)))
+	b.run("type meter", chromedp.SendKeys(chromedp.CSS(`#meter-given`), meter))
+	b.loads("verify", chromedp.Submit(chromedp.CSS(`#meter-given`)), chromedp.WaitVisible(chromedp.CSS(`#verification-state`)))
 }
 
 func (b *browser) ask(item string) {
 	b.tb.Helper()
-	b.run("ask "+item, chromedp.Click(chromedp.CSS(`input[name=item][value=`+item+`]`)), chromedp.Click(chromedp.CSS(`#decide`)),
+	b.run("tick "+item, chromedp.Click(chromedp.CSS(`input[name=item][value=`+item+`]`)))
+	b.loads("ask "+item, chromedp.Click(chromedp.CSS(`#decide`)),
 		chromedp.WaitVisible(chromedp.CSS(`#disclosure li[data-item=`+item+`]`)))
 }
 
@@ -92,7 +93,7 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	b.mustSee("#verification-state", "vérifié")
 	b.ask("ean")
 	b.mustSee(`#disclosure li[data-item=ean]`, "Par SMS", "SMS au numéro de GSM enregistré")
-	b.run("send SMS", chromedp.Click(chromedp.CSS(`#disclosure li[data-item=ean] form button`)))
+	b.loads("send SMS", chromedp.Click(chromedp.CSS(`#disclosure li[data-item=ean] form button`)))
 	b.waitText(`#disclosure li[data-item=ean]`, "SMS au 04•• •• •• 56")
 	b.screenshot("disclosure")
 
@@ -102,9 +103,10 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	b.mustSee(`#disclosure li[data-item=supplier]`, "Par courrier", "courrier à l'adresse d'installation")
 
 	// A wrap-up without a call reason is refused (C4); with one it closes.
-	b.run("close without reason", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#wrapup .notice.bad`)))
+	b.loads("close without reason", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#wrapup .notice.bad`)))
 	b.mustSee(`#wrapup .notice.bad`, "Indiquez au moins un motif")
-	b.run("close with reason", chromedp.Click(chromedp.CSS(`input[name=reason][value=ean_request]`)), chromedp.Click(chromedp.CSS(`#close`)))
+	b.run("tick reason", chromedp.Click(chromedp.CSS(`input[name=reason][value=ean_request]`)))
+	b.loads("close with reason", chromedp.Click(chromedp.CSS(`#close`)))
 	b.waitText(`main`, "Interaction clôturée")
 
 	// A landlord asking the consumption → refusal with words to read out (D8).
