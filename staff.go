@@ -83,9 +83,12 @@ type Staff struct {
 	Kind        StaffKind
 	Login       string // OIDC: issuer subject; local and demo: the user name
 	DisplayName string
-	Roles       []Role
-	Status      StaffStatus
-	CreatedAt   time.Time
+	// Language is the language the staff member picked for the screens;
+	// empty until they pick one.
+	Language  Language
+	Roles     []Role
+	Status    StaffStatus
+	CreatedAt time.Time
 	// RevokedAt and RevokedReason are set when Status is StaffRevoked.
 	RevokedAt     time.Time
 	RevokedReason string
@@ -122,6 +125,11 @@ func (s Staff) Validate() error {
 	}
 	if _, err := parseEnum("staff status", string(s.Status), []StaffStatus{StaffActive, StaffRevoked}); err != nil {
 		return err
+	}
+	if s.Language != "" {
+		if _, err := ParseLanguage(string(s.Language)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -198,6 +206,8 @@ type StaffStore interface {
 	Revoke(ctx context.Context, id, reason string, at time.Time) (sessions int, err error)
 	// Reinstate makes a revoked account active again.
 	Reinstate(ctx context.Context, id string) error
+	// SetLanguage records the language a staff member picked (issue 7).
+	SetLanguage(ctx context.Context, id string, lang Language) error
 
 	SetLocalCredential(ctx context.Context, c LocalCredential) error
 	LocalCredential(ctx context.Context, staffID string) (LocalCredential, error)

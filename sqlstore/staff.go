@@ -53,9 +53,9 @@ func (db *DB) CreateStaff(ctx context.Context, s coupole.Staff) error {
 		return err
 	}
 	return db.InTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO staff (id, kind, login, display_name, status, created_at, revoked_at, revoked_reason)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			s.ID, string(s.Kind), s.Login, s.DisplayName, string(s.Status), micros(s.CreatedAt), micros(s.RevokedAt), s.RevokedReason)
+		_, err := tx.ExecContext(ctx, `INSERT INTO staff (id, kind, login, display_name, status, created_at, revoked_at, revoked_reason, language)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			s.ID, string(s.Kind), s.Login, s.DisplayName, string(s.Status), micros(s.CreatedAt), micros(s.RevokedAt), s.RevokedReason, string(s.Language))
 		if isUniqueViolation(err) {
 			return coupole.Wrap(err, coupole.ECONFLICT, "staff %s: an account with this id or login already exists", s.ID)
 		} else if err != nil {
@@ -80,16 +80,16 @@ func insertRoles(ctx context.Context, tx *sql.Tx, id string, roles []coupole.Rol
 	return nil
 }
 
-const staffColumns = `id, kind, login, display_name, status, created_at, revoked_at, revoked_reason`
+const staffColumns = `id, kind, login, display_name, status, created_at, revoked_at, revoked_reason, language`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanStaff(row rowScanner) (coupole.Staff, error) {
 	var s coupole.Staff
-	var kind, status string
+	var kind, status, lang string
 	var created, revoked int64
-	err := row.Scan(&s.ID, &kind, &s.Login, &s.DisplayName, &status, &created, &revoked, &s.RevokedReason)
-	s.Kind, s.Status = coupole.StaffKind(kind), coupole.StaffStatus(status)
+	err := row.Scan(&s.ID, &kind, &s.Login, &s.DisplayName, &status, &created, &revoked, &s.RevokedReason, &lang)
+	s.Kind, s.Status, s.Language = coupole.StaffKind(kind), coupole.StaffStatus(status), coupole.Language(lang)
 	s.CreatedAt, s.RevokedAt = fromMicros(created), fromMicros(revoked)
 	return s, err
 }
@@ -185,6 +185,21 @@ func (db *DB) ListStaff(ctx context.Context) ([]coupole.Staff, error) {
 	}
 	rows.Close()
 	return list, db.loadRoles(ctx, list)
+}
+
+// SetLanguage records the language a staff member picked for the screens.
+func (db *DB) SetLanguage(ctx context.Context, id string, lang coupole.Language) error {
+	if _, err := coupole.ParseLanguage(string(lang)); err != nil {
+		return err
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE staff SET language = $2 WHERE id = $1`, id, string(lang))
+	if err != nil {
+		return storageError(err, "set language")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return coupole.Errorf(coupole.ENOTFOUND, "no such staff member")
+	}
+	return nil
 }
 
 // SetRoles replaces the roles of a staff member.
@@ -328,14 +343,15 @@ func (db *DB) ActiveSession(ctx context.Context, idHash string) (coupole.Session
 	var sess coupole.Session
 	var created, seen, expires int64
 	row := db.read.QueryRowContext(ctx, `SELECT s.id_hash, s.staff_id, s.created_at, s.last_seen_at, s.expires_at,
-			st.id, st.kind, st.login, st.display_name, st.status, st.created_at, st.revoked_at, st.revoked_reason
+			st.id, st.kind, st.login, st.display_name, st.status, st.created_at, st.revoked_at, st.revoked_reason, st.language
 		FROM staff_sessions s JOIN staff st ON st.id = s.staff_id
 		WHERE s.id_hash = $1 AND st.status = 'active'`, idHash)
 	var st coupole.Staff
-	var kind, status string
+	var kind, status, lang string
 	var stCreated, stRevoked int64
 	err := row.Scan(&sess.IDHash, &sess.StaffID, &created, &seen, &expires,
-		&st.ID, &kind, &st.Login, &st.DisplayName, &status, &stCreated, &stRevoked, &st.RevokedReason)
+		&st.ID, &kind, &st.Login, &st.DisplayName, &status, &stCreated, &stRevoked, &st.RevokedReason, &lang)
+	st.Language = coupole.Language(lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return coupole.Session{}, coupole.Staff{}, coupole.Errorf(coupole.EUNAUTHORIZED, "session is not valid")
 	} else if err != nil {

@@ -162,3 +162,34 @@ func TestTOTPStepNeverReused(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffLanguage: the language a staff member picks is kept with them,
+// so it follows them to any browser (issue 7, point 2), and a session's
+// staff member carries it.
+func TestStaffLanguage(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		a := mustCreateStaff(t, db, "s-lang", coupole.StaffOIDC, coupole.RoleAdvisor)
+		if got, _ := db.Staff(ctx, a.ID); got.Language != "" {
+			t.Errorf("language before any choice = %q, want empty", got.Language)
+		}
+		if err := db.SetLanguage(ctx, a.ID, coupole.Dutch); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.StaffByLogin(ctx, coupole.StaffOIDC, a.Login); got.Language != coupole.Dutch {
+			t.Errorf("language = %q, want nl", got.Language)
+		}
+		if err := db.CreateSession(ctx, coupole.Session{IDHash: hash64('l'), StaffID: a.ID, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, st, err := db.ActiveSession(ctx, hash64('l')); err != nil || st.Language != coupole.Dutch {
+			t.Errorf("session's staff language = %q, %v; want nl", st.Language, err)
+		}
+		if err := db.SetLanguage(ctx, a.ID, "xx"); coupole.ErrorCode(err) != coupole.EINVALID {
+			t.Errorf("unknown language: %v, want invalid", err)
+		}
+		if err := db.SetLanguage(ctx, "nobody", coupole.German); coupole.ErrorCode(err) != coupole.ENOTFOUND {
+			t.Errorf("unknown staff: %v, want not_found", err)
+		}
+	})
+}
