@@ -19,3 +19,16 @@ func TestEverySettingIsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// docs/operations.md lists every command `coupole help` prints.
+func TestEveryCommandIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands {
+		if !strings.Contains(string(doc), "`coupole "+c.name) {
+			t.Errorf("docs/operations.md does not mention `coupole %s`", c.name)
+		}
+	}
+}
