@@ -253,6 +253,9 @@ func (a *StaffAccess) completeSignIn(w http.ResponseWriter, r *http.Request, st 
 		a.Server.Error(w, r, err)
 		return
 	}
+	if st.Language != "" { // the staff member's choice, on this browser too
+		a.setLanguageCookie(w, st.Language)
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -118,10 +118,15 @@ func Message(lang coupole.Language, key string) string {
 	return key
 }
 
-// RequestLanguage picks the language of a response: the one the staff member
-// picked (cookie set by the language menu of the pages), else the first
-// language of Accept-Language that Coupole speaks, French otherwise.
+// RequestLanguage picks the language of a response: the one the signed-in
+// staff member picked (kept with them, so it follows them to any browser),
+// else the one picked in this browser (cookie set by the language menus,
+// also before sign-in), else the first language of Accept-Language that
+// Coupole speaks, French otherwise.
 func RequestLanguage(r *http.Request) coupole.Language {
+	if p, ok := PrincipalFrom(r.Context()); ok && p.Staff.Language != "" {
+		return p.Staff.Language
+	}
 	if c, err := r.Cookie(langCookie); err == nil {
 		if l, err := coupole.ParseLanguage(c.Value); err == nil {
 			return l

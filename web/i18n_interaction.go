@@ -82,6 +82,22 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"reason.privacy_request":      tr("Demande relative à la vie privée", "Privacyverzoek", "Datenschutzanfrage", "Privacy request"),
 	"reason.other":                tr("Autre", "Andere", "Sonstiges", "Other"),
 
+
+	// demo callers (serve --demo only)
+	"demo.callers":                tr("Appelants de démonstration", "Demobellers", "Demo-Anrufer", "Demo callers"),
+	"demo.callers_hint":           tr("Données synthétiques du mode démo, jamais réelles. Jouez l'appelant : ouvrez l'interaction, cherchez l'EAN (ou le nom), choisissez le candidat aux mêmes initiales, puis donnez le numéro de compteur.", "Synthetische gegevens van de demomodus, nooit echt. Speel de beller: open de interactie, zoek de EAN (of de naam), kies de kandidaat met dezelfde initialen en geef dan het meternummer.", "Synthetische Daten des Demo-Modus, nie echt. Spielen Sie den Anrufer: Interaktion eröffnen, EAN (oder Namen) suchen, den Kandidaten mit denselben Initialen wählen, dann die Zählernummer nennen.", "Synthetic data of the demo mode, never real. Play the caller: open the interaction, search the EAN (or the name), choose the candidate with the same initials, then give the meter number."),
+	"demo.col_scenario":           tr("Scénario", "Scenario", "Szenario", "Scenario"),
+	"demo.col_caller":             tr("Appelant", "Beller", "Anrufer", "Caller"),
+	"demo.col_search":             tr("EAN à chercher", "Te zoeken EAN", "Zu suchende EAN", "EAN to search"),
+	"demo.col_meter":              tr("N° de compteur donné", "Gegeven meternummer", "Genannte Zählernummer", "Meter number given"),
+	"demo.col_steps":              tr("Déroulé", "Verloop", "Ablauf", "Steps"),
+	"demo.scenario.occupant_sms":  tr("Occupant avec GSM enregistré", "Bewoner met geregistreerde gsm", "Bewohner mit registriertem Handy", "Occupant with a registered mobile"),
+	"demo.scenario.smart_meter":   tr("Compteur communicant", "Slimme meter", "Intelligenter Zähler", "Smart meter"),
+	"demo.scenario.cpas":          tr("Bénéficiaire d'un CPAS", "Begunstigde van een OCMW", "Begünstigter eines ÖSHZ", "CPAS beneficiary"),
+	"demo.steps.occupant_sms":     tr("Téléphone, Client. Demandez « Code EAN » → SMS au GSM enregistré ; envoyez-le, puis clôturez avec un motif.", "Telefoon, Klant. Vraag ‘EAN-code’ → sms naar de geregistreerde gsm; verstuur hem en sluit af met een reden.", "Telefon, Kunde. Fragen Sie „EAN-Code“ → SMS an das registrierte Handy; senden, dann mit einem Grund abschließen.", "Phone, Customer. Ask “EAN code” → SMS to the registered mobile; send it, then wrap up with a reason."),
+	"demo.steps.smart_meter":      tr("Téléphone, Client. Demandez « Historique de consommation » → renvoi vers le portail client. En « Propriétaire » : refus.", "Telefoon, Klant. Vraag ‘Verbruiksgeschiedenis’ → doorverwijzing naar het klantenportaal. Als ‘Eigenaar’: weigering.", "Telefon, Kunde. Fragen Sie „Verbrauchsverlauf“ → Verweis auf das Kundenportal. Als „Eigentümer“: Ablehnung.", "Phone, Customer. Ask “Consumption history” → redirect to the customer portal. As “Landlord”: refused."),
+	"demo.steps.cpas":             tr("Compte « Conseiller ligne CPAS », Ligne CPAS, identifiant %s (%s). Cherchez l'EAN ; pas de compteur à vérifier. Demandez « Fournisseur actuel » → réponse orale.", "Account ‘Adviseur OCMW-lijn’, OCMW-lijn, id %s (%s). Zoek de EAN; geen meter te verifiëren. Vraag ‘Huidige leverancier’ → mondeling antwoord.", "Konto „Berater ÖSHZ-Leitung“, ÖSHZ-Leitung, Kennung %s (%s). EAN suchen; keine Zählerprüfung. Fragen Sie „Aktueller Lieferant“ → mündliche Antwort.", "Account “CPAS line advisor”, CPAS line, id %s (%s). Search the EAN; no meter to verify. Ask “Current supplier” → told orally."),
+
 	// workspace
 	"ws.new":            tr("Nouvelle interaction", "Nieuwe interactie", "Neue Interaktion", "New interaction"),
 	"ws.channel":        tr("Canal", "Kanaal", "Kanal", "Channel"),

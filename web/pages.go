@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/demo"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -41,6 +42,10 @@ type view struct {
 	OIDC         bool
 	DemoAccounts []DemoAccount
 	SignInLink   bool
+
+	// DemoCallers are people of the synthetic data to "be" on a demo call
+	// (serve --demo only).
+	DemoCallers []demo.Caller
 
 	Data any // the page's own data
 }
@@ -167,26 +172,29 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	return out
 }
 
-// langCookie keeps the language a staff member picked (issue 7, point 2).
+// langCookie keeps the language picked in this browser (issue 7, point 2):
+// on the sign-in page, and for a staff member who never picked one.
 const langCookie = "coupole_lang"
 
-func (a *StaffAccess) setLanguage(w http.ResponseWriter, r *http.Request) bool {
-	l, err := coupole.ParseLanguage(r.PostFormValue("lang"))
-	if err != nil {
-		return false
-	}
+func (a *StaffAccess) setLanguageCookie(w http.ResponseWriter, l coupole.Language) {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 400 * 24 * 3600,
 		HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
-	return true
 }
 
-// handleLanguage sets the signed-in staff member's language and goes back
+// handleLanguage records the signed-in staff member's language with them
+// (it follows them to any workstation) and in this browser, then goes back
 // to the page they were on (a local path only).
 func (a *StaffAccess) handleLanguage(w http.ResponseWriter, r *http.Request, p *Principal) {
-	if !a.setLanguage(w, r) {
+	l, err := coupole.ParseLanguage(r.PostFormValue("lang"))
+	if err != nil {
 		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "lang: want one of fr, nl, de, en"))
 		return
 	}
+	if err := a.Store.SetLanguage(r.Context(), p.Staff.ID, l); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	a.setLanguageCookie(w, l)
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
 }
 
@@ -197,7 +205,9 @@ func (a *StaffAccess) handleSignInLanguage(w http.ResponseWriter, r *http.Reques
 		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 		return
 	}
-	a.setLanguage(w, r)
+	if l, err := coupole.ParseLanguage(r.PostFormValue("lang")); err == nil {
+		a.setLanguageCookie(w, l)
+	}
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
@@ -227,7 +237,11 @@ func staticHandler() http.Handler {
 func (a *StaffAccess) homePage(w http.ResponseWriter, r *http.Request, p *Principal) {
 	lang := RequestLanguage(r)
 	v := view{Lang: lang, Title: "home.title", Principal: p, Active: "nav.home"}
-	v.Data = a.homeData(r, p)
+	h := a.homeData(r, p)
+	v.Data = h
+	if h.Advisor {
+		v.DemoCallers = a.demoCallers(func(demo.Caller) bool { return true })
+	}
 	a.renderPage(w, r, http.StatusOK, "home", v)
 }
 
@@ -239,6 +253,25 @@ type PagesConfig struct {
 	// TraceVerifier checks the signature of the latest checkpoint on the
 	// auditors' page; nil shows it as not checked here.
 	TraceVerifier note.Verifier
+	// DemoCallers are shown on the advisor workspace and the CPAS line page
+	// so that a newcomer to serve --demo has someone to be on the phone
+	// (demo.Callers picks them from the data). Ignored unless the server
+	// runs in demo mode (AuthConfig.Demo).
+	DemoCallers []demo.Caller
+}
+
+// demoCallers returns the demo callers that keep, only in demo mode.
+func (a *StaffAccess) demoCallers(keep func(demo.Caller) bool) []demo.Caller {
+	if !a.Config.Demo {
+		return nil
+	}
+	var out []demo.Caller
+	for _, c := range a.pages.DemoCallers {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // EnablePages registers the staff pages (issue 7) on the routes of a, which

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/demo"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 )
@@ -384,7 +385,8 @@ func (a *StaffAccess) handleClose(w http.ResponseWriter, r *http.Request, p *Pri
 
 func (a *StaffAccess) handleCPASPage(w http.ResponseWriter, r *http.Request, p *Principal) {
 	lang := RequestLanguage(r)
-	a.renderPage(w, r, http.StatusOK, "cpas", view{Lang: lang, Title: "cpas.title", Principal: p, Active: "nav.cpas"})
+	a.renderPage(w, r, http.StatusOK, "cpas", view{Lang: lang, Title: "cpas.title", Principal: p, Active: "nav.cpas",
+		DemoCallers: a.demoCallers(func(c demo.Caller) bool { return c.Scenario == demo.ScenarioCPAS })})
 }
 
 func (a *StaffAccess) handleCPASOpen(w http.ResponseWriter, r *http.Request, p *Principal) {

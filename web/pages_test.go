@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/demo"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	"github.com/coupole/coupole/sqlstore/sqltest"
@@ -93,6 +94,10 @@ func TestEnumerationLabels(t *testing.T) {
 	}
 	for _, r := range coupole.Roles {
 		add("role", string(r))
+	}
+	for _, sc := range []demo.Scenario{demo.ScenarioOccupantSMS, demo.ScenarioSmartMeter, demo.ScenarioCPAS} {
+		add("demo.scenario", string(sc))
+		add("demo.steps", string(sc))
 	}
 	for _, l := range coupole.Languages {
 		add("lang", string(l))

@@ -152,6 +152,40 @@ func seedDemoIfEmpty(ctx context.Context, env *Env, db *sqlstore.DB, logger *slo
 	return nil
 }
 
+// pickDemoCallers picks the demo callers of serve --demo from the data in
+// the database (see demo.Callers). They are a convenience: without them the
+// server still starts.
+func pickDemoCallers(ctx context.Context, db *sqlstore.DB, at time.Time, logger *slog.Logger) []demo.Caller {
+	callers, err := demo.Callers(ctx, db.Reader(), db, at)
+	if err != nil {
+		logger.Warn("demo: no demo callers", "err", err)
+	}
+	return callers
+}
+
+// demoCallerSteps says in one line what to do with each kind of demo caller.
+var demoCallerSteps = map[demo.Scenario]string{
+	demo.ScenarioOccupantSMS: "as demo-advisor: Phone, Customer; ask the EAN code -> SMS to the registered mobile",
+	demo.ScenarioSmartMeter:  "as demo-advisor: Phone, Customer; ask the consumption history -> customer portal (as Landlord: refused)",
+	demo.ScenarioCPAS:        "as demo-cpas-advisor: CPAS line, CPAS id %s (%s); ask the supplier -> told orally",
+}
+
+// printDemoCallers prints who to "be" on a demo call: synthetic people of
+// the demo data, what the advisor searches and the meter number to give.
+func printDemoCallers(w io.Writer, callers []demo.Caller) {
+	if len(callers) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Demo callers (synthetic data, also shown on the advisor workspace): search the EAN, give the meter number:")
+	for _, c := range callers {
+		steps := demoCallerSteps[c.Scenario]
+		if c.Scenario == demo.ScenarioCPAS {
+			steps = fmt.Sprintf(steps, c.CPASID, c.CPASName)
+		}
+		fmt.Fprintf(w, "  %-24s EAN %s  meter %-16s %s\n", c.Name, c.EAN, c.Meter, steps)
+	}
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))

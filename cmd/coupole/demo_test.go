@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,40 @@ func mustTime(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+// TestServeDemoPrintsCallers (issue 7): serve --demo prints demo callers
+// from its data, the advisor workspace shows the same, and the first one
+// walks through: found by its EAN, verified by its meter number, the EAN
+// asked by phone goes by SMS.
+func TestServeDemoPrintsCallers(t *testing.T) {
+	s := mustE2EServer(t)
+	out := s.stdout.String()
+	_, list, ok := strings.Cut(out, "Demo callers")
+	if !ok {
+		t.Fatalf("serve --demo printed no demo callers:\n%s", out)
+	}
+	found := regexp.MustCompile(`EAN (\d{18})  meter (\S+)`).FindAllStringSubmatch(list, -1)
+	if len(found) != 3 {
+		t.Fatalf("%d demo callers printed, want 3:\n%s", len(found), list)
+	}
+	c := s.signIn(t, "demo-advisor")
+	resp, err := c.http.Get(s.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, f := range found[:2] {
+		if !strings.Contains(string(page), f[1]) || !strings.Contains(string(page), f[2]) {
+			t.Errorf("the advisor workspace does not show the demo caller of EAN %s", coupole.EAN(f[1]).Masked())
+		}
+	}
+	id := c.open("phone", "customer")
+	if _, verified := c.identifyAndVerify(id, coupole.EAN(found[0][1]), found[0][2]); !verified {
+		t.Fatalf("the first demo caller's meter number does not verify")
+	}
+	if d := c.decide(id, "ean"); d.Outcome != "sms" {
+		t.Errorf("first demo caller asks the EAN: %s (%s), want sms", d.Outcome, d.Reason)
+	}
 }

@@ -48,6 +48,7 @@ type e2eServer struct {
 	db     *sqlstore.DB // the same file, read beside the server
 	audit  *audit.Reader
 	stderr *syncBuffer
+	stdout *syncBuffer
 	ref    time.Time
 }
 
@@ -81,7 +82,7 @@ func mustE2EServer(t *testing.T) *e2eServer {
 					e2eErr = err
 					return
 				}
-				e2eSrv = &e2eServer{base: base, db: db, audit: audit.NewReader(sqlstore.NewAuditStore(db)), stderr: errOut, ref: ref}
+				e2eSrv = &e2eServer{base: base, db: db, audit: audit.NewReader(sqlstore.NewAuditStore(db)), stderr: errOut, stdout: out, ref: ref}
 				return
 			}
 			time.Sleep(50 * time.Millisecond)

@@ -413,6 +413,9 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 			pages.TraceVerifier = v
 		}
 	}
+	if demo {
+		pages.DemoCallers = pickDemoCallers(ctx, db, env.Clock.Now(), logger)
+	}
 	access.EnablePages(pages)
 	if demo {
 		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
@@ -424,6 +427,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		for _, a := range accounts {
 			fmt.Fprintf(env.Stdout, "  %-32s %s\n", a.Login, a.Role)
 		}
+		printDemoCallers(env.Stdout, pages.DemoCallers)
 	}
 	return closeTracer, nil
 }
