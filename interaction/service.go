@@ -599,6 +599,9 @@ func (s *Service) Decide(ctx context.Context, a Actor, id string, r DecideReques
 		return DecisionView{}, err
 	}
 	ev := s.decisionEvent("interaction.decide", dv)
+	if dv.Destination != "" {
+		ev.Data = append(ev.Data, "masked_destination")
+	}
 	if dv.Outcome == string(policy.OutcomeOral) && sj.in.CurrentEAN != "" {
 		d, data, err := s.disclose(ctx, sj, policy.Item(r.Item))
 		if err != nil {
@@ -630,11 +633,35 @@ func (s *Service) decide(ctx context.Context, a Actor, in coupole.Interaction, i
 	if err != nil {
 		return DecisionView{}, sj, err
 	}
-	return DecisionView{
+	dv := DecisionView{
 		Item: item, Outcome: string(d.Outcome), Reason: d.Reason, Scope: string(d.Scope), Policies: nonNil(d.Policies), Explanation: d.Explanation,
 		Facts:    FactsView{f.MeterVerified, string(f.Occupancy), string(f.Mandate), f.RegisteredMobile, f.EANCount, string(f.ReadingRegime)},
 		decision: d, point: in.CurrentEAN, customer: in.CurrentCustomer, request: req,
-	}, sj, nil
+	}
+	// The same destination Execute would use, masked, so the advisor can
+	// say where it goes before sending it.
+	switch d.Outcome {
+	case policy.OutcomeSMS:
+		if sj.customer.HasMobileRegisteredBefore(in.OpenedAt) {
+			dv.Destination = MaskMobile(sj.customer.Mobile)
+		}
+	case policy.OutcomeLetter:
+		if in.CurrentEAN != "" {
+			dv.Destination = sj.ap.Address.Masked()
+		}
+	}
+	return dv, sj, nil
+}
+
+// MaskMobile shows a registered mobile masked the way advisors and callers
+// say it: a Belgian mobile (+32 4xx xx xx xx) in its national form with its
+// last two digits, "04•• •• •• 56"; any other number in the international
+// masked form of coupole.MaskPhone.
+func MaskMobile(e164 string) string {
+	if rest, ok := strings.CutPrefix(e164, "+324"); ok && len(rest) == 8 && strings.Trim(rest, "0123456789") == "" {
+		return "04•• •• •• " + rest[6:]
+	}
+	return coupole.MaskPhone(e164)
 }
 
 func nonNil(s []string) []string {

@@ -138,6 +138,10 @@ func TestAdvisorFlow(t *testing.T) {
 		if err != nil || d.Outcome != "sms" || !d.Facts.RegisteredMobile || d.Facts.Occupancy != "current" {
 			t.Fatalf("ean: %+v, %v", d, err)
 		}
+		// Where the SMS would go, masked, before anything is sent (issue 7).
+		if d.Destination != "04•• •• •• 56" {
+			t.Errorf("SMS destination before sending = %q, want 04•• •• •• 56", d.Destination)
+		}
 		ev := tr.last()
 		if ev.Action != "interaction.decide" || ev.Decision == nil || ev.Decision.Outcome != "sms" || ev.Decision.PolicySet == "" || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) {
 			t.Errorf("decision trace: %+v", ev)
@@ -157,6 +161,12 @@ func TestAdvisorFlow(t *testing.T) {
 		ds, _ := db.Deliveries(ctx, id)
 		if len(ds) != 1 || ds[0].Recipient != "+32470123456" {
 			t.Errorf("deliveries = %+v", ds)
+		}
+
+		// The supplier goes by letter, to the installation address, masked (D2).
+		if d, err = s.Decide(ctx, adv, id, interaction.DecideRequest{Item: "supplier"}); err != nil || d.Outcome != "letter" ||
+			d.Destination != "Rue de l'Église ••, 5000 Namur" {
+			t.Errorf("supplier: %+v, %v; want a letter to the masked installation address", d, err)
 		}
 
 		// Consumption history, annual regime: told, scoped (D1, D8).
@@ -185,7 +195,7 @@ func TestAdvisorFlow(t *testing.T) {
 			t.Errorf("decide on a closed interaction: %v", err)
 		}
 		want := []string{"interaction.open", "interaction.identify", "interaction.identify", "interaction.decide", "interaction.read", "interaction.decide",
-			"interaction.verify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.decide", "interaction.close"}
+			"interaction.verify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.decide", "interaction.decide", "interaction.close"}
 		if got := tr.actions(); !slices.Equal(got, want) {
 			t.Errorf("trace actions =\n%v\nwant\n%v", got, want)
 		}
@@ -347,5 +357,21 @@ func TestReadingIntake(t *testing.T) {
 	}
 	if tr.last().Action != "interaction.reading" {
 		t.Errorf("last trace = %+v", tr.last())
+	}
+}
+
+// TestMaskMobile: a Belgian mobile in its national masked form, anything
+// else in the international masked form (issue 7).
+func TestMaskMobile(t *testing.T) {
+	for in, want := range map[string]string{
+		"+32470123456":  "04•• •• •• 56",
+		"+32499000012":  "04•• •• •• 12",
+		"+3281234567":   "+32 ••• •• •• 67", // a Belgian land line: no national mobile form
+		"+33612345678":  "+33 ••• •• •• 78",
+		"+352621123456": "+35 ••• •• •• 56",
+	} {
+		if got := interaction.MaskMobile(in); got != want {
+			t.Errorf("MaskMobile(%s) = %q, want %q", in[:3]+"…", got, want)
+		}
 	}
 }

@@ -137,6 +137,13 @@ type DecisionView struct {
 	Scope       string          `json:"scope"`
 	Policies    []string        `json:"policies"`
 	Explanation string          `json:"explanation"`
+	// Destination is where an SMS or letter the decision calls for would go,
+	// masked, known as soon as the decision is made: the registered mobile
+	// ("04•• •• •• 56"; a non-Belgian number in its international masked
+	// form) or the installation address ("Rue de Fer ••, 5000 Namur").
+	// Empty for other outcomes, or an SMS without a mobile registered
+	// before the interaction.
+	Destination string          `json:"destination,omitempty"`
 	Facts       FactsView       `json:"facts"`
 	Disclosure  *Disclosure     `json:"disclosure,omitempty"`
 	decision    policy.Decision // for traces

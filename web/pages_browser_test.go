@@ -92,7 +92,7 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	b.verify("9876543A")
 	b.mustSee("#verification-state", "vérifié")
 	b.ask("ean")
-	b.mustSee(`#disclosure li[data-item=ean]`, "Par SMS", "SMS au numéro de GSM enregistré")
+	b.mustSee(`#disclosure li[data-item=ean]`, "Par SMS", "SMS au 04•• •• •• 56") // before sending
 	b.loads("send SMS", chromedp.Click(chromedp.CSS(`#disclosure li[data-item=ean] form button`)))
 	b.waitText(`#disclosure li[data-item=ean]`, "SMS au 04•• •• •• 56")
 	b.screenshot("disclosure")

@@ -223,14 +223,23 @@ func (a *StaffAccess) handleVerify(w http.ResponseWriter, r *http.Request, p *Pr
 	a.interactionPage(w, r, p, http.StatusOK, pg)
 }
 
-// decisionItemOf adds the route and the action the advisor can take.
+// decisionItemOf adds the route, with its masked destination as soon as
+// the decision is made, and the action the advisor can take.
 func decisionItemOf(lang coupole.Language, d interaction.DecisionView) decisionItem {
 	it := decisionItem{DecisionView: d}
 	switch policy.Outcome(d.Outcome) {
 	case policy.OutcomeSMS:
-		it.Route, it.Execute = Message(lang, "ia.route.sms_pending"), coupole.DeliverySMS
+		it.Execute = coupole.DeliverySMS
+		it.Route = Message(lang, "ia.route.sms_pending")
+		if d.Destination != "" {
+			it.Route = strings.Replace(Message(lang, "ia.route.sms"), "%s", d.Destination, 1)
+		}
 	case policy.OutcomeLetter:
-		it.Route, it.Execute = Message(lang, "ia.route.letter"), coupole.DeliveryLetter
+		it.Execute = coupole.DeliveryLetter
+		it.Route = Message(lang, "ia.route.letter")
+		if d.Destination != "" {
+			it.Route = strings.Replace(Message(lang, "ia.route.letter_to"), "%s", d.Destination, 1)
+		}
 	case policy.OutcomeBackOfficeCase:
 		it.Route, it.Execute = Message(lang, "ia.route.case"), coupole.DeliveryBackOfficeCase
 	}
@@ -238,30 +247,6 @@ func decisionItemOf(lang coupole.Language, d interaction.DecisionView) decisionI
 		it.Key = newSecret()[:22]
 	}
 	return it
-}
-
-// routeOf names where a delivery went, masked.
-func routeOf(lang coupole.Language, d interaction.DeliveryView) string {
-	switch d.Kind {
-	case coupole.DeliverySMS:
-		return strings.Replace(Message(lang, "ia.route.sms"), "%s", nationalMasked(d.Recipient), 1)
-	case coupole.DeliveryLetter:
-		if d.Recipient == "postal_address" {
-			return Message(lang, "ia.route.letter_postal")
-		}
-		return Message(lang, "ia.route.letter")
-	}
-	return Message(lang, "ia.route.case")
-}
-
-// nationalMasked shows a masked Belgian mobile the way advisors and
-// customers say it ("04•• •• •• 56"); Belgian mobile numbers all start with
-// +32 4. Other numbers stay as masked.
-func nationalMasked(masked string) string {
-	if rest, ok := strings.CutPrefix(masked, "+32 "); ok && len(rest) >= 2 {
-		return "04•• •• •• " + rest[len(rest)-2:]
-	}
-	return masked
 }
 
 func (a *StaffAccess) handleDecide(w http.ResponseWriter, r *http.Request, p *Principal) {
@@ -309,7 +294,10 @@ func (a *StaffAccess) handleExecute(w http.ResponseWriter, r *http.Request, p *P
 		return
 	}
 	it := decisionItemOf(lang, d)
-	it.Route, it.Execute, it.Delivery = routeOf(lang, del), "", &del
+	if del.Kind == coupole.DeliveryLetter && del.Recipient == "postal_address" {
+		it.Route = Message(lang, "ia.route.letter_postal")
+	}
+	it.Execute, it.Delivery = "", &del
 	pg.Decisions = []decisionItem{it}
 	a.interactionPage(w, r, p, http.StatusOK, pg)
 }
