@@ -34,7 +34,7 @@ const auditLockID = 7351004
 const auditChunk = 200
 
 func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Record, nodes []audit.Node) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.db.InTx(ctx, func(tx *Tx) error {
 		if s.db.Dialect == Postgres {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockID); err != nil {
 				return storageError(err, "lock audit log")
@@ -97,14 +97,20 @@ func auditNullString(s string) any {
 	return s
 }
 
-// insertRows inserts n rows of cols columns with multi-row INSERTs. SQLite
-// gets anonymous "?" parameters: it resolves "$N" names one by one, which
-// costs quadratic time in statements of hundreds of parameters.
-func (s *AuditStore) insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
+// insertRows inserts n rows of cols columns. On PostgreSQL, multi-row
+// INSERTs save round trips. SQLite has no round trip to save: one single-row
+// statement, prepared once (see prepared.go) and run for each row, costs
+// less than compiling a multi-row text of a different length every batch.
+// SQLite gets anonymous "?" parameters: it resolves "$N" names one by one.
+func (s *AuditStore) insertRows(ctx context.Context, tx *Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
+	chunk := auditChunk
+	if s.db.Dialect == SQLite {
+		chunk = 1
+	}
 	var b strings.Builder
-	args := make([]any, 0, auditChunk*cols)
-	for start := 0; start < n; start += auditChunk {
-		end := min(n, start+auditChunk)
+	args := make([]any, 0, chunk*cols)
+	for start := 0; start < n; start += chunk {
+		end := min(n, start+chunk)
 		b.Reset()
 		b.WriteString(prefix)
 		args = args[:0]
@@ -324,7 +330,7 @@ func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error
 	const chunk = 1000
 	for lo := from; lo < uint64(upto); lo += chunk {
 		hi := min(uint64(upto), lo+chunk)
-		err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		err := s.db.InTx(ctx, func(tx *Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT idx, payload FROM audit_log WHERE idx >= $1 AND idx < $2 AND payload IS NOT NULL`, int64(lo), int64(hi))
 			if err != nil {
 				return storageError(err, "read events to erase")

@@ -32,8 +32,8 @@ const (
 // PostgreSQL both are the same pool.
 type DB struct {
 	Dialect Dialect
-	read    *sql.DB
-	write   *sql.DB
+	read    *pool
+	write   *pool
 	dsn     string
 }
 
@@ -69,7 +69,8 @@ func openPostgres(dsn string) (*DB, error) {
 	}
 	pool.SetMaxOpenConns(32)
 	pool.SetMaxIdleConns(32)
-	return &DB{Dialect: Postgres, read: pool, write: pool, dsn: dsn}, nil
+	p := newPool(pool, false)
+	return &DB{Dialect: Postgres, read: p, write: p, dsn: dsn}, nil
 }
 
 // sqlitePragmas apply to every connection: WAL lets readers run beside the
@@ -107,7 +108,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, read: read, write: write, dsn: path}, nil
+	return &DB{Dialect: SQLite, read: newPool(read, true), write: newPool(write, true), dsn: path}, nil
 }
 
 // Ping checks that the database answers.
@@ -135,29 +136,30 @@ func (db *DB) Describe() string {
 	return "PostgreSQL " + u.Redacted()
 }
 
-// Close closes both pools.
+// Close closes both pools and their prepared statements.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	err := db.write.close()
 	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
+		err = errors.Join(err, db.read.close())
 	}
 	return err
 }
 
 // Reader is the pool for queries that only read.
-func (db *DB) Reader() *sql.DB { return db.read }
+func (db *DB) Reader() *sql.DB { return db.read.DB }
 
 // Writer is the pool for statements that write.
-func (db *DB) Writer() *sql.DB { return db.write }
+func (db *DB) Writer() *sql.DB { return db.write.DB }
 
 // InTx runs fn in one write transaction: committed if fn returns nil, rolled
 // back otherwise (and on panic). Storage errors leave as domain errors.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.write.preparePending(ctx)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError(err, "begin transaction")
 	}
-	return commitOrRollback(tx, fn)
+	return commitOrRollback(tx, func(tx *sql.Tx) error { return fn(&Tx{Tx: tx, pool: db.write}) })
 }
 
 // commitOrRollback runs fn in tx, commits when fn returns nil and rolls back

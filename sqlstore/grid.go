@@ -156,7 +156,7 @@ var (
 // transaction only.
 func (db *DB) loadTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if db.Dialect != SQLite {
-		return db.InTx(ctx, fn)
+		return db.InTx(ctx, func(tx *Tx) error { return fn(tx.Tx) })
 	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {

@@ -2,7 +2,6 @@ package sqlstore_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -301,7 +300,7 @@ func BenchmarkLoadReadingsVsBaseline(b *testing.B) {
 		ctx := context.Background()
 		db, batches := setup(b)
 		for i := 0; i < b.N; i++ {
-			err := db.InTx(ctx, func(tx *sql.Tx) error {
+			err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
 				st, err := tx.PrepareContext(ctx, `INSERT INTO readings (ean, read_on, meter_number, source, regime, day_kwh, night_kwh, excl_night_kwh, gas_m3) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 				if err != nil {
 					return err

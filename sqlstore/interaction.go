@@ -33,7 +33,7 @@ func scanInteraction(row interface{ Scan(...any) error }) (coupole.Interaction, 
 
 // CreateInteraction stores a new, open interaction.
 func (db *DB) CreateInteraction(ctx context.Context, i coupole.Interaction) error {
-	err := db.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO interactions (`+interactionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', '', '')`,
 			i.ID, i.StaffID, i.Channel, i.Requester, i.CallerNumber, i.CPASID, i.MandataryName, micros(i.OpenedAt))
@@ -84,7 +84,7 @@ func (db *DB) OpenInteractions(ctx context.Context, staffID string) ([]coupole.I
 // CloseInteraction closes an open interaction with its call reasons.
 func (db *DB) CloseInteraction(ctx context.Context, id string, reasons []string, at time.Time) error {
 	var n int64
-	err := db.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE interactions SET closed_at = $1, call_reasons = $2 WHERE id = $3 AND closed_at = 0`,
 			micros(at), strings.Join(reasons, ","), id)
 		if err == nil {
@@ -106,7 +106,7 @@ func (db *DB) CloseInteraction(ctx context.Context, id string, reasons []string,
 
 // SetCandidates replaces the candidates of the last identification.
 func (db *DB) SetCandidates(ctx context.Context, id string, cs []coupole.InteractionCandidate) error {
-	return db.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM interaction_candidates WHERE interaction_id = $1`, id); err != nil {
 			return storageError(err, "set candidates")
 		}
@@ -156,7 +156,7 @@ const pointColumns = `ean, customer_id, verified, failed_attempts, locked`
 // SelectPoint makes p the interaction's current point.
 func (db *DB) SelectPoint(ctx context.Context, id string, p coupole.InteractionPoint) (coupole.InteractionPoint, error) {
 	var out coupole.InteractionPoint
-	err := db.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE interactions SET current_ean = $1, current_customer = $2 WHERE id = $3 AND closed_at = 0`,
 			string(p.EAN), p.CustomerID, id)
 		if err != nil {
@@ -208,7 +208,7 @@ func (db *DB) InteractionPoints(ctx context.Context, id string) ([]coupole.Inter
 // RecordVerification records one attempt; see coupole.InteractionStore.
 func (db *DB) RecordVerification(ctx context.Context, id string, ean coupole.EAN, ok bool, maxFailures int, alert coupole.InteractionAlert) (coupole.InteractionPoint, error) {
 	var p coupole.InteractionPoint
-	err := db.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		p, err = scanPoint(tx.QueryRowContext(ctx, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 AND ean = $2`, id, string(ean)))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -256,7 +256,7 @@ func (db *DB) CreateDelivery(ctx context.Context, d coupole.Delivery) (coupole.D
 	if d.Status == "" {
 		d.Status = "pending"
 	}
-	err := db.groupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			d.ID, d.InteractionID, d.StaffID, d.Kind, d.Item, string(d.EAN), d.CustomerID, d.Recipient, d.IdempotencyKey, d.RequestHash, int64(d.AuditIndex), d.Status, micros(d.CreatedAt))
 		return err

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"strconv"
 	"sync"
 
 	"github.com/coupole/coupole"
@@ -20,7 +18,7 @@ import (
 // transaction holding its write has committed, as with InTx.
 
 type groupWrite struct {
-	fn   func(ctx context.Context, tx *sql.Tx) error
+	fn   func(ctx context.Context, tx *Tx) error
 	done chan error
 }
 
@@ -35,7 +33,7 @@ var committers sync.Map // *DB → *committer
 // maxGroup bounds one group transaction.
 const maxGroup = 256
 
-func (db *DB) groupTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (db *DB) groupTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	v, _ := committers.LoadOrStore(db, &committer{})
 	c := v.(*committer)
 	w := &groupWrite{fn: fn, done: make(chan error, 1)}
@@ -75,18 +73,19 @@ func (c *committer) commit(db *DB, batch []*groupWrite) {
 	// The callers' contexts may end at any time; the group must not.
 	ctx := context.Background()
 	results := make([]error, len(batch))
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
+	err := db.InTx(ctx, func(tx *Tx) error {
+		// Each savepoint is released before the next begins, so one name
+		// serves them all (and is one prepared statement, not one per write).
 		for i, w := range batch {
-			sp := "w" + strconv.Itoa(i)
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 				return storageError(err, "savepoint")
 			}
 			if results[i] = w.fn(ctx, tx); results[i] != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); err != nil {
 					return storageError(err, "rollback to savepoint")
 				}
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+sp); err != nil {
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
 				return storageError(err, "release savepoint")
 			}
 		}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -111,7 +110,7 @@ func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
 	}
 	for _, m := range ms {
 		done := false
-		err := db.InTx(ctx, func(tx *sql.Tx) error {
+		err := db.InTx(ctx, func(tx *Tx) error {
 			if db.Dialect == Postgres {
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7351001)`); err != nil {
 					return storageError(err, "lock schema")

@@ -52,7 +52,7 @@ func (db *DB) CreateStaff(ctx context.Context, s coupole.Staff) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return db.InTx(ctx, func(tx *sql.Tx) error {
+	return db.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO staff (id, kind, login, display_name, status, created_at, revoked_at, revoked_reason, language)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			s.ID, string(s.Kind), s.Login, s.DisplayName, string(s.Status), micros(s.CreatedAt), micros(s.RevokedAt), s.RevokedReason, string(s.Language))
@@ -65,7 +65,7 @@ func (db *DB) CreateStaff(ctx context.Context, s coupole.Staff) error {
 	})
 }
 
-func insertRoles(ctx context.Context, tx *sql.Tx, id string, roles []coupole.Role) error {
+func insertRoles(ctx context.Context, tx *Tx, id string, roles []coupole.Role) error {
 	for _, r := range roles {
 		if _, err := coupole.ParseRole(string(r)); err != nil {
 			return err
@@ -207,7 +207,7 @@ func (db *DB) SetRoles(ctx context.Context, id string, roles []coupole.Role) err
 	if len(roles) == 0 {
 		return coupole.Errorf(coupole.EINVALID, "staff %s: at least one role is required", id)
 	}
-	return db.InTx(ctx, func(tx *sql.Tx) error {
+	return db.InTx(ctx, func(tx *Tx) error {
 		if err := staffExists(ctx, tx, id); err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (db *DB) SetRoles(ctx context.Context, id string, roles []coupole.Role) err
 	})
 }
 
-func staffExists(ctx context.Context, tx *sql.Tx, id string) error {
+func staffExists(ctx context.Context, tx *Tx, id string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM staff WHERE id = $1`, id).Scan(&n); err != nil {
 		return storageError(err, "read staff")
@@ -236,7 +236,7 @@ func (db *DB) Revoke(ctx context.Context, id, reason string, at time.Time) (int,
 		return 0, coupole.Errorf(coupole.EINVALID, "revoke: a reason is required")
 	}
 	var sessions int
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
+	err := db.InTx(ctx, func(tx *Tx) error {
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM staff WHERE id = $1`, id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -286,7 +286,7 @@ func (db *DB) SetLocalCredential(ctx context.Context, c coupole.LocalCredential)
 	if !strings.HasPrefix(c.PasswordHash, "$argon2id$") || c.TOTPSecret == "" {
 		return coupole.Errorf(coupole.EINVALID, "local credential: an argon2id hash and a TOTP secret are required")
 	}
-	return db.InTx(ctx, func(tx *sql.Tx) error {
+	return db.InTx(ctx, func(tx *Tx) error {
 		if err := staffExists(ctx, tx, c.StaffID); err != nil {
 			return err
 		}
@@ -428,7 +428,7 @@ func (db *DB) Grant(ctx context.Context, id string) (coupole.BreakGlassGrant, er
 // requester (S7; the schema refuses it too).
 func (db *DB) ApproveGrant(ctx context.Context, id, approver string, at time.Time) (coupole.BreakGlassGrant, error) {
 	var out coupole.BreakGlassGrant
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
+	err := db.InTx(ctx, func(tx *Tx) error {
 		g, err := scanGrant(tx.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM break_glass_grants WHERE id = $1`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return coupole.Errorf(coupole.ENOTFOUND, "no such break-glass grant")
