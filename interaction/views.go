@@ -131,12 +131,12 @@ type FactsView struct {
 // it now, the data disclosed, scoped to the requester's occupancy and the
 // last three years (D1, D8).
 type DecisionView struct {
-	Item        string          `json:"item"`
-	Outcome     string          `json:"outcome"`
-	Reason      string          `json:"reason"`
-	Scope       string          `json:"scope"`
-	Policies    []string        `json:"policies"`
-	Explanation string          `json:"explanation"`
+	Item        string   `json:"item"`
+	Outcome     string   `json:"outcome"`
+	Reason      string   `json:"reason"`
+	Scope       string   `json:"scope"`
+	Policies    []string `json:"policies"`
+	Explanation string   `json:"explanation"`
 	// Destination is where an SMS or letter the decision calls for would go,
 	// masked, known as soon as the decision is made: the registered mobile
 	// ("04•• •• •• 56"; a non-Belgian number in its international masked

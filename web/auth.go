@@ -382,7 +382,7 @@ func EnsureDemoAccounts(ctx context.Context, store coupole.StaffStore, clock cou
 			}
 			continue
 		}
-		st := coupole.Staff{ID: d.Login, Kind: coupole.StaffDemo, Login: d.Login, DisplayName: "Démo " + string(d.Role),
+		st := coupole.Staff{ID: d.Login, Kind: coupole.StaffDemo, Login: d.Login, DisplayName: staffName(coupole.French, coupole.Staff{Kind: coupole.StaffDemo, Roles: []coupole.Role{d.Role}}),
 			Roles: []coupole.Role{d.Role}, Status: coupole.StaffActive, CreatedAt: clock.Now()}
 		if err := store.CreateStaff(ctx, st); err != nil {
 			return nil, err

@@ -83,6 +83,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"reason.other":                tr("Autre", "Andere", "Sonstiges", "Other"),
 
 	// demo callers (serve --demo only)
+	"demo.account_name":          tr("%s (démo)", "%s (demo)", "%s (Demo)", "%s (demo)"),
 	"demo.callers":               tr("Appelants de démonstration", "Demobellers", "Demo-Anrufer", "Demo callers"),
 	"demo.callers_hint":          tr("Données synthétiques du mode démo, jamais réelles. Jouez l'appelant : ouvrez l'interaction, cherchez l'EAN (ou le nom), choisissez le candidat aux mêmes initiales, puis donnez le numéro de compteur.", "Synthetische gegevens van de demomodus, nooit echt. Speel de beller: open de interactie, zoek de EAN (of de naam), kies de kandidaat met dezelfde initialen en geef dan het meternummer.", "Synthetische Daten des Demo-Modus, nie echt. Spielen Sie den Anrufer: Interaktion eröffnen, EAN (oder Namen) suchen, den Kandidaten mit denselben Initialen wählen, dann die Zählernummer nennen.", "Synthetic data of the demo mode, never real. Play the caller: open the interaction, search the EAN (or the name), choose the candidate with the same initials, then give the meter number."),
 	"demo.col_scenario":          tr("Scénario", "Scenario", "Szenario", "Scenario"),

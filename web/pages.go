@@ -84,7 +84,8 @@ func pageFuncs() template.FuncMap {
 			}
 			return fallback
 		},
-		"has": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"has":       func(list []string, s string) bool { return slices.Contains(list, s) },
+		"staffname": staffName,
 		"datetime": func(lang coupole.Language, t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -98,6 +99,19 @@ func pageFuncs() template.FuncMap {
 			return t.In(brussels).Format("02/01/2006")
 		},
 	}
+}
+
+// staffName is how a staff member is named on the pages: their display
+// name, or for a demo account its role in the page's language ("Conseiller
+// clientèle (démo)"), whatever name an older version stored.
+func staffName(lang coupole.Language, st coupole.Staff) string {
+	if st.Kind == coupole.StaffDemo && len(st.Roles) > 0 {
+		return fmt.Sprintf(Message(lang, "demo.account_name"), Message(lang, "role."+string(st.Roles[0])))
+	}
+	if st.DisplayName == "" {
+		return st.ID
+	}
+	return st.DisplayName
 }
 
 // brussels is the time zone pages show times in; UTC if the zone database is
@@ -187,11 +201,11 @@ func (a *StaffAccess) setLanguageCookie(w http.ResponseWriter, l coupole.Languag
 func (a *StaffAccess) handleLanguage(w http.ResponseWriter, r *http.Request, p *Principal) {
 	l, err := coupole.ParseLanguage(r.PostFormValue("lang"))
 	if err != nil {
-		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "lang: want one of fr, nl, de, en"))
+		a.pageError(w, r, p, coupole.Errorf(coupole.EINVALID, "lang: want one of fr, nl, de, en"))
 		return
 	}
 	if err := a.Store.SetLanguage(r.Context(), p.Staff.ID, l); err != nil {
-		a.Server.Error(w, r, err)
+		a.pageError(w, r, p, err)
 		return
 	}
 	a.setLanguageCookie(w, l)

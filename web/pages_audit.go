@@ -101,7 +101,7 @@ func (a *StaffAccess) handleTraces(w http.ResponseWriter, r *http.Request, p *Pr
 	d := traceData{Next: -1}
 	cp, err := a.checkpointStatus(ctx, a.pages)
 	if err != nil {
-		a.Server.Error(w, r, err)
+		a.pageError(w, r, p, err)
 		return
 	}
 	d.Checkpoint = cp
@@ -125,7 +125,7 @@ func (a *StaffAccess) handleTraces(w http.ResponseWriter, r *http.Request, p *Pr
 		} else {
 			found, err := a.pages.Traces.Query(ctx, q)
 			if err != nil {
-				a.Server.Error(w, r, err)
+				a.pageError(w, r, p, err)
 				return
 			}
 			for _, f := range found {

@@ -71,7 +71,7 @@ func (a *StaffAccess) handleOpenInteraction(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		lang := RequestLanguage(r)
 		vw := view{Lang: lang, Title: "home.title", Principal: p, Active: "nav.home", Data: a.homeData(r, p),
-			Flash: &flash{"bad", coupole.ErrorMessage(err)}}
+			Flash: &flash{"bad", Message(lang, problemKey(err))}}
 		a.renderPage(w, r, Status(coupole.ErrorCode(err)), "home", vw)
 		return
 	}
@@ -103,6 +103,7 @@ type interactionPage struct {
 	PublicForm     interaction.PublicInfoRequest
 	Chosen         []string // call reasons ticked (kept when closing fails)
 	Step           string
+	Locked         bool   // the current access point is locked for this interaction (C2)
 	Problem        string // what went wrong with the last action, in words
 	ProblemAt      string // which section it belongs to
 }
@@ -112,7 +113,7 @@ func (a *StaffAccess) interactionPage(w http.ResponseWriter, r *http.Request, p 
 	lang := RequestLanguage(r)
 	v, err := svc.Get(r.Context(), actor(r, p), r.PathValue("id"))
 	if err != nil {
-		a.Server.Error(w, r, err)
+		a.pageError(w, r, p, err)
 		return
 	}
 	pg.V = v
@@ -130,6 +131,12 @@ func (a *StaffAccess) interactionPage(w http.ResponseWriter, r *http.Request, p 
 	default:
 		pg.Step = "answer"
 	}
+	// After a lockout nothing more can be verified: what is left is to say
+	// so to the caller and wrap up.
+	pg.Locked = v.Current != nil && v.Current.Locked
+	if pg.Locked {
+		pg.Step = "wrapup"
+	}
 	if len(pg.Decisions) > 0 || pg.Reading != nil {
 		pg.Step = "answer"
 	}
@@ -144,26 +151,16 @@ func (a *StaffAccess) handleInteraction(w http.ResponseWriter, r *http.Request, 
 	a.interactionPage(w, r, p, http.StatusOK, &interactionPage{})
 }
 
-// problem turns a service error into words for the advisor: the cases an
-// advisor meets are in the catalogue; others show the service's message.
-func problem(lang coupole.Language, step string, err error) string {
-	code := coupole.ErrorCode(err)
-	switch {
-	case step == "verify" && code == coupole.EFORBIDDEN:
-		return Message(lang, "ia.locked")
-	case step == "wrapup" && code == coupole.EINVALID && strings.Contains(coupole.ErrorMessage(err), "at least one"):
-		return Message(lang, "ia.wrapup_hint")
-	}
-	return coupole.ErrorMessage(err)
-}
-
 // failed renders the page with err shown at step, or answers with the error
 // when the interaction itself cannot be shown.
 func (a *StaffAccess) failed(w http.ResponseWriter, r *http.Request, p *Principal, step string, err error, pg *interactionPage) {
 	code := coupole.ErrorCode(err)
 	if code != coupole.EINVALID && code != coupole.EFORBIDDEN && code != coupole.ECONFLICT {
-		a.Server.Error(w, r, err)
+		a.pageError(w, r, p, err)
 		return
+	}
+	if problemKey(err) == "err.choose_first" { // shown where the choice is made
+		step = "identify"
 	}
 	pg.Problem, pg.ProblemAt = problem(RequestLanguage(r), step, err), step
 	a.interactionPage(w, r, p, Status(code), pg)
@@ -387,7 +384,7 @@ func (a *StaffAccess) handleCPASOpen(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		lang := RequestLanguage(r)
 		a.renderPage(w, r, Status(coupole.ErrorCode(err)), "cpas", view{Lang: lang, Title: "cpas.title", Principal: p, Active: "nav.cpas",
-			Flash: &flash{"bad", coupole.ErrorMessage(err)}})
+			Flash: &flash{"bad", Message(lang, problemKey(err))}})
 		return
 	}
 	http.Redirect(w, r, "/interactions/"+v.ID, http.StatusSeeOther)
@@ -402,7 +399,7 @@ func (a *StaffAccess) handleAlerts(w http.ResponseWriter, r *http.Request, p *Pr
 	}
 	list, err := svc.Alerts(r.Context(), actor(r, p))
 	if err != nil {
-		a.Server.Error(w, r, err)
+		a.pageError(w, r, p, err)
 		return
 	}
 	lang := RequestLanguage(r)
