@@ -1,9 +1,13 @@
 package web
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coupole/coupole/demo"
+	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/coupole/coupole/sqlstore/storetest"
 )
@@ -85,7 +89,6 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	ean := string(storetest.EANElecNamur)
 
 	b.signInDemo(f.ts.URL, "demo-advisor")
-	b.screenshot("workspace")
 
 	// An EAN asked by phone by the occupant, meter verified → SMS (D4).
 	b.openCall("phone", "customer", ean, "G••• D•••")
@@ -95,7 +98,6 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	b.mustSee(`#disclosure li[data-item=ean]`, "Par SMS", "SMS au 04•• •• •• 56") // before sending
 	b.loads("send SMS", chromedp.Click(chromedp.CSS(`#disclosure li[data-item=ean] form button`)))
 	b.waitText(`#disclosure li[data-item=ean]`, "SMS au 04•• •• •• 56")
-	b.screenshot("disclosure")
 
 	// A supplier question from the same customer → letter to the
 	// installation address (D2).
@@ -135,4 +137,75 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	b.run("alerts", chromedp.Click(chromedp.CSS(`a[href="/alerts"]`)), chromedp.WaitVisible(chromedp.CSS(`#alerts`)))
 	b.mustSee("#alerts", "Vérification bloquée", "demo-advisor", "5414 ••••")
 	b.screenshot("alerts")
+}
+
+// TestBrowserNewcomerDemoCall walks issue 7's newcomer path on a server set
+// up as `serve --demo` sets it up (the demo package's synthetic grid, demo
+// accounts, demo callers picked from the data): one click to sign in as the
+// demo advisor, the first demo caller shown on the workspace is searched by
+// EAN, verified with the meter number shown, asks the EAN by phone → SMS,
+// whose masked destination shows before sending; sent; wrapped up with a
+// reason. Only what the page shows is typed.
+func TestBrowserNewcomerDemoCall(t *testing.T) {
+	start := time.Now()
+	f, callers := mustServeDemoFixture(t, true)
+	b := mustBrowser(t)
+	b.base = f.ts.URL
+	c := callers[0]
+	if c.Scenario != demo.ScenarioOccupantSMS {
+		t.Fatalf("first demo caller is %s", c.Scenario)
+	}
+	want := wantMaskedMobile(t, f, c)
+
+	b.signInDemo(f.ts.URL, "demo-advisor")
+	b.mustSee("header.top", "Conseiller clientèle (démo)")
+	row := `#demo-callers tr[data-scenario=occupant_sms]`
+	b.mustSee(row, "Occupant avec GSM enregistré", c.Name, "Code EAN")
+	b.screenshot("workspace")
+	ean, meter := b.text(row+` .demo-ean`), b.text(row+` .demo-meter`)
+	masked := b.text(row + ` .demo-name + .muted`)
+	if ean != string(c.EAN) || meter != string(c.Meter) || masked != c.Masked {
+		t.Fatalf("the workspace shows another caller than demo.Callers picked")
+	}
+
+	b.openCall("phone", "customer", ean, masked)
+	b.verify(meter)
+	b.mustSee("#verification-state", "vérifié")
+	b.mustSee("#step-verify", "2. Vérifier")
+	b.ask("ean")
+	li := `#disclosure li[data-item=ean]`
+	b.mustSee(li, "Par SMS", "SMS au "+want) // before sending
+	b.loads("send SMS", chromedp.Click(chromedp.CSS(li+` form button`)))
+	b.waitText(li+` .notice.ok`, "SMS au "+want)
+	b.screenshot("disclosure")
+	b.run("tick reason", chromedp.Click(chromedp.CSS(`input[name=reason][value=ean_request]`)))
+	b.loads("close", chromedp.Click(chromedp.CSS(`#close`)))
+	b.waitText(`main`, "Interaction clôturée")
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("the newcomer's demo call took %s, want under a minute", d)
+	}
+}
+
+// wantMaskedMobile is the masked registered mobile of the demo caller c, as
+// the disclosure panel should show it.
+func wantMaskedMobile(t *testing.T, f *fixture, c demo.Caller) string {
+	t.Helper()
+	ctx := context.Background()
+	found, err := f.db.CustomersByName(ctx, c.Name, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cu := range found {
+		occs, err := f.db.OccupanciesOfCustomer(ctx, cu.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range occs {
+			if o.EAN == c.EAN && o.Current(t0) && cu.Mobile != "" {
+				return interaction.MaskMobile(cu.Mobile)
+			}
+		}
+	}
+	t.Fatal("the demo caller has no registered mobile")
+	return ""
 }
