@@ -159,8 +159,11 @@ func TestBrowserNewcomerDemoCall(t *testing.T) {
 
 	b.signInDemo(f.ts.URL, "demo-advisor")
 	b.mustSee("header.top", "Conseiller clientèle (démo)")
-	row := `#demo-callers tr[data-scenario=occupant_sms]`
+	row := `#demo-callers li[data-scenario=occupant_sms]`
 	b.mustSee(row, "Occupant avec GSM enregistré", c.Name, "Code EAN")
+	if n := b.count(`#demo-callers li`); n != 3 {
+		t.Errorf("%d demo callers on the workspace, want 3", n)
+	}
 	b.screenshot("workspace")
 	ean, meter := b.text(row+` .demo-ean`), b.text(row+` .demo-meter`)
 	masked := b.text(row + ` .demo-name + .muted`)
