@@ -33,8 +33,15 @@ const auditLockID = 7351004
 // rows per multi-row INSERT: below both engines' parameter limits.
 const auditChunk = 200
 
+// Append writes one batch of the sequencer. It shares the group commit of
+// the interaction writes (interaction_commit.go) instead of committing on
+// its own: an advisor's request waits for its audit event, then for its
+// step's row, and two commit streams taking turns on SQLite's one write
+// connection made each wait up to two commits long. The batch is one write
+// of the group, in its own savepoint: whole or not at all, durable when
+// Append returns.
 func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Record, nodes []audit.Node) error {
-	return s.db.InTx(ctx, func(tx *Tx) error {
+	return s.db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if s.db.Dialect == Postgres {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockID); err != nil {
 				return storageError(err, "lock audit log")

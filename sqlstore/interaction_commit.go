@@ -7,15 +7,16 @@ import (
 	"github.com/coupole/coupole"
 )
 
-// Group commit for interaction writes. Each step of a call writes a row or
-// two (open, candidates, choice, verification, delivery, close), and each
-// would be a durable commit of its own: on SQLite one writer and one fsync
-// per commit, which bounds a contact center to a few hundred steps a second.
-// Concurrent writes are therefore gathered into one transaction: the first
-// caller to find no commit running starts one, which takes every write
-// queued meanwhile; each write runs in its own savepoint, so one failing
-// write (a conflict) undoes only itself. A caller returns once the
-// transaction holding its write has committed, as with InTx.
+// Group commit for interaction writes and audit batches. Each step of a
+// call writes a row or two (open, candidates, choice, verification,
+// delivery, close) and an audit event, and each would be a durable commit
+// of its own: on SQLite one writer and one fsync per commit, which bounds a
+// contact center to a few hundred steps a second. Concurrent writes are
+// therefore gathered into one transaction: the first caller to find no
+// commit running starts one, which takes every write queued meanwhile; each
+// write runs in its own savepoint, so one failing write (a conflict) undoes
+// only itself. A caller returns once the transaction holding its write has
+// committed, as with InTx.
 
 type groupWrite struct {
 	fn   func(ctx context.Context, tx *Tx) error

@@ -22,6 +22,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -42,9 +43,20 @@ func main() {
 	conc := flag.Int("concurrency", 32, "concurrent advisors")
 	maxDur := flag.Duration("duration", 60*time.Second, "stop after this long")
 	seed := flag.Uint64("seed", 1, "seed for drawing the data")
+	cpuprofile := flag.String("cpuprofile", "", "write the load program's own CPU profile to this file (it shares the machine with the server)")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flows:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*base, *dsn, *flows, *conc, *maxDur, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "flows:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
