@@ -340,30 +340,49 @@ func (db *DB) CreateSession(ctx context.Context, s coupole.Session) error {
 // active. One query: it runs on every request, so that a revocation on any
 // node is seen by the next request on every node (S6).
 func (db *DB) ActiveSession(ctx context.Context, idHash string) (coupole.Session, coupole.Staff, error) {
-	var sess coupole.Session
-	var created, seen, expires int64
-	row := db.read.QueryRowContext(ctx, `SELECT s.id_hash, s.staff_id, s.created_at, s.last_seen_at, s.expires_at,
-			st.id, st.kind, st.login, st.display_name, st.status, st.created_at, st.revoked_at, st.revoked_reason, st.language
-		FROM staff_sessions s JOIN staff st ON st.id = s.staff_id
+	// One query, one row per role: every request of a signed-in staff member
+	// asks this, and a second query for the roles was a tenth of the cost of
+	// an advisor's request on SQLite.
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id_hash, s.staff_id, s.created_at, s.last_seen_at, s.expires_at,
+			st.id, st.kind, st.login, st.display_name, st.status, st.created_at, st.revoked_at, st.revoked_reason, st.language, r.role
+		FROM staff_sessions s JOIN staff st ON st.id = s.staff_id LEFT JOIN staff_roles r ON r.staff_id = st.id
 		WHERE s.id_hash = $1 AND st.status = 'active'`, idHash)
-	var st coupole.Staff
-	var kind, status, lang string
-	var stCreated, stRevoked int64
-	err := row.Scan(&sess.IDHash, &sess.StaffID, &created, &seen, &expires,
-		&st.ID, &kind, &st.Login, &st.DisplayName, &status, &stCreated, &stRevoked, &st.RevokedReason, &lang)
-	st.Language = coupole.Language(lang)
-	if errors.Is(err, sql.ErrNoRows) {
-		return coupole.Session{}, coupole.Staff{}, coupole.Errorf(coupole.EUNAUTHORIZED, "session is not valid")
-	} else if err != nil {
+	if err != nil {
 		return coupole.Session{}, coupole.Staff{}, storageError(err, "read session")
 	}
-	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
-	st.Kind, st.Status, st.CreatedAt, st.RevokedAt = coupole.StaffKind(kind), coupole.StaffStatus(status), fromMicros(stCreated), fromMicros(stRevoked)
-	list := []coupole.Staff{st}
-	if err := db.loadRoles(ctx, list); err != nil {
-		return coupole.Session{}, coupole.Staff{}, err
+	defer rows.Close()
+	var sess coupole.Session
+	var st coupole.Staff
+	found := false
+	have := map[coupole.Role]bool{}
+	for rows.Next() {
+		var created, seen, expires, stCreated, stRevoked int64
+		var kind, status, lang string
+		var role sql.NullString
+		if err := rows.Scan(&sess.IDHash, &sess.StaffID, &created, &seen, &expires,
+			&st.ID, &kind, &st.Login, &st.DisplayName, &status, &stCreated, &stRevoked, &st.RevokedReason, &lang, &role); err != nil {
+			return coupole.Session{}, coupole.Staff{}, storageError(err, "read session")
+		}
+		found = true
+		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+		st.Kind, st.Status, st.CreatedAt, st.RevokedAt = coupole.StaffKind(kind), coupole.StaffStatus(status), fromMicros(stCreated), fromMicros(stRevoked)
+		st.Language = coupole.Language(lang)
+		if role.Valid {
+			have[coupole.Role(role.String)] = true
+		}
 	}
-	return sess, list[0], nil
+	if err := rows.Err(); err != nil {
+		return coupole.Session{}, coupole.Staff{}, storageError(err, "read session")
+	}
+	if !found {
+		return coupole.Session{}, coupole.Staff{}, coupole.Errorf(coupole.EUNAUTHORIZED, "session is not valid")
+	}
+	for _, r := range coupole.Roles {
+		if have[r] {
+			st.Roles = append(st.Roles, r)
+		}
+	}
+	return sess, st, nil
 }
 
 // TouchSession records activity, for the idle timeout.
