@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -24,6 +25,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,25 +75,18 @@ func run(base, dsn string, flows, conc int, maxDur time.Duration, seed uint64) e
 	if err != nil {
 		return err
 	}
-	transport := &http.Transport{MaxIdleConnsPerHost: conc * 2, MaxConnsPerHost: conc * 2}
 	fmt.Printf("drew %d access points; %d flows, %d advisors\n", len(samples), flows, conc)
 
 	// Baseline first: GET /healthz, same concurrency, same number of requests as steps.
-	base1 := measure(conc, flows*len(steps)/4, maxDur, func(c *http.Client, i int) (map[string]time.Duration, error) {
-		t := time.Now()
-		resp, err := c.Get(base + "/healthz")
-		if err != nil {
-			return nil, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return map[string]time.Duration{"healthz": time.Since(t)}, nil
-	}, func() (*http.Client, error) { return &http.Client{Transport: transport}, nil })
+	base1 := measure(conc, flows*len(steps)/4, maxDur, func(c *client, i int) (map[string]time.Duration, error) {
+		d, err := c.call("GET", "/healthz", "", nil)
+		return map[string]time.Duration{"healthz": d}, err
+	}, func() (*client, error) { return &client{host: u.Host}, nil })
 	report("baseline GET /healthz", base1)
 
-	res := measure(conc, flows, maxDur, func(c *http.Client, i int) (map[string]time.Duration, error) {
-		return flow(c, base, samples[i%len(samples)], i)
-	}, func() (*http.Client, error) { return signIn(base, transport) })
+	res := measure(conc, flows, maxDur, func(c *client, i int) (map[string]time.Duration, error) {
+		return flow(c, samples[i%len(samples)], i)
+	}, func() (*client, error) { return signIn(base, u.Host) })
 	report("flows", res)
 	return nil
 }
@@ -132,16 +127,27 @@ func draw(dsn string, n int, seed uint64) ([]sample, error) {
 	return out[:n], nil
 }
 
-// api is one signed-in advisor.
-type api struct {
-	c    *http.Client
-	base string
-	csrf string
+// client is one advisor's keep-alive connection, driven by the advisor's
+// goroutine alone: requests are written and responses read on it directly
+// (http.Request.Write, http.ReadResponse), without a Transport's two
+// goroutines per connection and their hand-offs, or a cookie jar. The load
+// program shares the machine's cores with the server, so it must cost
+// little.
+type client struct {
+	host   string
+	conn   net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	cookie string // "name=value" of the session cookie
+	csrf   string
 }
 
-func signIn(base string, tr http.RoundTripper) (*http.Client, error) {
+// signIn signs in the demo advisor with an ordinary client (not timed) and
+// returns a client carrying its session cookie and form token.
+func signIn(base, host string) (*client, error) {
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer c.CloseIdleConnections()
 	resp, err := c.Get(base + "/signin")
 	if err != nil {
 		return nil, err
@@ -162,31 +168,73 @@ func signIn(base string, tr http.RoundTripper) (*http.Client, error) {
 	if resp.StatusCode != http.StatusSeeOther {
 		return nil, fmt.Errorf("demo sign-in: status %d (is the server running with --demo?)", resp.StatusCode)
 	}
-	return c, nil
+	a := &client{host: host}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "coupole_session" {
+			a.cookie = ck.Name + "=" + ck.Value
+		}
+	}
+	if a.cookie == "" {
+		return nil, fmt.Errorf("demo sign-in: no session cookie")
+	}
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if _, err := a.call("GET", "/api/v1/me", "", &me); err != nil {
+		return nil, err
+	}
+	a.csrf = me.CSRF
+	return a, nil
 }
 
-var csrfCache sync.Map // *http.Client → token
-
-func (a *api) call(method, path, body string, out any, hdr ...string) (time.Duration, error) {
-	req, _ := http.NewRequest(method, a.base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", a.csrf)
+// call sends one request and reads the whole response; the duration is
+// from the first byte written to the last byte read.
+func (a *client) call(method, path, body string, out any, hdr ...string) (time.Duration, error) {
+	req, _ := http.NewRequest(method, "http://"+a.host+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.cookie != "" {
+		req.Header.Set("Cookie", a.cookie)
+	}
+	if a.csrf != "" {
+		req.Header.Set("X-CSRF-Token", a.csrf)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	t := time.Now()
-	resp, err := a.c.Do(req)
+	if a.conn == nil {
+		conn, err := net.Dial("tcp", a.host)
+		if err != nil {
+			return 0, err
+		}
+		a.conn, a.br, a.bw = conn, bufio.NewReader(conn), bufio.NewWriter(conn)
+	}
+	if err := req.Write(a.bw); err != nil {
+		a.drop()
+		return 0, err
+	}
+	if err := a.bw.Flush(); err != nil {
+		a.drop()
+		return 0, err
+	}
+	resp, err := http.ReadResponse(a.br, req)
 	if err != nil {
+		a.drop()
 		return 0, err
 	}
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	d := time.Since(t)
+	if err != nil || resp.Close {
+		a.drop()
+	}
 	if err != nil {
 		return 0, err
 	}
 	if resp.StatusCode >= 300 {
-		return d, fmt.Errorf("%s %s: %d %s", method, strings.SplitN(path, "/", 5)[len(strings.SplitN(path, "/", 5))-1], resp.StatusCode, firstLine(b))
+		return d, fmt.Errorf("%s %s: %d %s", method, path[strings.LastIndexByte(path, '/')+1:], resp.StatusCode, firstLine(b))
 	}
 	if out != nil {
 		return d, json.Unmarshal(b, out)
@@ -194,25 +242,19 @@ func (a *api) call(method, path, body string, out any, hdr ...string) (time.Dura
 	return d, nil
 }
 
+func (a *client) drop() {
+	if a.conn != nil {
+		a.conn.Close()
+		a.conn = nil
+	}
+}
+
 func firstLine(b []byte) string {
 	s, _, _ := strings.Cut(string(b), "\n")
 	return s
 }
 
-func flow(c *http.Client, base string, s sample, i int) (map[string]time.Duration, error) {
-	a := &api{c: c, base: base}
-	if v, ok := csrfCache.Load(c); ok {
-		a.csrf = v.(string)
-	} else {
-		var me struct {
-			CSRF string `json:"csrf_token"`
-		}
-		if _, err := a.call("GET", "/api/v1/me", "", &me); err != nil {
-			return nil, err
-		}
-		a.csrf = me.CSRF
-		csrfCache.Store(c, me.CSRF)
-	}
+func flow(a *client, s sample, i int) (map[string]time.Duration, error) {
 	lat := map[string]time.Duration{}
 	var in struct{ ID string }
 	var err error
@@ -234,7 +276,7 @@ func flow(c *http.Client, base string, s sample, i int) (map[string]time.Duratio
 		return nil, err
 	}
 	if d.Outcome == "sms" || d.Outcome == "letter" {
-		if lat["deliver"], err = a.call("POST", p+"/deliveries", `{"item":"ean"}`, nil, "Idempotency-Key", fmt.Sprintf("bench-%s-%d", in.ID, i)); err != nil {
+		if lat["deliver"], err = a.call("POST", p+"/deliveries", `{"item":"ean"}`, nil, "Idempotency-Key", "bench-"+in.ID+"-"+strconv.Itoa(i)); err != nil {
 			return nil, err
 		}
 	}
@@ -252,7 +294,7 @@ type result struct {
 	lat     map[string][]time.Duration
 }
 
-func measure(conc, n int, maxDur time.Duration, fn func(*http.Client, int) (map[string]time.Duration, error), newClient func() (*http.Client, error)) result {
+func measure(conc, n int, maxDur time.Duration, fn func(*client, int) (map[string]time.Duration, error), newClient func() (*client, error)) result {
 	var next atomic.Int64
 	var mu sync.Mutex
 	res := result{lat: map[string][]time.Duration{}}
@@ -271,6 +313,7 @@ func measure(conc, n int, maxDur time.Duration, fn func(*http.Client, int) (map[
 				mu.Unlock()
 				return
 			}
+			defer c.drop()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n || time.Now().After(deadline) {
