@@ -30,31 +30,12 @@ var auditCommands = []command{
 }
 
 func runAudit(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stdout, "Usage: coupole audit COMMAND [flags]\n\nCommands:")
-		for _, c := range auditCommands {
-			fmt.Fprintf(env.Stdout, "  %-10s %s\n", c.name, c.summary)
-		}
-		if len(args) == 0 {
-			return usagef("audit needs a command")
-		}
-		return nil
-	}
-	for _, c := range auditCommands {
-		if c.name == args[0] {
-			return c.run(ctx, env, args[1:])
-		}
-	}
-	return usagef("unknown audit command %q (see `coupole audit help`)", args[0])
+	return dispatch(ctx, env, "audit", auditCommands, args)
 }
 
 func openAuditDB(ctx context.Context, cfg *Config) (*sqlstore.DB, *sqlstore.AuditStore, error) {
-	db, err := sqlstore.Open(ctx, cfg.DB)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
 		return nil, nil, err
 	}
 	return db, sqlstore.NewAuditStore(db), nil

@@ -18,19 +18,12 @@ import (
 )
 
 // runDemo dispatches `coupole demo SUBCOMMAND`.
+var demoCommands = []command{
+	{"seed", "fill a database with deterministic synthetic Walloon grid data", runDemoSeed},
+}
+
 func runDemo(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(env.Stderr, "Usage: coupole demo seed --access-points N --seed S [--db DSN] [--reference YYYY-MM-DD] [--dry-run]")
-		if len(args) == 0 {
-			return usagef("demo needs a subcommand: seed")
-		}
-		return nil
-	}
-	switch args[0] {
-	case "seed":
-		return runDemoSeed(ctx, env, args[1:])
-	}
-	return usagef("demo: unknown subcommand %q (expected seed)", args[0])
+	return dispatch(ctx, env, "demo", demoCommands, args)
 }
 
 func runDemoSeed(ctx context.Context, env *Env, args []string) error {

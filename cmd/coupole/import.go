@@ -9,7 +9,6 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/importcsv"
-	"github.com/coupole/coupole/sqlstore"
 )
 
 // importFlags maps each file kind to its flag, in the order of importcsv.Kinds.
@@ -73,14 +72,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlstore.Open(ctx, cfg.DB)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
 	changed, err := db.LoadCounted(ctx, im.Batch)
 	if err != nil {
 		if p, ok := im.Locate(err); ok {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/sqlstore"
 )
 
 // command is one subcommand. run receives the arguments after its name.
@@ -116,4 +117,42 @@ var Version = "dev"
 func runVersion(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(env.Stdout, "coupole", Version)
 	return nil
+}
+
+// dispatch runs one subcommand of a command group (`coupole audit export …`):
+// help on request, a usage error naming the group when the subcommand is
+// missing or unknown.
+func dispatch(ctx context.Context, env *Env, group string, cmds []command, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(env.Stdout, "Usage: coupole %s COMMAND [flags]\n\nCommands:\n", group)
+		for _, c := range cmds {
+			fmt.Fprintf(env.Stdout, "  %-11s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintf(env.Stdout, "\nRun `coupole %s COMMAND --help` for its flags.\n", group)
+		if len(args) == 0 {
+			return usagef("%s needs a subcommand", group)
+		}
+		return nil
+	}
+	for _, c := range cmds {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	return usagef("%s: unknown subcommand %q (see `coupole %s help`)", group, args[0], group)
+}
+
+// openCurrentDB opens the configured database and checks that its schema is
+// the one this build expects: what every command but migrate and serve
+// --demo needs.
+func openCurrentDB(ctx context.Context, cfg *Config) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

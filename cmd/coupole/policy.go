@@ -15,22 +15,13 @@ import (
 
 // runPolicy implements `coupole policy decide` and `coupole policy test`
 // (contract: ../shared/contracts/DECISIONS.md).
+var policyCommands = []command{
+	{"decide", "one disclosure decision: JSON request on stdin, JSON decision on stdout", runPolicyDecide},
+	{"test", "run scenario files (YAML or JSON) against a policy set", runPolicyTest},
+}
+
 func runPolicy(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(env.Stderr, "Usage: coupole policy decide [--lang fr|nl|de|en] [--policy-dir DIR] < request.json")
-		fmt.Fprintln(env.Stderr, "       coupole policy test [--set disclosure|staff] [--policy-dir DIR] FILE_OR_DIR...")
-		if len(args) == 0 {
-			return usagef("policy: want a subcommand: decide or test")
-		}
-		return nil
-	}
-	switch args[0] {
-	case "decide":
-		return runPolicyDecide(ctx, env, args[1:])
-	case "test":
-		return runPolicyTest(ctx, env, args[1:])
-	}
-	return usagef("policy: unknown subcommand %q (want decide or test)", args[0])
+	return dispatch(ctx, env, "policy", policyCommands, args)
 }
 
 // runPolicyDecide reads one JSON request on stdin and prints one JSON

@@ -21,10 +21,7 @@ import (
 )
 
 // staffCommands are the staff administration commands (issue 5).
-var staffCommands = []struct {
-	name, summary string
-	run           func(ctx context.Context, env *Env, args []string) error
-}{
+var staffCommands = []command{
 	{"list", "list staff members, their roles and status", runStaffList},
 	{"revoke", "emergency revocation: disable an account, kill its sessions and grants (S6)", runStaffRevoke},
 	{"reinstate", "make a revoked account active again", runStaffReinstate},
@@ -33,22 +30,7 @@ var staffCommands = []struct {
 }
 
 func runStaff(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stderr, "Usage: coupole staff COMMAND [flags]\n\nCommands:")
-		for _, c := range staffCommands {
-			fmt.Fprintf(env.Stderr, "  %-11s %s\n", c.name, c.summary)
-		}
-		if len(args) == 0 {
-			return usagef("staff: want a command")
-		}
-		return nil
-	}
-	for _, c := range staffCommands {
-		if c.name == args[0] {
-			return c.run(ctx, env, args[1:])
-		}
-	}
-	return usagef("staff: unknown command %q (see `coupole staff help`)", args[0])
+	return dispatch(ctx, env, "staff", staffCommands, args)
 }
 
 // staffTracer writes staff events into the audit log (T1, issue 5 point 8).
@@ -98,18 +80,6 @@ func openStaffTracer(ctx context.Context, db *sqlstore.DB, clock coupole.Clock, 
 	return staffTracer{l}, func() { l.Close() }, nil
 }
 
-func openStaffDB(ctx context.Context, env *Env, cfg *Config) (*sqlstore.DB, error) {
-	db, err := sqlstore.Open(ctx, cfg.DB)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
 func runStaffList(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "staff list", "[--db DSN]")
 	load := registerConfig(fs, env.Getenv, "db")
@@ -120,7 +90,7 @@ func runStaffList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStaffDB(ctx, env, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -165,7 +135,7 @@ func runStaffRevoke(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStaffDB(ctx, env, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -214,7 +184,7 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStaffDB(ctx, env, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -249,7 +219,7 @@ func runStaffRoles(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStaffDB(ctx, env, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -321,7 +291,7 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStaffDB(ctx, env, cfg)
+	db, err := openCurrentDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
