@@ -35,7 +35,6 @@ type DB struct {
 	read    *pool
 	write   *pool
 	dsn     string
-	ckpt    *checkpointer // SQLite only
 }
 
 // Open opens the database named by dsn without touching its schema:
@@ -99,7 +98,6 @@ func openSQLite(path string) (*DB, error) {
 	}
 	readDSN := "file:" + path + "?" + q.Encode()
 	q.Set("_txlock", "immediate")
-	q.Add("_pragma", "wal_autocheckpoint(0)") // see checkpoint.go
 	writeDSN := "file:" + path + "?" + q.Encode()
 
 	write, err := sql.Open("sqlite", writeDSN)
@@ -114,13 +112,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	ckpt, err := startCheckpointer(readDSN)
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, coupole.Wrap(err, coupole.EINVALID, "database: cannot open SQLite file %s", path)
-	}
-	return &DB{Dialect: SQLite, read: newPool(read, true), write: newPool(write, true), dsn: path, ckpt: ckpt}, nil
+	return &DB{Dialect: SQLite, read: newPool(read, true), write: newPool(write, true), dsn: path}, nil
 }
 
 // Ping checks that the database answers.
@@ -153,9 +145,6 @@ func (db *DB) Close() error {
 	err := db.write.close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.close())
-	}
-	if db.ckpt != nil {
-		err = errors.Join(err, db.ckpt.close())
 	}
 	return err
 }
