@@ -98,6 +98,12 @@ func openSQLite(path string) (*DB, error) {
 	}
 	readDSN := "file:" + path + "?" + q.Encode()
 	q.Set("_txlock", "immediate")
+	// The write connection is the only writer, so its page cache stays valid
+	// from one transaction to the next (a reader's is dropped whenever
+	// anyone else has written): 64 MiB keep the pages that writes keep
+	// touching — the tails of the logs, the upper levels of every index —
+	// instead of reading them again (SQLite's default is 2 MiB).
+	q.Add("_pragma", "cache_size(-65536)")
 	writeDSN := "file:" + path + "?" + q.Encode()
 
 	write, err := sql.Open("sqlite", writeDSN)
