@@ -135,7 +135,9 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	a.handle("POST /signout/everywhere", coupole.ActionSignOut, nil, a.handleSignOutEverywhere)
 
 	a.handle("GET /api/v1/customers/{id}", coupole.ActionReadCustomer, a.customerResource, a.handleCustomer)
-	a.handle("GET /api/v1/access-points/{ean}", coupole.ActionReadAccessPoint, a.accessPointResource, a.handleAccessPoint)
+	// The EAN travels in the body, never in the URL: URLs end up in proxy and
+	// browser logs, and an EAN is personal data.
+	a.handle("POST /api/v1/access-points/read", coupole.ActionReadAccessPoint, a.accessPointResource, a.handleAccessPoint)
 	a.handle("GET /api/v1/interactions", coupole.ActionReadInteractionMeta, nil, a.handleInteractions)
 
 	a.handle("GET /api/v1/staff", coupole.ActionListStaff, nil, a.handleListStaff)
@@ -214,10 +216,18 @@ func (a *StaffAccess) customerResource(r *http.Request, p *Principal) (string, s
 
 func (a *StaffAccess) accessPointResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
 	var f coupole.AccessFacts
-	ean, err := coupole.ParseEAN(r.PathValue("ean"))
+	var body struct {
+		EAN string `json:"ean"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<10)).Decode(&body); err != nil {
+		return "", "", f, coupole.Errorf(coupole.EINVALID, "body must be a JSON object with an \"ean\"")
+	}
+	ean, err := coupole.ParseEAN(body.EAN)
 	if err != nil {
 		return "", "", f, err
 	}
+	// The handler reads the parsed EAN from here: the body is consumed.
+	r.SetPathValue("ean", string(ean))
 	handled, err := a.Facts.HandledInteractions(r.Context(), p.Staff.ID)
 	if err != nil {
 		return "", "", f, err

@@ -198,7 +198,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /signout":                        coupole.Roles,
 	"POST /signout/everywhere":             coupole.Roles,
 	"GET /api/v1/customers/{id}":           {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
-	"GET /api/v1/access-points/{ean}":      {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
+	"POST /api/v1/access-points/read":      {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
 	"GET /api/v1/interactions":             {coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /api/v1/staff":                    {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
 	"POST /api/v1/staff/{id}/revoke":       {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
@@ -262,6 +262,8 @@ func matrixRequest(pattern string) (method, path, body string) {
 		path = strings.Replace(path, "{id}", "s-target", 1)
 	}
 	switch pattern {
+	case "POST /api/v1/access-points/read":
+		body = `{"ean":"` + string(testEAN) + `"}`
 	case "POST /api/v1/staff/{id}/revoke":
 		body = `{"reason":"matrix test"}`
 	case "POST /api/v1/staff/{id}/roles":
@@ -393,9 +395,13 @@ func TestNeedToKnow(t *testing.T) {
 
 	for _, role := range coupole.Roles {
 		s := f.mustSession(t, "s-"+string(role))
-		for _, path := range []string{"/api/v1/customers/C2?interaction=i-1", "/api/v1/access-points/" + string(coupole.MustParseEAN("541400000000000000"[:17]+string(coupole.GS1CheckDigit("54140000000000000"))))} {
-			if resp := f.do(t, s, "GET", path, ""); resp.StatusCode != http.StatusForbidden {
-				t.Errorf("%s reads %s outside any handled interaction: status %d", role, path, resp.StatusCode)
+		otherEAN := coupole.MustParseEAN("54140000000000000" + string(coupole.GS1CheckDigit("54140000000000000")))
+		for _, rq := range []struct{ method, path, body string }{
+			{"GET", "/api/v1/customers/C2?interaction=i-1", ""},
+			{"POST", "/api/v1/access-points/read", `{"ean":"` + string(otherEAN) + `"}`},
+		} {
+			if resp := f.do(t, s, rq.method, rq.path, rq.body); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s reads %s %s outside any handled interaction: status %d", role, rq.method, rq.path, resp.StatusCode)
 			}
 		}
 		want := http.StatusForbidden
