@@ -44,15 +44,7 @@ type auditHandler struct {
 }
 
 func (h *auditHandler) error(w http.ResponseWriter, r *http.Request, err error) {
-	code := coupole.ErrorCode(err)
-	status := Status(code)
-	if status >= 500 {
-		h.logger.Error("audit request failed", "route", r.Pattern, "code", code, "err", err)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write([]byte(coupole.ErrorMessage(err) + "\n"))
+	writePlainError(h.logger, w, r, err)
 }
 
 func (h *auditHandler) checkpoint(w http.ResponseWriter, r *http.Request) {

@@ -130,10 +130,14 @@ func Status(code string) int {
 // Error writes err as a plain-text response with the status its code maps to,
 // and logs internal errors. The body is the user-safe message only.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	writePlainError(s.Logger, w, r, err)
+}
+
+func writePlainError(logger *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	code := coupole.ErrorCode(err)
 	status := Status(code)
 	if status >= 500 {
-		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "code", code, "err", err)
+		logger.Error("request failed", "method", r.Method, "route", r.Pattern, "code", code, "err", err)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -228,17 +228,21 @@ func runStaffRoles(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := db.SetRoles(ctx, id, roles); err != nil {
-		return err
-	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
 		return err
 	}
 	defer closeTracer()
+	// Trace first: a role change that cannot be traced does not happen.
+	if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok",
+		Details: map[string]string{"from": joinRoles(before.Roles), "to": joinRoles(roles)}}); err != nil {
+		return err
+	}
+	if err := db.SetRoles(ctx, id, roles); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "staff %s roles: %s\n", id, fs.Arg(0))
-	return tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok",
-		Details: map[string]string{"from": joinRoles(before.Roles), "to": joinRoles(roles)}})
+	return nil
 }
 
 func joinRoles(rs []coupole.Role) string {
