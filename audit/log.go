@@ -72,7 +72,7 @@ type request struct {
 
 type result struct {
 	index uint64
-	err   error
+	err   error // the batch's error, or else the record's ThenErr
 }
 
 var rangeFactory = compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
@@ -137,6 +137,29 @@ func Open(ctx context.Context, store Storage, opts Options) (*Log, error) {
 // unknown the event may still be in the log: the log may hold more than was
 // acknowledged, never less.)
 func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
+	return l.append(ctx, ev, nil)
+}
+
+// AppendThen traces ev and runs then, the caller's storage write that goes
+// with it, given the event's index. On a StepStorage both are written in one
+// transaction (one durable commit, one wait) with then under a savepoint of
+// its own; otherwise then runs once the event is durable. Either way the event
+// is written first, then is never run unless the event is committed with it,
+// and the error returned is either the log's (nothing traced, nothing
+// written) or, with the event traced, the very error then returned (its write
+// undone alone).
+func (l *Log) AppendThen(ctx context.Context, ev Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
+	if _, ok := l.store.(StepStorage); !ok || then == nil {
+		idx, err := l.append(ctx, ev, nil)
+		if err != nil || then == nil {
+			return idx, err
+		}
+		return idx, then(ctx, idx)
+	}
+	return l.append(ctx, ev, then)
+}
+
+func (l *Log) append(ctx context.Context, ev Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
 	payload, err := verify.EncodePayload(ev)
 	if err != nil {
 		return 0, coupole.Wrap(err, coupole.EINVALID, "audit event: %v", err)
@@ -152,6 +175,7 @@ func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
 		Interaction:  ev.Interaction,
 		Customers:    ev.Customers,
 		AccessPoints: ev.AccessPoints,
+		Then:         then,
 	}
 	select {
 	case <-l.quit:
@@ -256,13 +280,14 @@ func (l *Log) commit(batch []*request) {
 	defer cancel()
 	var err error
 	var head treeHead
+	var thenErrs []error
 	for attempt := 0; attempt < 5; attempt++ {
 		if l.tree == nil {
 			if l.tree, err = l.loadRange(ctx); err != nil {
 				break
 			}
 		}
-		head, err = l.write(ctx, batch)
+		head, thenErrs, err = l.write(ctx, batch)
 		if coupole.ErrorCode(err) != coupole.ECONFLICT {
 			break
 		}
@@ -282,14 +307,16 @@ func (l *Log) commit(batch []*request) {
 	l.mu.Unlock()
 	base := head.size - uint64(len(batch))
 	for i, r := range batch {
-		r.done <- result{index: base + uint64(i)}
+		r.done <- result{index: base + uint64(i), err: thenErrs[i]}
 	}
 }
 
-func (l *Log) write(ctx context.Context, batch []*request) (treeHead, error) {
+// write appends batch and returns the new head and, per request, the error
+// of its Then (nil if it had none or it succeeded).
+func (l *Log) write(ctx context.Context, batch []*request) (treeHead, []error, error) {
 	tree, err := rangeFactory.NewRange(0, l.tree.End(), append([][]byte(nil), l.tree.Hashes()...))
 	if err != nil {
-		return treeHead{}, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree state")
+		return treeHead{}, nil, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree state")
 	}
 	base := tree.End()
 	now := l.opts.Clock.Now().UTC()
@@ -311,14 +338,18 @@ func (l *Log) write(ctx context.Context, batch []*request) (treeHead, error) {
 		rec = recs[i].Leaf().AppendTo(rec[:0])
 		recs[i].LeafHash = rfc6962.DefaultHasher.HashLeaf(rec)
 		if err := tree.Append(recs[i].LeafHash, visit); err != nil {
-			return treeHead{}, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree append")
+			return treeHead{}, nil, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree append")
 		}
 	}
 	if err := l.store.Append(ctx, base, recs, nodes); err != nil {
-		return treeHead{}, err
+		return treeHead{}, nil, err
 	}
 	l.tree, l.lastTime = tree, now
-	return treeHead{tree.End(), rootOf(tree)}, nil
+	thenErrs := make([]error, len(recs))
+	for i := range recs {
+		thenErrs[i] = recs[i].ThenErr
+	}
+	return treeHead{tree.End(), rootOf(tree)}, thenErrs, nil
 }
 
 func rootOf(r *compact.Range) []byte {

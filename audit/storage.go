@@ -41,6 +41,22 @@ type Record struct {
 	Interaction  string
 	Customers    []string
 	AccessPoints []string
+
+	// Then, if set, is the caller's own storage write that goes with this
+	// event (see Log.AppendThen). A Storage that implements StepStorage runs
+	// it in the transaction that appends the batch, after the batch's rows,
+	// under a savepoint of its own, and sets ThenErr when it fails: that
+	// write alone is undone, the event stays (the log may hold more than
+	// happened, never less). Other storages never see it set.
+	Then    func(ctx context.Context, index uint64) error
+	ThenErr error
+}
+
+// StepStorage is a Storage whose Append runs each record's Then as
+// described on Record.
+type StepStorage interface {
+	Storage
+	RunsThen()
 }
 
 // Node is a stored hash of the Merkle tree: the root of the perfect subtree

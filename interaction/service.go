@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -29,6 +30,14 @@ import (
 // the event is durable.
 type Tracer interface {
 	Append(ctx context.Context, ev audit.Event) (uint64, error)
+}
+
+// StepTracer is a Tracer that also writes a step's own storage write with
+// its event, in the same durable commit (one wait instead of two); *audit.Log
+// is one. The returned error is the log's (nothing traced, nothing written)
+// or, the event being traced, the very error then returned.
+type StepTracer interface {
+	AppendThen(ctx context.Context, ev audit.Event, then func(ctx context.Context, index uint64) error) (uint64, error)
 }
 
 // Decider is the disclosure policy; *policy.Disclosure is one.
@@ -80,11 +89,44 @@ func newID(prefix string) string {
 // trace appends ev for actor in interaction in; an error means nothing may
 // be served.
 func (s *Service) trace(ctx context.Context, a Actor, in coupole.Interaction, ev audit.Event) (uint64, error) {
+	return s.traceThen(ctx, a, in, ev, nil)
+}
+
+// stepFailure carries the error of a step's write through the tracer, to
+// tell it from the log's own.
+type stepFailure struct{ err error }
+
+func (f *stepFailure) Error() string { return f.err.Error() }
+
+// traceThen traces ev and then, if not nil, makes the step's storage write
+// with the event's index: with a StepTracer in the event's own transaction,
+// otherwise once the event is durable. Trace first either way: the write is
+// never made without its event; a failing write leaves its event (an
+// attempted action) and returns the write's error.
+func (s *Service) traceThen(ctx context.Context, a Actor, in coupole.Interaction, ev audit.Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
 	ev.Actor, ev.Client, ev.Interaction = a.StaffID, a.Client, in.ID
 	if len(in.CallReasons) > 0 && ev.CallReason == "" {
 		ev.CallReason = strings.Join(in.CallReasons, ",")
 	}
-	idx, err := s.Audit.Append(ctx, ev)
+	var idx uint64
+	var err error
+	if st, ok := s.Audit.(StepTracer); ok && then != nil {
+		idx, err = st.AppendThen(ctx, ev, func(ctx context.Context, index uint64) error {
+			if err := then(ctx, index); err != nil {
+				return &stepFailure{err}
+			}
+			return nil
+		})
+		var f *stepFailure
+		if errors.As(err, &f) {
+			return idx, f.err
+		}
+	} else {
+		idx, err = s.Audit.Append(ctx, ev)
+		if err == nil && then != nil {
+			return idx, then(ctx, idx)
+		}
+	}
 	if err != nil {
 		if s.Logger != nil {
 			s.Logger.Error("interaction: trace not written, request refused", "action", ev.Action, "interaction", in.ID, "err", err)
@@ -97,7 +139,7 @@ func (s *Service) trace(ctx context.Context, a Actor, in coupole.Interaction, ev
 // own returns the actor's interaction. Somebody else's is "not found": an
 // advisor learns nothing about interactions they do not handle (C1).
 func (s *Service) own(ctx context.Context, a Actor, id string, mustBeOpen bool) (coupole.Interaction, error) {
-	in, err := s.Store.Interaction(ctx, id)
+	in, err := s.takeMemo(ctx, id)
 	if err != nil {
 		return in, err
 	}
@@ -171,10 +213,10 @@ func (s *Service) create(ctx context.Context, a Actor, in coupole.Interaction, c
 	if in.CPASID != "" {
 		ev.Data = append(ev.Data, "cpas="+in.CPASID)
 	}
-	if _, err := s.trace(ctx, a, in, ev); err != nil {
-		return View{}, err
-	}
-	if err := s.Store.CreateInteraction(ctx, in); err != nil {
+	_, err := s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		return s.Store.CreateInteraction(ctx, in)
+	})
+	if err != nil {
 		return View{}, err
 	}
 	v := s.view(in, nil, nil)
@@ -330,10 +372,10 @@ func (s *Service) Identify(ctx context.Context, a Actor, id string, r IdentifyRe
 		ev.AccessPoints = appendNew(ev.AccessPoints, string(p.ean))
 		ev.Customers = appendNew(ev.Customers, p.cust)
 	}
-	if _, err := s.trace(ctx, a, in, ev); err != nil {
-		return Identification{}, err
-	}
-	if err := s.Store.SetCandidates(ctx, in.ID, stored); err != nil {
+	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		return s.Store.SetCandidates(ctx, in.ID, stored)
+	})
+	if err != nil {
 		return Identification{}, err
 	}
 	return res, nil
@@ -408,6 +450,15 @@ func (s *Service) Select(ctx context.Context, a Actor, id, ref string) (View, er
 }
 
 func (s *Service) selectRef(ctx context.Context, a Actor, in coupole.Interaction, ref string) (coupole.InteractionPoint, error) {
+	p, err := s.candidate(ctx, in, ref)
+	if err != nil {
+		return p, err
+	}
+	return s.Store.SelectPoint(ctx, in.ID, p)
+}
+
+// candidate returns the point of candidate ref of the last identification.
+func (s *Service) candidate(ctx context.Context, in coupole.Interaction, ref string) (coupole.InteractionPoint, error) {
 	cs, err := s.Store.Candidates(ctx, in.ID)
 	if err != nil {
 		return coupole.InteractionPoint{}, err
@@ -416,7 +467,7 @@ func (s *Service) selectRef(ctx context.Context, a Actor, in coupole.Interaction
 	if i < 0 {
 		return coupole.InteractionPoint{}, coupole.Errorf(coupole.EINVALID, "ref: no candidate %q in the last identification", ref)
 	}
-	return s.Store.SelectPoint(ctx, in.ID, coupole.InteractionPoint{EAN: cs[i].EAN, CustomerID: cs[i].CustomerID})
+	return coupole.InteractionPoint{EAN: cs[i].EAN, CustomerID: cs[i].CustomerID}, nil
 }
 
 // Verify checks the meter number the caller gives against the meter in
@@ -431,12 +482,24 @@ func (s *Service) Verify(ctx context.Context, a Actor, id string, r VerifyReques
 	if err != nil {
 		return Verification{}, coupole.Errorf(coupole.EINVALID, "meter_number: %s", coupole.ErrorMessage(err))
 	}
+	// A choice made with the verification is written with its event: a
+	// point the interaction never asked about is new, neither verified nor
+	// locked, as the points read below say.
+	var choice *coupole.InteractionPoint
 	if r.Ref != "" {
-		p, err := s.selectRef(ctx, a, in, r.Ref)
+		p, err := s.candidate(ctx, in, r.Ref)
 		if err != nil {
 			return Verification{}, err
 		}
+		choice = &p
 		in.CurrentEAN, in.CurrentCustomer = p.EAN, p.CustomerID
+	}
+	choose := func(ctx context.Context) error {
+		if choice == nil {
+			return nil
+		}
+		_, err := s.Store.SelectPoint(ctx, in.ID, *choice)
+		return err
 	}
 	if in.CurrentEAN == "" {
 		return Verification{}, coupole.Errorf(coupole.EINVALID, "choose an access point among the candidates (ref) before verifying")
@@ -454,7 +517,7 @@ func (s *Service) Verify(ctx context.Context, a Actor, id string, r VerifyReques
 	ev := audit.Event{Action: "interaction.verify", AccessPoints: []string{string(in.CurrentEAN)}, Customers: []string{in.CurrentCustomer}, Data: []string{"meter_number"}}
 	if cur.Locked {
 		ev.Decision = &audit.Decision{Outcome: "refused", Reason: "locked"}
-		if _, err := s.trace(ctx, a, in, ev); err != nil {
+		if _, err := s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error { return choose(ctx) }); err != nil {
 			return Verification{}, err
 		}
 		return Verification{}, coupole.Errorf(coupole.EFORBIDDEN, "too many failed verifications: this access point is locked for this interaction")
@@ -475,11 +538,16 @@ func (s *Service) Verify(ctx context.Context, a Actor, id string, r VerifyReques
 	default:
 		ev.Decision = &audit.Decision{Outcome: "failed", Reason: "meter_mismatch"}
 	}
-	if _, err := s.trace(ctx, a, in, ev); err != nil {
-		return Verification{}, err
-	}
 	alert := coupole.InteractionAlert{ID: newID("al-"), InteractionID: in.ID, StaffID: a.StaffID, EAN: in.CurrentEAN, Kind: "verification_locked", RaisedAt: s.Clock.Now()}
-	p, err := s.Store.RecordVerification(ctx, in.ID, in.CurrentEAN, ok, s.maxFailures(), alert)
+	var p coupole.InteractionPoint
+	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		if err := choose(ctx); err != nil {
+			return err
+		}
+		var err error
+		p, err = s.Store.RecordVerification(ctx, in.ID, in.CurrentEAN, ok, s.maxFailures(), alert)
+		return err
+	})
 	if err != nil {
 		return Verification{}, err
 	}
@@ -859,12 +927,14 @@ func (s *Service) Execute(ctx context.Context, a Actor, id string, r ExecuteRequ
 		recipient = "registered_mobile"
 	}
 	ev.Data = append(ev.Data, "delivery="+d.ID, "kind="+d.Kind, "recipient="+recipient)
-	idx, err := s.trace(ctx, a, in, ev)
-	if err != nil {
-		return DeliveryView{}, err
-	}
-	d.AuditIndex = idx
-	stored, created, err := s.Store.CreateDelivery(ctx, d)
+	var stored coupole.Delivery
+	var created bool
+	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, idx uint64) error {
+		d.AuditIndex = idx
+		var err error
+		stored, created, err = s.Store.CreateDelivery(ctx, d)
+		return err
+	})
 	if err != nil {
 		return DeliveryView{}, err
 	}
@@ -914,10 +984,10 @@ func (s *Service) Close(ctx context.Context, a Actor, id string, r CloseRequest)
 	if len(legal) > 0 {
 		ev.Data = append(ev.Data, "legal_retention="+strings.Join(legal, ","))
 	}
-	if _, err := s.trace(ctx, a, in, ev); err != nil {
-		return View{}, err
-	}
-	if err := s.Store.CloseInteraction(ctx, in.ID, codes, now); err != nil {
+	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		return s.Store.CloseInteraction(ctx, in.ID, codes, now)
+	})
+	if err != nil {
 		return View{}, err
 	}
 	in.ClosedAt, in.CallReasons = now, codes
@@ -1029,10 +1099,51 @@ func (s *Service) OpenInteractions(ctx context.Context) ([]coupole.InteractionMe
 // need-to-know fact for working in it (C1).
 func (s *Service) Handles(ctx context.Context, staffID, id string) (bool, error) {
 	in, err := s.Store.Interaction(ctx, id)
+	if err == nil {
+		s.memo(ctx, id, in)
+	}
 	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
 		return false, nil
 	} else if err != nil {
 		return false, err
 	}
 	return in.StaffID == staffID && in.Open(), nil
+}
+
+// A request's interaction, read once: the staff policy's need-to-know fact
+// (Handles) and then the service's ownership check (own) read the same row,
+// one right after the other in one request. In a request whose context
+// carries a memo (WithInteractionMemo), Handles leaves the row it read and the
+// next ownership check takes it: taken once, so a read after the request's
+// own writes always goes to the store.
+type interactionMemo struct {
+	id  string
+	in  coupole.Interaction
+	set bool
+}
+
+type memoKey struct{}
+
+// WithInteractionMemo returns a context in which the first read of an
+// interaction is remembered for later reads of the same one. Give it one
+// request's context, never a longer-lived one.
+func WithInteractionMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, memoKey{}, &interactionMemo{})
+}
+
+func (s *Service) memo(ctx context.Context, id string, in coupole.Interaction) {
+	if m, _ := ctx.Value(memoKey{}).(*interactionMemo); m != nil {
+		m.id, m.in, m.set = id, in, true
+	}
+}
+
+func (s *Service) takeMemo(ctx context.Context, id string) (coupole.Interaction, error) {
+	if m, _ := ctx.Value(memoKey{}).(*interactionMemo); m != nil && m.set {
+		in, same := m.in, m.id == id
+		*m = interactionMemo{}
+		if same {
+			return in, nil
+		}
+	}
+	return s.Store.Interaction(ctx, id)
 }

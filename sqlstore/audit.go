@@ -93,9 +93,40 @@ func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Recor
 		err = s.insertRows(ctx, tx, `INSERT INTO audit_nodes (level, idx, hash) VALUES `, 3, len(nodes), func(i int, a []any) []any {
 			return append(a, int64(nodes[i].Level), int64(nodes[i].Index), nodes[i].Hash)
 		})
-		return storageError(err, "insert audit tree nodes")
+		if err != nil {
+			return storageError(err, "insert audit tree nodes")
+		}
+		// The events' step writes, after the events (trace first), each in
+		// a savepoint nested in the batch's: a failing one is undone alone
+		// and reported to its caller only, its event stays.
+		stepCtx := context.WithValue(ctx, inGroupKey{}, inGroup{s.db, tx})
+		for i := range recs {
+			recs[i].ThenErr = nil
+			if recs[i].Then == nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+				return storageError(err, "savepoint")
+			}
+			if err := recs[i].Then(stepCtx, recs[i].Index); err != nil {
+				recs[i].ThenErr = err
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT step"); err != nil {
+					return storageError(err, "rollback to savepoint")
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT step"); err != nil {
+				return storageError(err, "release savepoint")
+			}
+		}
+		return nil
 	})
 }
+
+// RunsThen: Append runs each record's step write in its transaction
+// (audit.StepStorage).
+func (s *AuditStore) RunsThen() {}
+
+var _ audit.StepStorage = (*AuditStore)(nil)
 
 func auditNullString(s string) any {
 	if s == "" {

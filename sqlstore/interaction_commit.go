@@ -34,7 +34,21 @@ var committers sync.Map // *DB → *committer
 // maxGroup bounds one group transaction.
 const maxGroup = 256
 
+// inGroupKey marks a context given to a write that already runs inside a
+// group transaction (an audit event's step write, audit.Record.Then): the
+// writes it makes join that transaction instead of queueing for the next
+// group, which would wait for the group that is waiting for them.
+type inGroupKey struct{}
+
+type inGroup struct {
+	db *DB
+	tx *Tx
+}
+
 func (db *DB) groupTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if g, ok := ctx.Value(inGroupKey{}).(inGroup); ok && g.db == db {
+		return fn(ctx, g.tx)
+	}
 	v, _ := committers.LoadOrStore(db, &committer{})
 	c := v.(*committer)
 	w := &groupWrite{fn: fn, done: make(chan error, 1)}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/interaction"
 )
 
 // DefaultAllowedNetworks are the ranges staff may sign in from when none are
@@ -162,6 +163,10 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
+		if rt.Resource != nil {
+			// The resource's facts and the handler read the same rows.
+			ctx = interaction.WithInteractionMemo(ctx)
+		}
 		r = r.WithContext(ctx)
 		req := coupole.AccessRequest{Staff: p.Staff, Action: rt.Action, ResourceType: "Page", ResourceID: rt.Pattern}
 		if rt.Resource != nil {
