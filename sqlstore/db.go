@@ -207,3 +207,29 @@ func storageError(err error, op string) error {
 	}
 	return coupole.Wrap(err, coupole.EINTERNAL, "database: %s failed", op)
 }
+
+// rowScanner is what *sql.Row and *sql.Rows have in common.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// queryList runs query on the read pool and scans each row with scan. It
+// returns an empty slice, never nil, when nothing matches; op names the
+// operation in errors.
+func queryList[T any](ctx context.Context, db *DB, op string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, storageError(err, op)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, storageError(err, op)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, op)
+	}
+	return out, nil
+}

@@ -13,7 +13,7 @@ import (
 
 const accessPointCols = `ean, energy, regime, street, house_number, box, postcode, town`
 
-func scanAccessPoint(row interface{ Scan(...any) error }) (coupole.AccessPoint, error) {
+func scanAccessPoint(row rowScanner) (coupole.AccessPoint, error) {
 	var ap coupole.AccessPoint
 	var ean, energy, regime string
 	a := &ap.Address
@@ -80,23 +80,10 @@ func (db *DB) attachMeters(ctx context.Context, aps []coupole.AccessPoint) error
 
 // accessPoints runs a query returning accessPointCols and attaches meters.
 func (db *DB) accessPoints(ctx context.Context, q string, args ...any) ([]coupole.AccessPoint, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	aps, err := queryList(ctx, db, "read access points", scanAccessPoint, q, args...)
 	if err != nil {
-		return nil, storageError(err, "read access points")
+		return nil, err
 	}
-	defer rows.Close()
-	aps := []coupole.AccessPoint{}
-	for rows.Next() {
-		ap, err := scanAccessPoint(rows)
-		if err != nil {
-			return nil, storageError(err, "read access points")
-		}
-		aps = append(aps, ap)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read access points")
-	}
-	rows.Close()
 	if err := db.attachMeters(ctx, aps); err != nil {
 		return nil, err
 	}
@@ -320,28 +307,18 @@ func (db *DB) customersByID(ctx context.Context, ids []string) ([]coupole.Custom
 const occupancyCols = `customer_id, ean, move_in, move_out, in_day_kwh, in_night_kwh, in_excl_night_kwh, in_gas_m3, out_day_kwh, out_night_kwh, out_excl_night_kwh, out_gas_m3`
 
 func (db *DB) occupancies(ctx context.Context, q string, arg string) ([]coupole.Occupancy, error) {
-	rows, err := db.read.QueryContext(ctx, q, arg)
-	if err != nil {
-		return nil, storageError(err, "read occupancies")
-	}
-	defer rows.Close()
-	os := []coupole.Occupancy{}
-	for rows.Next() {
-		var o coupole.Occupancy
-		var ean string
-		in, out := &o.MoveInIndex, &o.MoveOutIndex
-		if err := rows.Scan(&o.CustomerID, &ean, timeCol{&o.MoveIn}, timeCol{&o.MoveOut},
-			&in.DayKWh, &in.NightKWh, &in.ExclusiveNightKWh, &in.GasM3,
-			&out.DayKWh, &out.NightKWh, &out.ExclusiveNightKWh, &out.GasM3); err != nil {
-			return nil, storageError(err, "read occupancies")
-		}
-		o.EAN = coupole.EAN(ean)
-		os = append(os, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read occupancies")
-	}
-	return os, nil
+	return queryList(ctx, db, "read occupancies", scanOccupancy, q, arg)
+}
+
+func scanOccupancy(row rowScanner) (coupole.Occupancy, error) {
+	var o coupole.Occupancy
+	var ean string
+	in, out := &o.MoveInIndex, &o.MoveOutIndex
+	err := row.Scan(&o.CustomerID, &ean, timeCol{&o.MoveIn}, timeCol{&o.MoveOut},
+		&in.DayKWh, &in.NightKWh, &in.ExclusiveNightKWh, &in.GasM3,
+		&out.DayKWh, &out.NightKWh, &out.ExclusiveNightKWh, &out.GasM3)
+	o.EAN = coupole.EAN(ean)
+	return o, err
 }
 
 // OccupanciesOfAccessPoint implements coupole.GridStore: oldest first.
@@ -364,25 +341,15 @@ func (db *DB) OccupanciesOfCustomer(ctx context.Context, customerID string) ([]c
 const mandateCols = `id, customer_id, mandatary_name, cpas_id, scope, valid_from, valid_to`
 
 func (db *DB) mandates(ctx context.Context, q string, arg string) ([]coupole.Mandate, error) {
-	rows, err := db.read.QueryContext(ctx, q, arg)
-	if err != nil {
-		return nil, storageError(err, "read mandates")
-	}
-	defer rows.Close()
-	ms := []coupole.Mandate{}
-	for rows.Next() {
-		var m coupole.Mandate
-		var scope string
-		if err := rows.Scan(&m.ID, &m.CustomerID, &m.MandataryName, nullStr{&m.CPASID}, &scope, timeCol{&m.ValidFrom}, timeCol{&m.ValidTo}); err != nil {
-			return nil, storageError(err, "read mandates")
-		}
-		m.Scope = coupole.MandateScope(scope)
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read mandates")
-	}
-	return ms, nil
+	return queryList(ctx, db, "read mandates", scanMandate, q, arg)
+}
+
+func scanMandate(row rowScanner) (coupole.Mandate, error) {
+	var m coupole.Mandate
+	var scope string
+	err := row.Scan(&m.ID, &m.CustomerID, &m.MandataryName, nullStr{&m.CPASID}, &scope, timeCol{&m.ValidFrom}, timeCol{&m.ValidTo})
+	m.Scope = coupole.MandateScope(scope)
+	return m, err
 }
 
 // MandatesOfCustomer implements coupole.GridStore: all the customer's
@@ -420,25 +387,13 @@ func (db *DB) SupplyPeriods(ctx context.Context, ean coupole.EAN) ([]coupole.Sup
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT ean, supplier_id, starts_on, ends_on FROM supply_periods WHERE ean = $1 ORDER BY starts_on`, string(ean))
-	if err != nil {
-		return nil, storageError(err, "read supply periods")
-	}
-	defer rows.Close()
-	ps := []coupole.SupplyPeriod{}
-	for rows.Next() {
+	return queryList(ctx, db, "read supply periods", func(row rowScanner) (coupole.SupplyPeriod, error) {
 		var p coupole.SupplyPeriod
 		var e string
-		if err := rows.Scan(&e, &p.SupplierID, timeCol{&p.From}, timeCol{&p.To}); err != nil {
-			return nil, storageError(err, "read supply periods")
-		}
+		err := row.Scan(&e, &p.SupplierID, timeCol{&p.From}, timeCol{&p.To})
 		p.EAN = coupole.EAN(e)
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read supply periods")
-	}
-	return ps, nil
+		return p, err
+	}, `SELECT ean, supplier_id, starts_on, ends_on FROM supply_periods WHERE ean = $1 ORDER BY starts_on`, string(ean))
 }
 
 // Supplier implements coupole.GridStore.

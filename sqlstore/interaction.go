@@ -16,7 +16,7 @@ var _ coupole.InteractionStore = (*DB)(nil)
 
 const interactionColumns = `id, staff_id, channel, requester, caller_number, cpas_id, mandatary_name, opened_at, closed_at, call_reasons, current_ean, current_customer`
 
-func scanInteraction(row interface{ Scan(...any) error }) (coupole.Interaction, error) {
+func scanInteraction(row rowScanner) (coupole.Interaction, error) {
 	var i coupole.Interaction
 	var opened, closed int64
 	var reasons, ean string
@@ -65,20 +65,7 @@ func (db *DB) OpenInteractions(ctx context.Context, staffID string) ([]coupole.I
 		q = `SELECT ` + interactionColumns + ` FROM interactions WHERE staff_id = $1 AND closed_at = 0`
 		args = append(args, staffID)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY opened_at, id`, args...)
-	if err != nil {
-		return nil, storageError(err, "list interactions")
-	}
-	defer rows.Close()
-	out := []coupole.Interaction{}
-	for rows.Next() {
-		i, err := scanInteraction(rows)
-		if err != nil {
-			return nil, storageError(err, "list interactions")
-		}
-		out = append(out, i)
-	}
-	return out, storageError(rows.Err(), "list interactions")
+	return queryList(ctx, db, "list interactions", scanInteraction, q+` ORDER BY opened_at, id`, args...)
 }
 
 // CloseInteraction closes an open interaction with its call reasons.
@@ -143,7 +130,7 @@ func (db *DB) Candidates(ctx context.Context, id string) ([]coupole.InteractionC
 	return out, storageError(rows.Err(), "read candidates")
 }
 
-func scanPoint(row interface{ Scan(...any) error }) (coupole.InteractionPoint, error) {
+func scanPoint(row rowScanner) (coupole.InteractionPoint, error) {
 	var p coupole.InteractionPoint
 	var ean string
 	err := row.Scan(&ean, &p.CustomerID, &p.Verified, &p.FailedAttempts, &p.Locked)
@@ -189,20 +176,7 @@ func (db *DB) SelectPoint(ctx context.Context, id string, p coupole.InteractionP
 
 // InteractionPoints lists the points asked about in an interaction.
 func (db *DB) InteractionPoints(ctx context.Context, id string) ([]coupole.InteractionPoint, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 ORDER BY ean`, id)
-	if err != nil {
-		return nil, storageError(err, "read interaction points")
-	}
-	defer rows.Close()
-	out := []coupole.InteractionPoint{}
-	for rows.Next() {
-		p, err := scanPoint(rows)
-		if err != nil {
-			return nil, storageError(err, "read interaction points")
-		}
-		out = append(out, p)
-	}
-	return out, storageError(rows.Err(), "read interaction points")
+	return queryList(ctx, db, "read interaction points", scanPoint, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 ORDER BY ean`, id)
 }
 
 // RecordVerification records one attempt; see coupole.InteractionStore.
@@ -241,7 +215,7 @@ func (db *DB) RecordVerification(ctx context.Context, id string, ean coupole.EAN
 
 const deliveryColumns = `id, interaction_id, staff_id, kind, item, ean, customer_id, recipient, idempotency_key, request_hash, audit_index, status, created_at`
 
-func scanDelivery(row interface{ Scan(...any) error }) (coupole.Delivery, error) {
+func scanDelivery(row rowScanner) (coupole.Delivery, error) {
 	var d coupole.Delivery
 	var ean string
 	var idx, created int64
@@ -285,20 +259,7 @@ func (db *DB) DeliveryByKey(ctx context.Context, staffID, key string) (coupole.D
 
 // Deliveries lists the deliveries of an interaction, oldest first.
 func (db *DB) Deliveries(ctx context.Context, interactionID string) ([]coupole.Delivery, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE interaction_id = $1 ORDER BY created_at, id`, interactionID)
-	if err != nil {
-		return nil, storageError(err, "list deliveries")
-	}
-	defer rows.Close()
-	out := []coupole.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, storageError(err, "list deliveries")
-		}
-		out = append(out, d)
-	}
-	return out, storageError(rows.Err(), "list deliveries")
+	return queryList(ctx, db, "list deliveries", scanDelivery, `SELECT `+deliveryColumns+` FROM deliveries WHERE interaction_id = $1 ORDER BY created_at, id`, interactionID)
 }
 
 // Alerts lists the alerts raised at or after since, newest first.

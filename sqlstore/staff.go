@@ -82,8 +82,6 @@ func insertRoles(ctx context.Context, tx *Tx, id string, roles []coupole.Role) e
 
 const staffColumns = `id, kind, login, display_name, status, created_at, revoked_at, revoked_reason, language`
 
-type rowScanner interface{ Scan(dest ...any) error }
-
 func scanStaff(row rowScanner) (coupole.Staff, error) {
 	var s coupole.Staff
 	var kind, status, lang string
@@ -167,23 +165,10 @@ func (db *DB) StaffByLogin(ctx context.Context, kind coupole.StaffKind, login st
 
 // ListStaff returns every staff member, by id.
 func (db *DB) ListStaff(ctx context.Context) ([]coupole.Staff, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY id`)
+	list, err := queryList(ctx, db, "list staff", scanStaff, `SELECT `+staffColumns+` FROM staff ORDER BY id`)
 	if err != nil {
-		return nil, storageError(err, "list staff")
+		return nil, err
 	}
-	defer rows.Close()
-	list := []coupole.Staff{}
-	for rows.Next() {
-		s, err := scanStaff(rows)
-		if err != nil {
-			return nil, storageError(err, "list staff")
-		}
-		list = append(list, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "list staff")
-	}
-	rows.Close()
 	return list, db.loadRoles(ctx, list)
 }
 
@@ -474,20 +459,7 @@ func (db *DB) ApproveGrant(ctx context.Context, id, approver string, at time.Tim
 }
 
 func (db *DB) grants(ctx context.Context, where string, args ...any) ([]coupole.BreakGlassGrant, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+grantColumns+` FROM break_glass_grants `+where+` ORDER BY requested_at, id`, args...)
-	if err != nil {
-		return nil, storageError(err, "list grants")
-	}
-	defer rows.Close()
-	list := []coupole.BreakGlassGrant{}
-	for rows.Next() {
-		g, err := scanGrant(rows)
-		if err != nil {
-			return nil, storageError(err, "list grants")
-		}
-		list = append(list, g)
-	}
-	return list, storageError(rows.Err(), "list grants")
+	return queryList(ctx, db, "list grants", scanGrant, `SELECT `+grantColumns+` FROM break_glass_grants `+where+` ORDER BY requested_at, id`, args...)
 }
 
 // ListGrants returns every break-glass grant, oldest first (for auditors).
