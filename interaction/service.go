@@ -24,6 +24,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/policy"
+	"github.com/coupole/coupole/textfold"
 )
 
 // Tracer appends audit events; *audit.Log is one. Append returns only once
@@ -643,7 +644,7 @@ func mandateOf(ms []coupole.Mandate, in coupole.Interaction, t time.Time) policy
 			if in.CPASID == "" || m.CPASID != in.CPASID {
 				continue
 			}
-		} else if m.CPASID != "" || in.MandataryName == "" || fold(m.MandataryName) != fold(in.MandataryName) {
+		} else if m.CPASID != "" || in.MandataryName == "" || textfold.Fold(m.MandataryName) != textfold.Fold(in.MandataryName) {
 			continue
 		}
 		switch m.ValidityOn(t) {
@@ -654,12 +655,6 @@ func mandateOf(ms []coupole.Mandate, in coupole.Interaction, t time.Time) policy
 		}
 	}
 	return best
-}
-
-var folder = strings.NewReplacer("é", "e", "è", "e", "ê", "e", "ë", "e", "à", "a", "â", "a", "ä", "a", "î", "i", "ï", "i", "ô", "o", "ö", "o", "û", "u", "ù", "u", "ü", "u", "ç", "c", "-", " ", "'", " ")
-
-func fold(s string) string {
-	return strings.Join(strings.Fields(folder.Replace(strings.ToLower(s))), " ")
 }
 
 // Decide asks the disclosure policy about item for the current access point,

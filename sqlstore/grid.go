@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/textfold"
 )
 
 // *DB is the grid store on both engines.
@@ -363,7 +364,7 @@ func (w *batchWriter) write(b *coupole.Batch) (int64, error) {
 	if err := add(w.rows(tblAccessPoints, len(b.AccessPoints), func(i int, a []any) []any {
 		ap := b.AccessPoints[i]
 		ad := ap.Address
-		return append(a, string(ap.EAN), string(ap.Energy), string(ap.Regime), ad.Street, ad.Number, ad.Box, ad.Postcode, ad.Town, Fold(ad.Street))
+		return append(a, string(ap.EAN), string(ap.Energy), string(ap.Regime), ad.Street, ad.Number, ad.Box, ad.Postcode, ad.Town, textfold.Fold(ad.Street))
 	})); err != nil {
 		return 0, err
 	}
@@ -417,7 +418,7 @@ func (w *batchWriter) write(b *coupole.Batch) (int64, error) {
 	}
 	if err := add(w.rows(tblNotices, len(b.PublicNotices), func(i int, a []any) []any {
 		n := b.PublicNotices[i]
-		return append(a, n.ID, string(n.Kind), string(n.Energy), n.Postcode, n.Town, n.Street, Fold(n.Street),
+		return append(a, n.ID, string(n.Kind), string(n.Energy), n.Postcode, n.Town, n.Street, textfold.Fold(n.Street),
 			instant(n.From), instant(n.To), n.Description)
 	})); err != nil {
 		return 0, err
@@ -515,7 +516,7 @@ const maxNameWords = 6
 // from any of its words on, in order — given name first, or family name
 // first as advisors do ("van den berg el") — is a prefix of one of its keys.
 func nameKeys(given, family string) []string {
-	words := strings.Fields(Fold(given + " " + family))
+	words := strings.Fields(textfold.Fold(given + " " + family))
 	if len(words) > maxNameWords {
 		words = words[:maxNameWords]
 	}

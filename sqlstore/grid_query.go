@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/textfold"
 )
 
 const accessPointCols = `ean, energy, regime, street, house_number, box, postcode, town`
@@ -120,7 +121,7 @@ func (db *DB) AccessPointsByAddress(ctx context.Context, q coupole.AddressQuery)
 	if err := coupole.ValidatePostcode(postcode); err != nil {
 		return nil, err
 	}
-	street := Fold(q.StreetPrefix)
+	street := textfold.Fold(q.StreetPrefix)
 	if street == "" {
 		return nil, coupole.Errorf(coupole.EINVALID, "address search: the beginning of the street name is required")
 	}
@@ -201,7 +202,7 @@ func (db *DB) Customer(ctx context.Context, id string) (coupole.Customer, error)
 //
 // Each customer appears once.
 func (db *DB) CustomersByName(ctx context.Context, name string, limit int) ([]coupole.Customer, error) {
-	words := strings.Fields(Fold(name))
+	words := strings.Fields(textfold.Fold(name))
 	if len(words) == 0 {
 		return nil, coupole.Errorf(coupole.EINVALID, "name search: type at least one letter of the name")
 	}
@@ -463,7 +464,7 @@ func (db *DB) PublicNotices(ctx context.Context, postcode, street string, at tim
 	q := `SELECT id, kind, energy, postcode, town, street, starts_at, ends_at, description
 		FROM public_notices WHERE postcode = $1 AND ends_at > $2`
 	args := []any{postcode, instant(at)}
-	if k := Fold(street); k != "" {
+	if k := textfold.Fold(street); k != "" {
 		q += ` AND (street_key = '' OR street_key = $3)`
 		args = append(args, k)
 	}

@@ -43,22 +43,6 @@ func TestLoadCountedReportsNoChangeOnReload(t *testing.T) {
 	})
 }
 
-func TestFold(t *testing.T) {
-	tests := map[string]string{
-		"Gérard":                  "gerard",
-		"  ÉLOÏSE   Van-den Berg": "eloise van den berg",
-		"D'Hondt":                 "d hondt",
-		"Straße Œuvre Ærø":        "strasse oeuvre aero",
-		"Rue de l’Église 12":      "rue de l eglise 12",
-		"-'":                      "",
-	}
-	for in, want := range tests {
-		if got := sqlstore.Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // A Load relaxes durability on the SQLite write connection for its own
 // transaction only: whatever writes next (the audit log) gets FULL back,
 // and foreign keys stay on.
