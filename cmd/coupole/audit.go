@@ -246,14 +246,11 @@ func runAuditProve(ctx context.Context, env *Env, args []string) error {
 		}
 		nums[i] = n
 	}
-	cfg, err := load()
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
-	db, store, err := openAuditDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
+	store := sqlstore.NewAuditStore(db)
 	defer db.Close()
 	r := audit.NewReader(store)
 	var size uint64
@@ -380,14 +377,11 @@ func runAuditErase(ctx context.Context, env *Env, args []string) error {
 	if t.After(env.Clock.Now()) {
 		return coupole.Errorf(coupole.EINVALID, "--before: %s is in the future", *before)
 	}
-	cfg, err := load()
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
-	db, store, err := openAuditDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
+	store := sqlstore.NewAuditStore(db)
 	defer db.Close()
 	below, err := audit.NewReader(store).Erase(ctx, t)
 	if err != nil {

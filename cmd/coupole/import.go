@@ -68,11 +68,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%d records in %d files, no problem found; nothing written (--dry-run)\n", im.Records, len(files))
 		return nil
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	db, err := openCurrentDB(ctx, cfg)
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}

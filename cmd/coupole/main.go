@@ -142,9 +142,23 @@ func dispatch(ctx context.Context, env *Env, group string, cmds []command, args 
 	return usagef("%s: unknown subcommand %q (see `coupole %s help`)", group, args[0], group)
 }
 
-// openCurrentDB opens the configured database and checks that its schema is
-// the one this build expects: what every command but migrate and serve
-// --demo needs.
+// openConfiguredDB loads the configuration, opens its database and checks
+// that its schema is the one this build expects: what every command but
+// migrate and serve --demo needs. The caller closes the database.
+func openConfiguredDB(ctx context.Context, load func() (*Config, error)) (*Config, *sqlstore.DB, error) {
+	cfg, err := load()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openCurrentDB(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
+// openCurrentDB opens cfg's database and checks that its schema is the one
+// this build expects.
 func openCurrentDB(ctx context.Context, cfg *Config) (*sqlstore.DB, error) {
 	db, err := sqlstore.Open(ctx, cfg.DB)
 	if err != nil {

@@ -86,11 +86,7 @@ func runStaffList(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	db, err := openCurrentDB(ctx, cfg)
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
@@ -131,11 +127,7 @@ func runStaffRevoke(ctx context.Context, env *Env, args []string) error {
 	if strings.TrimSpace(*reason) == "" {
 		return usagef("staff revoke: --reason is required")
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	db, err := openCurrentDB(ctx, cfg)
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
@@ -180,11 +172,7 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 	if id == "" {
 		return usagef("staff reinstate: want a staff id")
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	db, err := openCurrentDB(ctx, cfg)
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
@@ -215,11 +203,7 @@ func runStaffRoles(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	db, err := openCurrentDB(ctx, cfg)
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
@@ -291,11 +275,7 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	db, err := openCurrentDB(ctx, cfg)
+	_, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
