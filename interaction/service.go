@@ -619,10 +619,10 @@ func (s *Service) facts(ctx context.Context, sj subject) (policy.Facts, error) {
 	}
 	at := sj.in.OpenedAt
 	f.MeterVerified = sj.point.Verified
-	f.Occupancy = policy.Occupancy(coupole.RelationOn(sj.occs, at))
+	f.Occupancy = coupole.RelationOn(sj.occs, at)
 	// Only a number registered before the interaction began counts (D4).
 	f.RegisteredMobile = sj.customer.HasMobileRegisteredBefore(at)
-	f.ReadingRegime = policy.ReadingRegime(sj.ap.Regime)
+	f.ReadingRegime = sj.ap.Regime
 	switch policy.Requester(sj.in.Requester) {
 	case policy.RequesterMandatary, policy.RequesterCPAS:
 		ms, err := s.Grid.MandatesOfCustomer(ctx, sj.customer.ID)

@@ -61,42 +61,45 @@ const (
 // Items are the allowed items, in contract order.
 var Items = []Item{ItemEAN, ItemSupplier, ItemConsumptionHistory, ItemCaseStatus, ItemPublicInfo}
 
+// The facts below are the domain's own types: the policy speaks of the same
+// occupancy relation, mandate validity and reading regime as the data.
+
 // Occupancy is the requester's (or the mandator's) relation to the point.
-type Occupancy string
+type Occupancy = coupole.OccupancyRelation
 
 const (
-	OccupancyCurrent Occupancy = "current"
-	OccupancyPast    Occupancy = "past"
-	OccupancyNone    Occupancy = "none"
+	OccupancyCurrent = coupole.OccupancyCurrent
+	OccupancyPast    = coupole.OccupancyPast
+	OccupancyNone    = coupole.OccupancyNone
 )
 
 // Occupancies are the allowed occupancies.
 var Occupancies = []Occupancy{OccupancyCurrent, OccupancyPast, OccupancyNone}
 
 // Mandate is the state of the mandate of a mandatary or a CPAS.
-type Mandate string
+type Mandate = coupole.MandateValidity
 
 const (
-	MandateNone    Mandate = "none"
-	MandateValid   Mandate = "valid"
-	MandateExpired Mandate = "expired"
+	MandateNone    = coupole.MandateNone
+	MandateValid   = coupole.MandateValid
+	MandateExpired = coupole.MandateExpired
 )
 
 // Mandates are the allowed mandate states.
 var Mandates = []Mandate{MandateNone, MandateValid, MandateExpired}
 
 // ReadingRegime is how the access point is read.
-type ReadingRegime string
+type ReadingRegime = coupole.ReadingRegime
 
 const (
-	RegimeAnnual  ReadingRegime = "annual"
-	RegimeMonthly ReadingRegime = "monthly"
-	RegimeRemote  ReadingRegime = "remote" // remote reading, no smart meter
-	RegimeSmart   ReadingRegime = "smart"
+	RegimeAnnual  = coupole.RegimeAnnual
+	RegimeMonthly = coupole.RegimeMonthly
+	RegimeRemote  = coupole.RegimeRemote // remote reading, no smart meter
+	RegimeSmart   = coupole.RegimeSmart
 )
 
 // ReadingRegimes are the allowed reading regimes.
-var ReadingRegimes = []ReadingRegime{RegimeAnnual, RegimeMonthly, RegimeRemote, RegimeSmart}
+var ReadingRegimes = coupole.ReadingRegimes
 
 // Outcome is what the advisor does.
 type Outcome string
