@@ -1,0 +1,49 @@
+package interaction
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
+)
+
+// Close closes the interaction with at least one call reason of the
+// taxonomy (C4); reasons with a legal retention are flagged.
+func (s *Service) Close(ctx context.Context, a Actor, id string, r CloseRequest) (View, error) {
+	in, err := s.own(ctx, a, id, true)
+	if err != nil {
+		return View{}, err
+	}
+	if len(r.CallReasons) == 0 {
+		return View{}, coupole.Errorf(coupole.EINVALID, "call_reasons: at least one call reason is required to close an interaction (C4)")
+	}
+	var codes, legal []string
+	for _, code := range r.CallReasons {
+		i := slices.IndexFunc(s.reasons(), func(cr CallReason) bool { return cr.Code == code })
+		if i < 0 {
+			return View{}, coupole.Errorf(coupole.EINVALID, "call_reasons: unknown call reason %q (see GET /api/v1/call-reasons)", code)
+		}
+		if slices.Contains(codes, code) {
+			continue
+		}
+		codes = append(codes, code)
+		if s.reasons()[i].LegalRetention {
+			legal = append(legal, code)
+		}
+	}
+	now := s.Clock.Now()
+	ev := audit.Event{Action: "interaction.close", CallReason: strings.Join(codes, ",")}
+	if len(legal) > 0 {
+		ev.Data = append(ev.Data, "legal_retention="+strings.Join(legal, ","))
+	}
+	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		return s.Store.CloseInteraction(ctx, in.ID, codes, now)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	in.ClosedAt, in.CallReasons = now, codes
+	return s.view(in, nil, nil), nil
+}
