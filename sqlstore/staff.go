@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/secretkey"
 )
 
 // Staff access storage (issue 5): staff, roles, local credentials, sessions
@@ -267,9 +268,14 @@ func (db *DB) Reinstate(ctx context.Context, id string) error {
 }
 
 // SetLocalCredential creates or replaces the credential of a local account.
+// The TOTP secret must be sealed with the data directory's key (issue 10,
+// item 11): a secret in clear is refused, whoever the caller.
 func (db *DB) SetLocalCredential(ctx context.Context, c coupole.LocalCredential) error {
 	if !strings.HasPrefix(c.PasswordHash, "$argon2id$") || c.TOTPSecret == "" {
 		return coupole.Errorf(coupole.EINVALID, "local credential: an argon2id hash and a TOTP secret are required")
+	}
+	if !secretkey.IsSealed(c.TOTPSecret) {
+		return coupole.Errorf(coupole.EINVALID, "local credential: the TOTP secret must be sealed with the data directory's secret key")
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		if err := staffExists(ctx, tx, c.StaffID); err != nil {
@@ -295,6 +301,41 @@ func (db *DB) LocalCredential(ctx context.Context, staffID string) (coupole.Loca
 		return coupole.LocalCredential{}, storageError(err, "read credential")
 	}
 	return c, nil
+}
+
+// TOTPSecrets returns the stored TOTP secret of every local account, by
+// staff id: sealed ones, and any left in clear by a version of Coupole
+// before issue 10, which the server seals at start-up.
+func (db *DB) TOTPSecrets(ctx context.Context) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT staff_id, totp_secret FROM staff_local_credentials`)
+	if err != nil {
+		return nil, storageError(err, "list TOTP secrets")
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, secret string
+		if err := rows.Scan(&id, &secret); err != nil {
+			return nil, storageError(err, "list TOTP secrets")
+		}
+		out[id] = secret
+	}
+	return out, storageError(rows.Err(), "list TOTP secrets")
+}
+
+// ReplaceTOTPSecret replaces the stored TOTP secret of staffID by sealed,
+// only if it is still old (compare-and-set: two nodes sealing at once do not
+// overwrite each other). It reports whether it replaced it.
+func (db *DB) ReplaceTOTPSecret(ctx context.Context, staffID, old, sealed string) (bool, error) {
+	if !secretkey.IsSealed(sealed) {
+		return false, coupole.Errorf(coupole.EINVALID, "local credential: the TOTP secret must be sealed with the data directory's secret key")
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE staff_local_credentials SET totp_secret = $3 WHERE staff_id = $1 AND totp_secret = $2`, staffID, old, sealed)
+	if err != nil {
+		return false, storageError(err, "replace TOTP secret")
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // UseTOTPStep records a TOTP step as used; a step not later than the last one

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/secretkey"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 )
@@ -146,7 +147,7 @@ func TestTOTPStepNeverReused(t *testing.T) {
 		if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: s.ID, PasswordHash: "plain", TOTPSecret: "X"}); coupole.ErrorCode(err) != coupole.EINVALID {
 			t.Errorf("non-argon2id hash: %v", err)
 		}
-		if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: s.ID, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$x$y", TOTPSecret: "JBSWY3DPEHPK3PXP"}); err != nil {
+		if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: s.ID, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$x$y", TOTPSecret: secretkey.Ephemeral().Seal("JBSWY3DPEHPK3PXP", s.ID)}); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.UseTOTPStep(ctx, s.ID, 100); err != nil {
@@ -190,6 +191,41 @@ func TestStaffLanguage(t *testing.T) {
 		}
 		if err := db.SetLanguage(ctx, "nobody", coupole.German); coupole.ErrorCode(err) != coupole.ENOTFOUND {
 			t.Errorf("unknown staff: %v, want not_found", err)
+		}
+	})
+}
+
+// TOTP secrets are stored sealed only (issue 10, item 11): a secret in
+// clear is refused, and one left in clear by an older version is listed
+// and replaced with a compare-and-set.
+func TestTOTPSecretsStoredSealed(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := mustCreateStaff(t, db, "s-bg", coupole.StaffLocal, coupole.RoleITAdmin)
+		const hash, secret = "$argon2id$v=19$m=19456,t=2,p=1$x$y", "JBSWY3DPEHPK3PXP"
+		if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: s.ID, PasswordHash: hash, TOTPSecret: secret}); coupole.ErrorCode(err) != coupole.EINVALID {
+			t.Errorf("secret in clear: %v, want invalid", err)
+		}
+		// A row written by Coupole before issue 10.
+		if _, err := db.Writer().ExecContext(ctx, `INSERT INTO staff_local_credentials (staff_id, password_hash, totp_secret) VALUES ($1, $2, $3)`, s.ID, hash, secret); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.TOTPSecrets(ctx)
+		if err != nil || len(got) != 1 || got[s.ID] != secret {
+			t.Fatalf("TOTPSecrets = %v, %v", got, err)
+		}
+		sealed := secretkey.Ephemeral().Seal(secret, s.ID)
+		if _, err := db.ReplaceTOTPSecret(ctx, s.ID, secret, secret+"x"); coupole.ErrorCode(err) != coupole.EINVALID {
+			t.Errorf("replace by a secret in clear: %v, want invalid", err)
+		}
+		if ok, err := db.ReplaceTOTPSecret(ctx, s.ID, "not the stored value", sealed); ok || err != nil {
+			t.Errorf("replace with a stale old value = %v, %v; want false", ok, err)
+		}
+		if ok, err := db.ReplaceTOTPSecret(ctx, s.ID, secret, sealed); !ok || err != nil {
+			t.Errorf("replace = %v, %v", ok, err)
+		}
+		if c, err := db.LocalCredential(ctx, s.ID); err != nil || c.TOTPSecret != sealed {
+			t.Errorf("stored secret %q, %v; want the sealed one", c.TOTPSecret, err)
 		}
 	})
 }

@@ -307,21 +307,23 @@ func (a *StaffAccess) handleLocalSignIn(w http.ResponseWriter, r *http.Request) 
 	if len(user) > 128 {
 		user = user[:128]
 	}
-	if a.throttle.blocked(user, addr, now) {
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: "throttled",
+	attempt, refusal := a.throttle.begin(ctx, user, addr, now)
+	if refusal != "" {
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: refusal,
 			Details: map[string]string{"method": "local", "client": addr}})
 		a.signInPage(w, r, http.StatusTooManyRequests, "signin.throttled")
 		return
 	}
 	st, reason := a.checkLocal(ctx, user, r.PostFormValue("password"), r.PostFormValue("totp"), now)
-	if reason != "" {
-		a.throttle.fail(user, addr, now)
+	if reason != "" { // the attempt stays recorded: it is a failure
 		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: reason,
 			Details: map[string]string{"method": "local", "client": addr}})
 		a.signInPage(w, r, http.StatusUnauthorized, "signin.failed")
 		return
 	}
-	a.throttle.succeed(user)
+	if err := a.throttle.succeed(ctx, attempt, user); err != nil {
+		a.Logger.Warn("sign-in counters not reset", "err", err)
+	}
 	a.completeSignIn(w, r, st, "local")
 }
 
@@ -340,7 +342,13 @@ func (a *StaffAccess) checkLocal(ctx context.Context, user, password, code strin
 	if !CheckPassword(cred.PasswordHash, password) {
 		return st, "bad_password"
 	}
-	step := matchTOTP(cred.TOTPSecret, code, now)
+	secret, err := OpenTOTPSecret(a.Secrets, st.ID, cred.TOTPSecret)
+	if err != nil { // never the secret in the log: the error does not carry it
+		a.Logger.Error("break-glass sign-in refused: the stored TOTP secret does not open with this server's secret key (another key, another account's secret, or altered)",
+			"staff", st.ID, "err", err)
+		return st, "totp_secret_unreadable"
+	}
+	step := matchTOTP(secret, code, now)
 	if step < 0 {
 		return st, "bad_totp"
 	}

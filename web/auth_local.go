@@ -1,15 +1,20 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/secretkey"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 	"golang.org/x/crypto/argon2"
@@ -105,60 +110,65 @@ func matchTOTP(secret, code string, now time.Time) int64 {
 	return -1
 }
 
-// throttle counts failed sign-ins per account name and per client address
-// over a sliding window (issue 5, point 7). It is per node: with n nodes an
-// attacker gets at most n times the allowance, which stays far below what
-// guessing a password and a TOTP code needs.
+// SealTOTPSecret seals a break-glass account's TOTP secret with the data
+// directory's key, bound to the staff id: a sealed secret copied onto another
+// account's row does not open (issue 10, item 11).
+func SealTOTPSecret(k *secretkey.Key, staffID, secret string) string {
+	return k.Seal(secret, totpContext(staffID))
+}
+
+// OpenTOTPSecret opens a sealed TOTP secret of staffID. A secret in clear,
+// another key, another account's secret or an altered value all fail.
+func OpenTOTPSecret(k *secretkey.Key, staffID, sealed string) (string, error) {
+	return k.Open(sealed, totpContext(staffID))
+}
+
+func totpContext(staffID string) string { return "coupole totp secret\x00" + staffID }
+
+// throttle counts local sign-in attempts per account name and per client
+// address over a sliding window, in the database so that the limits hold
+// across nodes and restarts (issue 5, point 7; issue 10, item 11). Account
+// names are keyed hashes: a password typed into the name field is never
+// stored. An attempt takes its place before the credentials are checked, so
+// parallel guesses cannot all slip under the limit; it is forgotten when it
+// was not a failure.
 type throttle struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
+	store  coupole.SignInAttempts
+	key    *secretkey.Key
+	logger *slog.Logger
 }
 
 const (
 	throttleWindow     = 15 * time.Minute
 	maxAccountFailures = 5
 	maxAddressFailures = 20
-	maxThrottleKeys    = 100_000
 )
 
-func newThrottle() *throttle { return &throttle{failures: map[string][]time.Time{}} }
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	fs := t.failures[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= throttleWindow {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(t.failures, key)
-	} else {
-		t.failures[key] = fs
-	}
-	return fs
+func (t *throttle) accountKey(user string) string {
+	return "account:" + t.key.MAC("signin-account", user)
 }
 
-// blocked reports whether either key has used up its allowance.
-func (t *throttle) blocked(account, addr string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.recent("a:"+account, now)) >= maxAccountFailures || len(t.recent("i:"+addr, now)) >= maxAddressFailures
-}
-
-func (t *throttle) fail(account, addr string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.failures) > maxThrottleKeys { // bounded memory under a spray
-		for k := range t.failures {
-			t.recent(k, now)
-		}
+// begin records an attempt and returns its id, or a refusal code for the
+// trace: "throttled" when either key has used up its allowance, and
+// "throttle_unavailable" when the counters cannot be written (the limit
+// cannot be enforced, so the sign-in is refused).
+func (t *throttle) begin(ctx context.Context, user, addr string, now time.Time) (id, refusal string) {
+	var b [16]byte
+	rand.Read(b[:])
+	id = hex.EncodeToString(b[:])
+	counts, err := t.store.BeginSignInAttempt(ctx, id, []string{t.accountKey(user), "address:" + addr}, now, now.Add(-throttleWindow))
+	if err != nil {
+		t.logger.Error("local sign-in refused: the sign-in counters cannot be written", "err", err)
+		return id, "throttle_unavailable"
 	}
-	t.failures["a:"+account] = append(t.failures["a:"+account], now)
-	t.failures["i:"+addr] = append(t.failures["i:"+addr], now)
+	if counts[0] > maxAccountFailures || counts[1] > maxAddressFailures {
+		t.store.ForgetSignInAttempt(ctx, id) // a refused attempt is not a failure
+		return id, "throttled"
+	}
+	return id, ""
 }
 
-func (t *throttle) succeed(account string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, "a:"+account)
+// succeed forgets the attempt and resets the account's count.
+func (t *throttle) succeed(ctx context.Context, id, user string) error {
+	return errors.Join(t.store.ForgetSignInAttempt(ctx, id), t.store.ClearSignInKey(ctx, t.accountKey(user)))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/secretkey"
 )
 
 // AuthConfig is the staff-access part of the configuration (issue 5).
@@ -53,6 +54,13 @@ type StaffAccess struct {
 	Clock       coupole.Clock
 	Logger      *slog.Logger
 	Config      AuthConfig
+	// Secrets opens the break-glass TOTP secrets and keys the sign-in
+	// counters' account hashes (issue 10, item 11): the data directory's
+	// key in a server; a random one per process when nil (tests).
+	Secrets *secretkey.Key
+	// SignInAttempts keeps the sign-in counters; Store when nil, if it
+	// keeps them too (sqlstore.DB does).
+	SignInAttempts coupole.SignInAttempts
 
 	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
 	oidc     *oidcClient
@@ -112,7 +120,16 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	if a.Facts == nil && a.Interactions != nil {
 		a.Facts = a.Interactions
 	}
-	a.throttle = newThrottle()
+	if a.Secrets == nil {
+		a.Secrets = secretkey.Ephemeral()
+	}
+	if a.SignInAttempts == nil {
+		a.SignInAttempts, _ = a.Store.(coupole.SignInAttempts)
+	}
+	if a.SignInAttempts == nil {
+		return coupole.Errorf(coupole.EINTERNAL, "staff access: no store for the sign-in counters")
+	}
+	a.throttle = &throttle{store: a.SignInAttempts, key: a.Secrets, logger: a.Logger}
 	if a.Config.OIDC != nil {
 		c, err := newOIDCClient(ctx, *a.Config.OIDC)
 		if err != nil {

@@ -658,7 +658,9 @@ func TestLocalBreakGlassSignIn(t *testing.T) {
 	if !strings.HasPrefix(uri, "otpauth://totp/Coupole:bg-admin?") {
 		t.Errorf("provisioning URI %q", uri)
 	}
-	f.db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: secret})
+	if err := f.db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: SealTOTPSecret(f.access.Secrets, st.ID, secret)}); err != nil {
+		t.Fatal(err)
+	}
 
 	post := func(c *http.Client, user, password, code string) (*http.Response, string) {
 		token := signInForm(t, c, f.ts.URL)
