@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -30,6 +31,11 @@ type Readiness interface {
 type Server struct {
 	Logger *slog.Logger
 	Ready  Readiness
+	// TLS, when set, makes ListenAndServe serve HTTPS (LoadTLS).
+	TLS *tls.Config
+	// BehindTLSProxy says that a TLS-terminating proxy is in front: every
+	// response then carries HSTS, as it does over built-in TLS.
+	BehindTLSProxy bool
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -70,6 +76,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	if pattern == "" {
 		pattern = "unmatched"
+	}
+	if r.TLS != nil || s.BehindTLSProxy {
+		w.Header().Set("Strict-Transport-Security", HSTS)
 	}
 	s.mux.ServeHTTP(rec, r)
 	s.requests.WithLabelValues(pattern, strconv.Itoa(rec.code)).Inc()
@@ -145,13 +154,16 @@ func writePlainError(logger *slog.Logger, w http.ResponseWriter, r *http.Request
 	w.Write([]byte(coupole.ErrorMessage(err) + "\n"))
 }
 
-// ListenAndServe serves on addr until ctx is cancelled, then lets running
+// ListenAndServe serves on addr (HTTPS when s.TLS is set) until ctx is cancelled, then lets running
 // requests finish for up to grace before closing. ready, if not nil, is called
 // with the bound address once the listener is open.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return coupole.Wrap(err, coupole.EUNAVAILABLE, "cannot listen on %s: %v", addr, err)
+	}
+	if s.TLS != nil {
+		ln = tls.NewListener(ln, s.TLS)
 	}
 	srv := &http.Server{
 		Handler:           s,
