@@ -81,7 +81,8 @@ func TestMigrateCreatesAndChecksSchema(t *testing.T) {
 }
 
 func TestServeRefusesUnmigratedDatabase(t *testing.T) {
-	r := runCLI(t, nil, "", "serve", "--db", t.TempDir()+"/empty.db", "--listen", "127.0.0.1:0")
+	r := runCLI(t, nil, "", "serve", "--db", t.TempDir()+"/empty.db", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(),
+		"--break-glass-accounts", "bg-admin", "--behind-tls-proxy", "--trusted-proxies", "127.0.0.1/32") // a usable configuration (issue 10, item 11)
 	if r.code != 1 || !strings.Contains(r.stderr, "coupole migrate") {
 		t.Errorf("serve on an empty database: %+v", r)
 	}

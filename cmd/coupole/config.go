@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,11 @@ type Config struct {
 	SecureCookies        string                    // COUPOLE_SECURE_COOKIES: auto, true or false
 	BreakGlassAccounts   []string                  // COUPOLE_BREAK_GLASS_ACCOUNTS
 	StaffPolicyDir       string                    // COUPOLE_STAFF_POLICY_DIR
+
+	// Transport (issue 10, item 11); see docs/operations.md.
+	TLSCertFile    string // COUPOLE_TLS_CERT: PEM certificate chain for built-in TLS
+	TLSKeyFile     string // COUPOLE_TLS_KEY: its private key
+	BehindTLSProxy bool   // COUPOLE_BEHIND_TLS_PROXY: a TLS-terminating proxy is in front
 
 	// Interactions (issue 6); see docs/api.md.
 	CallReasonsFile string // COUPOLE_CALL_REASONS: JSON taxonomy file; empty: the built-in taxonomy
@@ -134,6 +140,19 @@ var configFlags = []configFlag{
 			c.SecureCookies = v
 			return nil
 		}},
+	{"tls-cert", "COUPOLE_TLS_CERT", "PEM certificate chain: serve HTTPS (with --tls-key)", "",
+		func(c *Config, v string) error { c.TLSCertFile = v; return nil }},
+	{"tls-key", "COUPOLE_TLS_KEY", "private key of --tls-cert (a file, mode 0600)", "",
+		func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+	{"behind-tls-proxy", "COUPOLE_BEHIND_TLS_PROXY", "a TLS-terminating proxy is in front (needs --trusted-proxies)", "false",
+		func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("must be true or false")
+			}
+			c.BehindTLSProxy = b
+			return nil
+		}},
 	{"break-glass-accounts", "COUPOLE_BREAK_GLASS_ACCOUNTS", "comma-separated local break-glass logins allowed to sign in", "",
 		func(c *Config, v string) error {
 			c.BreakGlassAccounts = nil
@@ -185,7 +204,13 @@ func registerConfig(fs *flag.FlagSet, getenv func(string) string, names ...strin
 	for _, name := range names {
 		for _, cf := range configFlags {
 			if cf.name == name {
-				v := fs.String(cf.name, "", fmt.Sprintf("%s (env %s, default %q)", cf.usage, cf.env, cf.def))
+				usage := fmt.Sprintf("%s (env %s, default %q)", cf.usage, cf.env, cf.def)
+				v := new(string)
+				if cf.def == "false" { // a switch: --behind-tls-proxy alone means true
+					fs.Var(boolFlag{v}, cf.name, usage)
+				} else {
+					fs.StringVar(v, cf.name, "", usage)
+				}
 				entries = append(entries, entry{cf, v})
 			}
 		}
@@ -215,6 +240,19 @@ func registerConfig(fs *flag.FlagSet, getenv func(string) string, names ...strin
 		return c, nil
 	}
 }
+
+// boolFlag is a setting whose flag may be given bare (--behind-tls-proxy)
+// as well as with a value (--behind-tls-proxy=false).
+type boolFlag struct{ v *string }
+
+func (b boolFlag) String() string {
+	if b.v == nil {
+		return ""
+	}
+	return *b.v
+}
+func (b boolFlag) Set(s string) error { *b.v = s; return nil }
+func (b boolFlag) IsBoolFlag() bool   { return true }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
 func newFlagSet(env *Env, name, synopsis string) *flag.FlagSet {

@@ -10,7 +10,8 @@ import (
 )
 
 // runInit creates the audit log's signing key in the data directory (T2) and
-// prints the verifier string auditors need. Run again, it keeps the key and
+// the secret key that seals stored secrets, and prints the verifier string
+// auditors need. Run again, it keeps the key and
 // prints the verifier again.
 func runInit(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "init", "[--data-dir DIR] [--origin NAME]")
@@ -36,6 +37,11 @@ func runInit(ctx context.Context, env *Env, args []string) error {
 		return err
 	} else {
 		fmt.Fprintf(env.Stderr, "coupole: audit signing key created: %s (mode 0600; back it up, never share it)\n", filepath.Join(cfg.DataDir, audit.SigningKeyFile))
+	}
+	// The secret key that seals stored secrets (issue 10, item 11); serve
+	// and `staff breakglass` would create it on first need too.
+	if _, err := openSecretKey(env, cfg); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stderr, "Give auditors this verifier key (also in %s):\n", filepath.Join(cfg.DataDir, audit.VerifierFile))
 	fmt.Fprintln(env.Stdout, vkey)

@@ -21,7 +21,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout",
 		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
-		"call-reasons")
+		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,6 +29,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return usagef("serve takes no arguments")
 	}
 	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := cfg.checkServe(*demo, env.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -54,6 +58,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	logger.Info("database ready", "db", db.Describe(), "schema", db.LatestVersion())
 
+	// The data directory's secret key seals the break-glass TOTP secrets;
+	// those an older Coupole left in clear are sealed now (issue 10, item 11).
+	key, err := openSecretKey(env, cfg)
+	if err != nil {
+		return err
+	}
+	unreadable, err := sealTOTPSecrets(ctx, db, key, logger)
+	if err != nil {
+		return err
+	}
+	if err := checkBreakGlassAccounts(ctx, cfg, *demo, db, unreadable, logger); err != nil {
+		return err
+	}
+
 	// One audit log for the whole server: staff events, interaction traces
 	// and the checkpoints auditors fetch (T1, T2). It is closed after the
 	// server has stopped, so that every acknowledged request is in it.
@@ -63,6 +81,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer alog.Close()
 	srv := web.NewServer(logger, db)
+	srv.TLS, srv.BehindTLSProxy = tlsConfig, cfg.BehindTLSProxy
 	closeStaff, err := enableStaffAccess(ctx, env, cfg, *demo, db, srv, logger, alog)
 	if err != nil {
 		return err
@@ -70,9 +89,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer closeStaff()
 	return srv.ListenAndServe(ctx, cfg.Listen, cfg.ShutdownTimeout, func(addr net.Addr) {
 		logger.Info("listening", "addr", addr.String())
-		fmt.Fprintf(env.Stdout, "Coupole is running at http://%s/\n", addr)
+		scheme := "http"
+		if tlsConfig != nil {
+			scheme = "https"
+		}
+		fmt.Fprintf(env.Stdout, "Coupole is running at %s://%s/\n", scheme, addr)
 		if *demo {
-			fmt.Fprintf(env.Stdout, "Open http://%s/signin and click \"Conseiller clientèle\" (demo-advisor) to walk a demo call; see docs/ui.md.\n", addr)
+			fmt.Fprintf(env.Stdout, "Open %s://%s/signin and click \"Conseiller clientèle\" (demo-advisor) to walk a demo call; see docs/ui.md.\n", scheme, addr)
 		}
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/netip"
 	"os"
 	"sort"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
+	"github.com/coupole/coupole/secretkey"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
 )
@@ -241,11 +240,11 @@ func joinRoles(rs []coupole.Role) string {
 // read from a file (never from the command line, which other users can see),
 // a TOTP secret is generated and its provisioning URI printed once.
 func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "staff breakglass", "LOGIN --roles ROLE[,ROLE] --password-file FILE [--name NAME] [--db DSN]")
+	fs := newFlagSet(env, "staff breakglass", "LOGIN --roles ROLE[,ROLE] --password-file FILE [--name NAME] [--db DSN] [--data-dir DIR]")
 	rolesFlag := fs.String("roles", "", "roles of the account (required)")
 	pwFile := fs.String("password-file", "", "file holding the password, at least 12 characters (required)")
 	name := fs.String("name", "", "display name (default: the login)")
-	load := registerConfig(fs, env.Getenv, "db")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir")
 	args, login := splitID(args)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -275,11 +274,15 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, db, err := openConfiguredDB(ctx, load)
+	cfg, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	key, err := openSecretKey(env, cfg) // the server's key: same --data-dir as serve
+	if err != nil {
+		return err
+	}
 	if *name == "" {
 		*name = login
 	}
@@ -287,7 +290,7 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 	if err := db.CreateStaff(ctx, st); err != nil {
 		return err
 	}
-	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: secret}); err != nil {
+	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: web.SealTOTPSecret(key, st.ID, secret)}); err != nil {
 		return err
 	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
@@ -322,15 +325,14 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 	}
 	tracer, closeTracer := staffTracer{alog}, func() {} // the caller closes the shared log
-	secure := cfg.SecureCookies == "true"
-	if cfg.SecureCookies == "auto" {
-		host, _, _ := net.SplitHostPort(cfg.Listen)
-		ip, _ := netip.ParseAddr(host)
-		secure = !(demo && (host == "localhost" || ip.IsLoopback()))
+	// serve created the key (openSecretKey) before it got here.
+	secrets, err := secretkey.Load(cfg.DataDir)
+	if err != nil {
+		return nil, err
 	}
 	ac := web.AuthConfig{
 		Limits:          coupole.SessionLimits{Idle: cfg.SessionIdle, Absolute: cfg.SessionMax},
-		SecureCookies:   secure,
+		SecureCookies:   cfg.secureCookies(demo),
 		AllowedNetworks: cfg.AllowedNetworks,
 		TrustedProxies:  cfg.TrustedProxies,
 		LocalAccounts:   cfg.BreakGlassAccounts,
@@ -354,7 +356,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 			RedirectURL: cfg.OIDCRedirectURL, GroupsClaim: cfg.OIDCGroupsClaim, GroupRoles: cfg.OIDCGroupRoles}
 	}
 	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger}
-	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac}
+	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err

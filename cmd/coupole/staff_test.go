@@ -59,7 +59,7 @@ func TestStaffRevokeCLI(t *testing.T) {
 
 func TestStaffBreakGlassCLI(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.db")
-	environ := map[string]string{"COUPOLE_DB": path}
+	environ := map[string]string{"COUPOLE_DB": path, "COUPOLE_DATA_DIR": filepath.Join(t.TempDir(), "data")}
 	runCLI(t, environ, "", "migrate")
 	pw := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pw, []byte("a long enough secret phrase\n"), 0o600)
