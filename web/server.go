@@ -154,7 +154,7 @@ func writePlainError(logger *slog.Logger, w http.ResponseWriter, r *http.Request
 	w.Write([]byte(coupole.ErrorMessage(err) + "\n"))
 }
 
-// ListenAndServe serves on addr (HTTPS when s.TLS is set) until ctx is cancelled, then lets running
+// ListenAndServe serves on addr until ctx is cancelled, then lets running
 // requests finish for up to grace before closing. ready, if not nil, is called
 // with the bound address once the listener is open.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net.Addr)) error {
