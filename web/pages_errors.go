@@ -57,10 +57,10 @@ func problemKey(err error) string {
 }
 
 // problem turns a service error into words for the advisor. On the public
-// information section, a refusal carries the policy's explanation, which is
-// already in the staff member's language (Actor.Lang).
+// information and index sections, a refusal carries the policy's
+// explanation, which is already in the staff member's language (Actor.Lang).
 func problem(lang coupole.Language, step string, err error) string {
-	if step == "public" && coupole.ErrorCode(err) == coupole.EFORBIDDEN {
+	if (step == "public" || step == "reading") && coupole.ErrorCode(err) == coupole.EFORBIDDEN {
 		return coupole.ErrorMessage(err)
 	}
 	return Message(lang, problemKey(err))
