@@ -117,7 +117,7 @@ func TestIndexIntakeDecidedByThePolicy(t *testing.T) {
 			ev := tr.last()
 			stored, _ := db.Readings(ctx, eanMoved, now.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
 			if tc.reason != "" {
-				if coupole.ErrorCode(err) != coupole.EFORBIDDEN || res != (interaction.ReadingResult{}) {
+				if coupole.ErrorCode(err) != coupole.ECONFLICT || !strings.HasPrefix(coupole.ErrorMessage(err), "index not taken: ") || res != (interaction.ReadingResult{}) {
 					t.Fatalf("index from a %s: %+v, %v; want a refusal", tc.name, res, err)
 				}
 				if len(stored) != 0 {

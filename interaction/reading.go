@@ -52,7 +52,9 @@ func (s *Service) SubmitReading(ctx context.Context, a Actor, id string, r Readi
 		if _, err := s.trace(ctx, a, in, s.decisionEvent("interaction.reading_refused", dv)); err != nil {
 			return ReadingResult{}, err
 		}
-		return ReadingResult{}, coupole.Errorf(coupole.EFORBIDDEN, "%s", dv.Explanation)
+		// A refusal of the policy, like Execute's: the request does not
+		// fit this call (409), not a role denied (403).
+		return ReadingResult{}, coupole.Errorf(coupole.ECONFLICT, "index not taken: the disclosure policy refuses it (%s)", dv.Reason)
 	}
 	today := coupole.Date(s.Clock.Now())
 	date := today

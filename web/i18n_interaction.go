@@ -39,6 +39,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"item.consumption_history": tr("Historique de consommation", "Verbruiksgeschiedenis", "Verbrauchsverlauf", "Consumption history"),
 	"item.case_status":         tr("État du dossier", "Stand van het dossier", "Stand der Akte", "Case status"),
 	"item.public_info":         tr("Travaux et pannes (public)", "Werken en storingen (openbaar)", "Arbeiten und Störungen (öffentlich)", "Works and outages (public)"),
+	"item.meter_reading":       tr("Prise d'index", "Meterstand doorgeven", "Zählerstand angeben", "Index given by the caller"),
 
 	// outcomes (policy.Outcomes)
 	"outcome.oral":             tr("À communiquer maintenant", "Nu meedelen", "Jetzt mitteilen", "Tell it now"),
