@@ -212,8 +212,11 @@ func TestIndexIntakeAnswerStaysInTheCallersOccupancy(t *testing.T) {
 // its start and no end, i.e. the next occupant's current supplier. The
 // supply period is now cut to the beneficiary's occupancy.
 func TestSupplierClippedToTheOccupancy(t *testing.T) {
+	sqltest.ForEachEngine(t, testSupplierClippedToTheOccupancy)
+}
+
+func testSupplierClippedToTheOccupancy(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
-	db := sqltest.MustOpenSQLite(t)
 	s, tr := mustMovedService(t, db)
 	id := caller{cpas: true, candidate: pastName}.reach(t, s)
 	d, err := s.Decide(ctx, adv, id, interaction.DecideRequest{Item: "supplier"})
@@ -235,8 +238,11 @@ func TestSupplierClippedToTheOccupancy(t *testing.T) {
 // (facts.mandate_scope, shown and traced); a requester holding mandates of
 // several scopes is answered on the one that covers the item.
 func TestMandateScopeFromTheData(t *testing.T) {
+	sqltest.ForEachEngine(t, testMandateScopeFromTheData)
+}
+
+func testMandateScopeFromTheData(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
-	db := sqltest.MustOpenSQLite(t)
 	s, tr := mustMovedService(t, db)
 	for _, tc := range []struct {
 		caller
