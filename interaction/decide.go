@@ -266,6 +266,16 @@ func (p period) contains(t time.Time) bool {
 	return !t.Before(p.from) && (p.to.IsZero() || t.Before(p.to))
 }
 
+// inPeriods says whether day t is in one of ps.
+func inPeriods(ps []period, t time.Time) bool {
+	for _, p := range ps {
+		if p.contains(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // clip returns the part of [from, to) (to zero: open-ended) within p, and
 // whether there is one.
 func (p period) clip(from, to time.Time) (time.Time, time.Time, bool) {
@@ -292,14 +302,6 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 		}
 		d.Periods = append(d.Periods, pv)
 	}
-	in := func(t time.Time) bool {
-		for _, p := range periods {
-			if p.contains(t) {
-				return true
-			}
-		}
-		return false
-	}
 	switch item {
 	case policy.ItemConsumptionHistory:
 		rs, err := s.Grid.Readings(ctx, sj.ap.EAN, floor, coupole.Date(s.Clock.Now()).AddDate(0, 0, 1))
@@ -308,7 +310,7 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 		}
 		d.Readings = []ReadingView{}
 		for _, r := range rs {
-			if !in(r.Date) {
+			if !inPeriods(periods, r.Date) {
 				continue
 			}
 			d.Readings = append(d.Readings, readingView(r, sj.ap.Energy))

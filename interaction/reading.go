@@ -172,12 +172,3 @@ func (s *Service) maySeeConsumption(ctx context.Context, dv DecisionView) (bool,
 	}
 	return d.Outcome == policy.OutcomeOral, nil
 }
-
-func inPeriods(ps []period, t time.Time) bool {
-	for _, p := range ps {
-		if p.contains(t) {
-			return true
-		}
-	}
-	return false
-}
