@@ -56,11 +56,12 @@ func (s *Service) subject(ctx context.Context, in coupole.Interaction) (subject,
 }
 
 // facts derives the disclosure facts from the data: none is typed by the
-// advisor (issue 6, point 1).
-func (s *Service) facts(ctx context.Context, sj subject) (policy.Facts, error) {
-	f := policy.Facts{Occupancy: policy.OccupancyNone, Mandate: policy.MandateNone, EANCount: max(1, len(sj.points))}
+// advisor (issue 6, point 1). scopes are the scopes of every valid mandate
+// the requester holds, widest first; the facts carry the first.
+func (s *Service) facts(ctx context.Context, sj subject) (f policy.Facts, scopes []policy.MandateScope, err error) {
+	f = policy.Facts{Occupancy: policy.OccupancyNone, Mandate: policy.MandateNone, MandateScope: policy.MandateScopeAll, EANCount: max(1, len(sj.points))}
 	if sj.in.CurrentEAN == "" {
-		return f, nil
+		return f, nil, nil
 	}
 	at := sj.in.OpenedAt
 	f.MeterVerified = sj.point.Verified
@@ -72,18 +73,24 @@ func (s *Service) facts(ctx context.Context, sj subject) (policy.Facts, error) {
 	case policy.RequesterMandatary, policy.RequesterCPAS:
 		ms, err := s.Grid.MandatesOfCustomer(ctx, sj.customer.ID)
 		if err != nil {
-			return f, err
+			return f, nil, err
 		}
-		f.Mandate = mandateOf(ms, sj.in, at)
+		f.Mandate, scopes = mandateOf(ms, sj.in, at)
+		if len(scopes) > 0 {
+			f.MandateScope = scopes[0]
+		}
 	}
-	return f, nil
+	return f, scopes, nil
 }
 
 // mandateOf is the best state of the mandates the requester holds from the
 // customer on day t: a CPAS's by its id (D6), a person's by the name they
-// gave (accents and case ignored).
-func mandateOf(ms []coupole.Mandate, in coupole.Interaction, t time.Time) policy.Mandate {
+// gave (accents and case ignored). When valid, scopes are what the valid
+// ones cover (D1, facts.mandate_scope), each once, widest first: all,
+// consumption, case.
+func mandateOf(ms []coupole.Mandate, in coupole.Interaction, t time.Time) (policy.Mandate, []policy.MandateScope) {
 	best := policy.MandateNone
+	var scopes []policy.MandateScope
 	for _, m := range ms {
 		if in.Requester == string(policy.RequesterCPAS) {
 			if in.CPASID == "" || m.CPASID != in.CPASID {
@@ -94,12 +101,20 @@ func mandateOf(ms []coupole.Mandate, in coupole.Interaction, t time.Time) policy
 		}
 		switch m.ValidityOn(t) {
 		case coupole.MandateValid:
-			return policy.MandateValid
+			best = policy.MandateValid
+			if !slices.Contains(scopes, m.Scope) {
+				scopes = append(scopes, m.Scope)
+			}
 		case coupole.MandateExpired:
-			best = policy.MandateExpired
+			if best == policy.MandateNone {
+				best = policy.MandateExpired
+			}
 		}
 	}
-	return best
+	slices.SortFunc(scopes, func(x, y policy.MandateScope) int {
+		return slices.Index(policy.MandateScopes, x) - slices.Index(policy.MandateScopes, y)
+	})
+	return best, scopes
 }
 
 // Decide asks the disclosure policy about item for the current access point,
@@ -142,7 +157,7 @@ func (s *Service) decide(ctx context.Context, a Actor, in coupole.Interaction, i
 	if err != nil {
 		return DecisionView{}, sj, err
 	}
-	f, err := s.facts(ctx, sj)
+	f, scopes, err := s.facts(ctx, sj)
 	if err != nil {
 		return DecisionView{}, sj, err
 	}
@@ -151,9 +166,27 @@ func (s *Service) decide(ctx context.Context, a Actor, in coupole.Interaction, i
 	if err != nil {
 		return DecisionView{}, sj, err
 	}
+	// A requester holding valid mandates of several scopes is answered on
+	// the first whose scope the policy finds covering (D1); the decision
+	// and its trace show that scope.
+	for _, sc := range scopes[min(1, len(scopes)):] {
+		if d.Outcome != policy.OutcomeRefuse {
+			break
+		}
+		other := req
+		other.Facts.MandateScope = sc
+		od, err := s.Policy.Decide(ctx, other)
+		if err != nil {
+			return DecisionView{}, sj, err
+		}
+		if od.Outcome != policy.OutcomeRefuse {
+			req, f, d = other, other.Facts, od
+		}
+	}
 	dv := DecisionView{
 		Item: item, Outcome: string(d.Outcome), Reason: d.Reason, Scope: string(d.Scope), Policies: nonNil(d.Policies), Explanation: d.Explanation,
-		Facts:    FactsView{f.MeterVerified, string(f.Occupancy), string(f.Mandate), f.RegisteredMobile, f.EANCount, string(f.ReadingRegime)},
+		Facts: FactsView{MeterVerified: f.MeterVerified, Occupancy: string(f.Occupancy), Mandate: string(f.Mandate), MandateScope: string(f.MandateScope),
+			RegisteredMobile: f.RegisteredMobile, EANCount: f.EANCount, ReadingRegime: string(f.ReadingRegime)},
 		decision: d, point: in.CurrentEAN, customer: in.CurrentCustomer, request: req,
 	}
 	// The same destination Execute would use, masked, so the advisor can
@@ -194,7 +227,7 @@ func (s *Service) decisionEvent(action string, dv DecisionView) audit.Event {
 	ev := audit.Event{Action: action,
 		Decision: &audit.Decision{Outcome: dv.Outcome, Reason: dv.Reason, Policies: dv.Policies, PolicySet: dv.decision.PolicySet},
 		Data: []string{"item=" + dv.Item, "meter_verified=" + strconv.FormatBool(f.MeterVerified), "occupancy=" + string(f.Occupancy),
-			"mandate=" + string(f.Mandate), "registered_mobile=" + strconv.FormatBool(f.RegisteredMobile), "ean_count=" + strconv.Itoa(f.EANCount)}}
+			"mandate=" + string(f.Mandate), "mandate_scope=" + string(f.MandateScope), "registered_mobile=" + strconv.FormatBool(f.RegisteredMobile), "ean_count=" + strconv.Itoa(f.EANCount)}}
 	if f.ReadingRegime != "" {
 		ev.Data = append(ev.Data, "reading_regime="+string(f.ReadingRegime))
 	}
@@ -233,6 +266,28 @@ func (p period) contains(t time.Time) bool {
 	return !t.Before(p.from) && (p.to.IsZero() || t.Before(p.to))
 }
 
+// inPeriods says whether day t is in one of ps.
+func inPeriods(ps []period, t time.Time) bool {
+	for _, p := range ps {
+		if p.contains(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// clip returns the part of [from, to) (to zero: open-ended) within p, and
+// whether there is one.
+func (p period) clip(from, to time.Time) (time.Time, time.Time, bool) {
+	if from.Before(p.from) {
+		from = p.from
+	}
+	if !p.to.IsZero() && (to.IsZero() || p.to.Before(to)) {
+		to = p.to
+	}
+	return from, to, to.IsZero() || to.After(from)
+}
+
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
 // disclose gathers the data of an oral answer, scoped; data names what was
@@ -247,14 +302,6 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 		}
 		d.Periods = append(d.Periods, pv)
 	}
-	in := func(t time.Time) bool {
-		for _, p := range periods {
-			if p.contains(t) {
-				return true
-			}
-		}
-		return false
-	}
 	switch item {
 	case policy.ItemConsumptionHistory:
 		rs, err := s.Grid.Readings(ctx, sj.ap.EAN, floor, coupole.Date(s.Clock.Now()).AddDate(0, 0, 1))
@@ -263,7 +310,7 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 		}
 		d.Readings = []ReadingView{}
 		for _, r := range rs {
-			if !in(r.Date) {
+			if !inPeriods(periods, r.Date) {
 				continue
 			}
 			d.Readings = append(d.Readings, readingView(r, sj.ap.Energy))
@@ -274,26 +321,31 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 		if err != nil {
 			return nil, nil, err
 		}
+		// Each contract is cut to the requester's own occupancy (D1): a
+		// former occupant learns who supplied them, never their
+		// successor's supplier (issue 10, item 6).
 		d.Suppliers = []SupplyView{}
+		names := map[string]string{}
 		for _, sp := range sps {
-			overlaps := false
 			for _, p := range periods {
-				if (sp.To.IsZero() || sp.To.After(p.from)) && (p.to.IsZero() || sp.From.Before(p.to)) {
-					overlaps = true
+				from, to, ok := p.clip(sp.From, sp.To)
+				if !ok {
+					continue
 				}
+				name, known := names[sp.SupplierID]
+				if !known {
+					sup, err := s.Grid.Supplier(ctx, sp.SupplierID)
+					if err != nil {
+						return nil, nil, err
+					}
+					name, names[sp.SupplierID] = sup.Name, sup.Name
+				}
+				v := SupplyView{Supplier: name, From: day(from)}
+				if !to.IsZero() {
+					v.To = day(to)
+				}
+				d.Suppliers = append(d.Suppliers, v)
 			}
-			if !overlaps {
-				continue
-			}
-			sup, err := s.Grid.Supplier(ctx, sp.SupplierID)
-			if err != nil {
-				return nil, nil, err
-			}
-			v := SupplyView{Supplier: sup.Name, From: day(sp.From)}
-			if !sp.To.IsZero() {
-				v.To = day(sp.To)
-			}
-			d.Suppliers = append(d.Suppliers, v)
 		}
 		return d, []string{"disclosed=supplier"}, nil
 	case policy.ItemCaseStatus:

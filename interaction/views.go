@@ -122,6 +122,7 @@ type FactsView struct {
 	MeterVerified    bool   `json:"meter_verified"`
 	Occupancy        string `json:"occupancy"`
 	Mandate          string `json:"mandate"`
+	MandateScope     string `json:"mandate_scope"` // what a valid mandate covers: all, consumption, case
 	RegisteredMobile bool   `json:"registered_mobile"`
 	EANCount         int    `json:"ean_count"`
 	ReadingRegime    string `json:"reading_regime,omitempty"`
@@ -212,12 +213,22 @@ type ReadingRequest struct {
 	GasM3             float64 `json:"gas_m3,omitempty"`
 }
 
-// ReadingResult is an accepted index.
+// ReadingResult is an accepted index. Previous and PerDay are there only
+// for a caller who may be told the consumption (D8) and whose own
+// occupancy the previous reading lies in (D1).
 type ReadingResult struct {
-	Date     string  `json:"date"`
-	Source   string  `json:"source"`
-	Previous string  `json:"previous_date,omitempty"`
-	PerDay   float64 `json:"consumption_per_day"`
+	Date     string   `json:"date"`
+	Source   string   `json:"source"`
+	Previous string   `json:"previous_date,omitempty"`
+	PerDay   *float64 `json:"consumption_per_day,omitempty"`
+}
+
+// ConsumptionPerDay is PerDay for the pages, which test PerDay first.
+func (r ReadingResult) ConsumptionPerDay() float64 {
+	if r.PerDay == nil {
+		return 0
+	}
+	return *r.PerDay
 }
 
 // CloseRequest closes an interaction with at least one call reason (C4).

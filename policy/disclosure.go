@@ -52,6 +52,7 @@ type Disclosure struct {
 	actions    map[Item]types.EntityUID
 	occupancy  map[Occupancy]types.EntityUID
 	mandates   map[Mandate]types.EntityUID
+	scopes     map[MandateScope]types.EntityUID
 	regimes    map[ReadingRegime]types.EntityUID
 }
 
@@ -90,13 +91,24 @@ func newDisclosure(set *Set) *Disclosure {
 	d.channels = uids[Channel]("Channel", Channels)
 	d.occupancy = uids[Occupancy]("Occupancy", Occupancies)
 	d.mandates = uids[Mandate]("Mandate", Mandates)
+	d.scopes = uids[MandateScope]("MandateScope", MandateScopes)
 	d.regimes = uids[ReadingRegime]("ReadingRegime", append(ReadingRegimes, ""))
 	d.regimes[""] = types.NewEntityUID("ReadingRegime", regimeNotGiven)
 	d.actions = map[Item]types.EntityUID{}
 	for _, it := range Items {
-		d.actions[it] = types.NewEntityUID("Action", types.String("ask_"+string(it)))
+		d.actions[it] = types.NewEntityUID("Action", types.String(ActionOf(it)))
 	}
 	return d
+}
+
+// ActionOf is the Cedar action of an item: ask_ITEM for a question, and
+// give_meter_reading for an index the caller gives (C3), which changes the
+// occupant's data instead of disclosing it.
+func ActionOf(it Item) string {
+	if it == ItemMeterReading {
+		return "give_" + string(it)
+	}
+	return "ask_" + string(it)
 }
 
 func uids[T ~string](typ string, values []T) map[T]types.EntityUID {
@@ -123,6 +135,7 @@ func (d *Disclosure) cedarRequest(r Request) cedar.Request {
 			"meter_verified":    types.Boolean(f.MeterVerified),
 			"occupancy":         d.occupancy[f.Occupancy],
 			"mandate":           d.mandates[f.Mandate],
+			"mandate_scope":     d.scopes[f.MandateScope],
 			"registered_mobile": types.Boolean(f.RegisteredMobile),
 			"ean_count":         types.Long(f.EANCount),
 			"reading_regime":    d.regimes[f.ReadingRegime],

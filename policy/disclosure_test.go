@@ -228,7 +228,7 @@ func TestParseRequestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Facts{MeterVerified: false, Occupancy: "none", Mandate: "none", RegisteredMobile: false, EANCount: 1}
+	want := policy.Facts{MeterVerified: false, Occupancy: "none", Mandate: "none", MandateScope: "all", RegisteredMobile: false, EANCount: 1}
 	if !reflect.DeepEqual(r.Facts, want) {
 		t.Errorf("facts = %+v, want %+v", r.Facts, want)
 	}

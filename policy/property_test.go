@@ -15,6 +15,7 @@ import (
 func randomRequest(r *rand.Rand) policy.Request {
 	pick := func(n int) int { return r.IntN(n) }
 	regimes := append([]policy.ReadingRegime{""}, policy.ReadingRegimes...)
+	scopes := append([]policy.MandateScope{""}, policy.MandateScopes...)
 	return policy.Request{
 		Requester: policy.Requesters[pick(len(policy.Requesters))],
 		Channel:   policy.Channels[pick(len(policy.Channels))],
@@ -23,6 +24,7 @@ func randomRequest(r *rand.Rand) policy.Request {
 			MeterVerified:    r.IntN(2) == 0,
 			Occupancy:        policy.Occupancies[pick(len(policy.Occupancies))],
 			Mandate:          policy.Mandates[pick(len(policy.Mandates))],
+			MandateScope:     scopes[pick(len(scopes))],
 			RegisteredMobile: r.IntN(2) == 0,
 			EANCount:         1 + r.IntN(5),
 			ReadingRegime:    regimes[pick(len(regimes))],

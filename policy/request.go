@@ -56,10 +56,16 @@ const (
 	ItemConsumptionHistory Item = "consumption_history"
 	ItemCaseStatus         Item = "case_status"
 	ItemPublicInfo         Item = "public_info" // planned works, outages
+
+	// ItemMeterReading is Coupole's extension of the contract's items: the
+	// caller gives a meter index to record (C3). It is a change to the
+	// occupant's data, decided like a disclosure (docs/policies.md).
+	ItemMeterReading Item = "meter_reading"
 )
 
-// Items are the allowed items, in contract order.
-var Items = []Item{ItemEAN, ItemSupplier, ItemConsumptionHistory, ItemCaseStatus, ItemPublicInfo}
+// Items are the allowed items: the contract's, in its order, then
+// Coupole's extensions.
+var Items = []Item{ItemEAN, ItemSupplier, ItemConsumptionHistory, ItemCaseStatus, ItemPublicInfo, ItemMeterReading}
 
 // The facts below are the domain's own types: the policy speaks of the same
 // occupancy relation, mandate validity and reading regime as the data.
@@ -87,6 +93,19 @@ const (
 
 // Mandates are the allowed mandate states.
 var Mandates = []Mandate{MandateNone, MandateValid, MandateExpired}
+
+// MandateScope is what a valid mandate covers (D1): an item outside it is
+// refused with mandate_invalid.
+type MandateScope = coupole.MandateScope
+
+const (
+	MandateScopeAll         = coupole.ScopeAll         // any item (the default)
+	MandateScopeConsumption = coupole.ScopeConsumption // consumption history and meter readings only
+	MandateScopeCase        = coupole.ScopeCase        // the status of the customer's cases only
+)
+
+// MandateScopes are the allowed mandate scopes.
+var MandateScopes = coupole.MandateScopes
 
 // ReadingRegime is how the access point is read.
 type ReadingRegime = coupole.ReadingRegime
@@ -157,8 +176,9 @@ type Request struct {
 // means "not given", i.e. 1.
 type Facts struct {
 	MeterVerified    bool          `json:"meter_verified"`
-	Occupancy        Occupancy     `json:"occupancy,omitempty"` // "" means none
-	Mandate          Mandate       `json:"mandate,omitempty"`   // "" means none
+	Occupancy        Occupancy     `json:"occupancy,omitempty"`     // "" means none
+	Mandate          Mandate       `json:"mandate,omitempty"`       // "" means none
+	MandateScope     MandateScope  `json:"mandate_scope,omitempty"` // "" means all
 	RegisteredMobile bool          `json:"registered_mobile"`
 	EANCount         int           `json:"ean_count,omitempty"`      // 0 means 1
 	ReadingRegime    ReadingRegime `json:"reading_regime,omitempty"` // "" means not given
@@ -196,6 +216,9 @@ func (r Request) normalize() (Request, error) {
 	if f.Mandate == "" {
 		f.Mandate = MandateNone
 	}
+	if f.MandateScope == "" {
+		f.MandateScope = MandateScopeAll
+	}
 	if f.EANCount == 0 {
 		f.EANCount = 1
 	}
@@ -203,6 +226,9 @@ func (r Request) normalize() (Request, error) {
 		return r, err
 	}
 	if err := checkEnum("facts.mandate", f.Mandate, Mandates); err != nil {
+		return r, err
+	}
+	if err := checkEnum("facts.mandate_scope", f.MandateScope, MandateScopes); err != nil {
 		return r, err
 	}
 	if f.EANCount < 1 {
@@ -275,6 +301,13 @@ func ParseRequest(data []byte) (Request, error) {
 			return r, coupole.Errorf(coupole.EINVALID, "%s: required", req.name)
 		}
 	}
+	// The contract requires the reading regime for a consumption history:
+	// without it the request is malformed, not refused. (A Go caller may
+	// leave it out: the interaction service asks before a point is chosen,
+	// and the policies then refuse.)
+	if r.Item == ItemConsumptionHistory && r.Facts.ReadingRegime == "" {
+		return r, checkEnum("facts.reading_regime", r.Facts.ReadingRegime, ReadingRegimes)
+	}
 	return r.normalize()
 }
 
@@ -295,6 +328,8 @@ func decodeFacts(data []byte, f *Facts) error {
 			err = decodeEnum(name, raw, &f.Occupancy, Occupancies)
 		case "mandate":
 			err = decodeEnum(name, raw, &f.Mandate, Mandates)
+		case "mandate_scope":
+			err = decodeEnum(name, raw, &f.MandateScope, MandateScopes)
 		case "reading_regime":
 			err = decodeEnum(name, raw, &f.ReadingRegime, ReadingRegimes)
 		case "ean_count":

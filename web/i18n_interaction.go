@@ -39,6 +39,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"item.consumption_history": tr("Historique de consommation", "Verbruiksgeschiedenis", "Verbrauchsverlauf", "Consumption history"),
 	"item.case_status":         tr("État du dossier", "Stand van het dossier", "Stand der Akte", "Case status"),
 	"item.public_info":         tr("Travaux et pannes (public)", "Werken en storingen (openbaar)", "Arbeiten und Störungen (öffentlich)", "Works and outages (public)"),
+	"item.meter_reading":       tr("Prise d'index", "Meterstand doorgeven", "Zählerstand angeben", "Index given by the caller"),
 
 	// outcomes (policy.Outcomes)
 	"outcome.oral":             tr("À communiquer maintenant", "Nu meedelen", "Jetzt mitteilen", "Tell it now"),
@@ -182,6 +183,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"ia.gas_m3":                   tr("Gaz (m³)", "Gas (m³)", "Gas (m³)", "Gas (m³)"),
 	"ia.reading_submit":           tr("Enregistrer l'index", "Meterstand opslaan", "Zählerstand speichern", "Record the reading"),
 	"ia.reading_ok":               tr("Index du %s enregistré (consommation moyenne %.1f par jour depuis le relevé précédent).", "Meterstand van %s opgeslagen (gemiddeld verbruik %.1f per dag sinds de vorige opname).", "Zählerstand vom %s gespeichert (durchschnittlich %.1f pro Tag seit der letzten Ablesung).", "Reading of %s recorded (average %.1f per day since the previous reading)."),
+	"ia.reading_ok_plain":         tr("Index du %s enregistré.", "Meterstand van %s opgeslagen.", "Zählerstand vom %s gespeichert.", "Reading of %s recorded."),
 	"ia.wrapup":                   tr("Clôturer l'interaction", "De interactie afsluiten", "Die Interaktion abschließen", "Wrap up the interaction"),
 	"ia.wrapup_hint":              tr("Indiquez au moins un motif d'appel (C4).", "Geef minstens één reden van de oproep op (C4).", "Geben Sie mindestens einen Anrufgrund an (C4).", "Give at least one call reason (C4)."),
 	"ia.reasons":                  tr("Motifs de l'appel", "Redenen van de oproep", "Anrufgründe", "Call reasons"),

@@ -4,13 +4,28 @@
 # order, so that both engines choose the same reason and list the same ids.
 package coupole.disclosure
 
-personal if input.item in {"ean", "supplier", "consumption_history", "case_status"}
+personal if input.item in {"ean", "supplier", "consumption_history", "case_status", "meter_reading"}
+
+# The items a mandate of scope "consumption" or "case" covers.
+consumption_mandate if input.item in {"consumption_history", "meter_reading"}
+
+case_mandate if input.item == "case_status"
+
+outside_mandate if {
+	input.facts.mandate_scope == "consumption"
+	not consumption_mandate
+}
+
+outside_mandate if {
+	input.facts.mandate_scope == "case"
+	not case_mandate
+}
 
 occupant_side if input.requester in {"customer", "mandatary"}
 
 written if input.channel in {"email", "letter", "web_form"}
 
-# --- permits (10-public-info … 70-cpas) ---
+# --- permits (10-public-info … 80-meter-reading) ---
 
 permit contains ["01", "public-info-to-anyone", "oral", "none", "public_info"] if input.item == "public_info"
 
@@ -82,52 +97,83 @@ permit contains ["12", "cpas-line-beneficiary", "oral", "own_occupancy", "cpas_b
 	input.facts.mandate == "valid"
 }
 
+permit contains ["13", "reading-from-current-occupant", "oral", "own_occupancy", "reading_taken"] if {
+	input.item == "meter_reading"
+	occupant_side
+	input.facts.occupancy == "current"
+}
+
+permit contains ["14", "reading-from-cpas-line", "oral", "own_occupancy", "reading_taken"] if {
+	input.item == "meter_reading"
+	input.requester == "cpas"
+	input.channel == "cpas_line"
+	input.facts.mandate == "valid"
+	input.facts.occupancy == "current"
+}
+
 # --- forbids (90-refusals, in file order) ---
 
-forbid contains ["13", "cpas-line-reserved", "wrong_channel"] if {
+forbid contains ["15", "cpas-line-reserved", "wrong_channel"] if {
 	personal
 	input.channel == "cpas_line"
 	input.requester != "cpas"
 }
 
-forbid contains ["14", "cpas-off-line-unknown", "no_relation"] if {
+forbid contains ["16", "cpas-off-line-unknown", "no_relation"] if {
 	personal
 	input.requester == "cpas"
 	input.channel != "cpas_line"
 }
 
-forbid contains ["15", "mandate-expired", "mandate_invalid"] if {
+forbid contains ["17", "mandate-expired", "mandate_invalid"] if {
 	personal
 	input.requester in {"mandatary", "cpas"}
 	input.facts.mandate == "expired"
 }
 
-forbid contains ["16", "landlord-consumption-private", "private_data"] if {
+forbid contains ["18", "mandate-scope", "mandate_invalid"] if {
+	personal
+	input.requester in {"mandatary", "cpas"}
+	input.facts.mandate == "valid"
+	outside_mandate
+}
+
+forbid contains ["19", "landlord-consumption-private", "private_data"] if {
 	input.requester == "landlord"
 	input.item == "consumption_history"
 }
 
-forbid contains ["17", "no-relation-third-party", "no_relation"] if {
+forbid contains ["20", "no-relation-third-party", "no_relation"] if {
 	personal
 	input.requester in {"landlord", "third_party"}
 }
 
-forbid contains ["18", "no-mandate", "no_relation"] if {
+forbid contains ["21", "no-mandate", "no_relation"] if {
 	personal
 	input.requester in {"mandatary", "cpas"}
 	input.facts.mandate == "none"
 }
 
-forbid contains ["19", "verify-meter-first", "not_verified"] if {
+forbid contains ["22", "verify-meter-first", "not_verified"] if {
 	personal
 	occupant_side
 	not input.facts.meter_verified
 }
 
-forbid contains ["20", "no-occupancy", "no_relation"] if {
+forbid contains ["23", "no-occupancy", "no_relation"] if {
 	personal
 	occupant_side
 	input.facts.occupancy == "none"
+}
+
+forbid contains ["24", "reading-current-occupancy-only", "no_relation"] if {
+	input.item == "meter_reading"
+	input.facts.occupancy != "current"
+}
+
+forbid contains ["25", "reading-not-from-supplier", "no_relation"] if {
+	input.item == "meter_reading"
+	input.requester == "supplier"
 }
 
 # --- decision: a forbid wins; else the first permit; else deny by default ---

@@ -37,12 +37,15 @@ func mustPrepare(tb testing.TB) rego.PreparedEvalQuery {
 // way Decide applies them (policy.ParseRequest already did for scenarios).
 func regoInput(r policy.Request) map[string]any {
 	f := r.Facts
-	occ, mandate, count, regime := string(f.Occupancy), string(f.Mandate), f.EANCount, string(f.ReadingRegime)
+	occ, mandate, scope, count, regime := string(f.Occupancy), string(f.Mandate), string(f.MandateScope), f.EANCount, string(f.ReadingRegime)
 	if occ == "" {
 		occ = "none"
 	}
 	if mandate == "" {
 		mandate = "none"
+	}
+	if scope == "" {
+		scope = "all"
 	}
 	if count == 0 {
 		count = 1
@@ -58,6 +61,7 @@ func regoInput(r policy.Request) map[string]any {
 			"meter_verified":    f.MeterVerified,
 			"occupancy":         occ,
 			"mandate":           mandate,
+			"mandate_scope":     scope,
 			"registered_mobile": f.RegisteredMobile,
 			"ean_count":         count,
 			"reading_regime":    regime,
@@ -111,6 +115,7 @@ func TestSameDecisions(t *testing.T) {
 	reqs := mustRequests(t)
 	r := rand.New(rand.NewPCG(7, 7))
 	regimes := append([]policy.ReadingRegime{""}, policy.ReadingRegimes...)
+	scopes := append([]policy.MandateScope{""}, policy.MandateScopes...)
 	for i := 0; i < 3000; i++ {
 		reqs = append(reqs, policy.Request{
 			Requester: policy.Requesters[r.IntN(len(policy.Requesters))],
@@ -118,7 +123,7 @@ func TestSameDecisions(t *testing.T) {
 			Item:      policy.Items[r.IntN(len(policy.Items))],
 			Facts: policy.Facts{
 				MeterVerified: r.IntN(2) == 0, RegisteredMobile: r.IntN(2) == 0,
-				Occupancy: policy.Occupancies[r.IntN(3)], Mandate: policy.Mandates[r.IntN(3)],
+				Occupancy: policy.Occupancies[r.IntN(3)], Mandate: policy.Mandates[r.IntN(3)], MandateScope: scopes[r.IntN(len(scopes))],
 				EANCount: 1 + r.IntN(4), ReadingRegime: regimes[r.IntN(len(regimes))],
 			},
 		})

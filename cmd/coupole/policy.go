@@ -29,6 +29,11 @@ func runPolicy(ctx context.Context, env *Env, args []string) error {
 // one is an EINVALID error (exit 2) whose one-line message names the field.
 func runPolicyDecide(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "policy decide", "[flags] < request.json")
+	flagsHelp := fs.Usage
+	fs.Usage = func() {
+		flagsHelp()
+		fmt.Fprint(env.Stderr, decideRequestHelp())
+	}
 	lang := fs.String("lang", policy.DefaultLanguage, "language of the explanation: "+strings.Join(policy.Languages, ", "))
 	loadConfig := registerConfig(fs, env.Getenv, "policy-dir")
 	if err := parseFlags(fs, args); err != nil {
@@ -64,6 +69,44 @@ func runPolicyDecide(ctx context.Context, env *Env, args []string) error {
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(dec)
+}
+
+// decideRequestHelp describes the request of `policy decide`, its values
+// taken from the lists the decoder checks, so that help and decoder agree.
+func decideRequestHelp() string {
+	join := func(vs []string) string { return strings.Join(vs, ", ") }
+	var b strings.Builder
+	fmt.Fprintf(&b, `
+Request (JSON on stdin; contract: docs/policies.md):
+  requester             %s (required)
+  channel               %s (required)
+  item                  %s (required)
+  facts.meter_verified  true or false (default false)
+  facts.occupancy       %s (default none)
+  facts.mandate         %s (default none)
+  facts.mandate_scope   %s (default all): what a valid mandate covers
+  facts.registered_mobile  true or false (default false)
+  facts.ean_count       integer >= 1 (default 1)
+  facts.reading_regime  %s (required for consumption_history)
+
+Item meter_reading is Coupole's extension of the contract's items: the caller
+gives a meter index to record (C3), allowed only to the verified current
+occupant, their mandatary or a CPAS on its line whose valid mandate covers
+consumption.
+
+Exit status: 0 for every well-formed request, refusals included; 2 for a
+malformed one, with a one-line error naming the field.
+`, join(strs(policy.Requesters)), join(strs(policy.Channels)), join(strs(policy.Items)), join(strs(policy.Occupancies)),
+		join(strs(policy.Mandates)), join(strs(policy.MandateScopes)), join(strs(policy.ReadingRegimes)))
+	return b.String()
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // runPolicyTest runs scenario files against the disclosure set: one line per

@@ -175,3 +175,73 @@ func TestPolicyDirOverride(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyDecideContractRules: every required field and every enumeration
+// of the contract (../shared/contracts/DECISIONS.md), broken one at a time,
+// exits 2 naming the field, with nothing on stdout; the same request made
+// well-formed exits 0 (issue 10, item 10: consumption_history without
+// reading_regime used to answer refuse/not_allowed with exit 0).
+func TestPolicyDecideContractRules(t *testing.T) {
+	const ok = `"requester":"customer","channel":"phone"`
+	for _, tc := range []struct{ name, bad, good, field string }{
+		{"consumption_history needs reading_regime",
+			`{` + ok + `,"item":"consumption_history","facts":{"meter_verified":true,"occupancy":"current"}}`,
+			`{` + ok + `,"item":"consumption_history","facts":{"meter_verified":true,"occupancy":"current","reading_regime":"annual"}}`, "facts.reading_regime"},
+		{"consumption_history without facts",
+			`{` + ok + `,"item":"consumption_history"}`,
+			`{` + ok + `,"item":"consumption_history","facts":{"reading_regime":"smart"}}`, "facts.reading_regime"},
+		{"landlord's consumption_history needs reading_regime too",
+			`{"requester":"landlord","channel":"letter","item":"consumption_history"}`,
+			`{"requester":"landlord","channel":"letter","item":"consumption_history","facts":{"reading_regime":"monthly"}}`, "facts.reading_regime"},
+		{"reading_regime null", `{` + ok + `,"item":"consumption_history","facts":{"reading_regime":null}}`,
+			`{` + ok + `,"item":"consumption_history","facts":{"reading_regime":"remote"}}`, "facts.reading_regime"},
+		{"reading_regime unknown", `{` + ok + `,"item":"ean","facts":{"reading_regime":"weekly"}}`,
+			`{` + ok + `,"item":"ean","facts":{"reading_regime":"monthly"}}`, "facts.reading_regime"},
+		{"requester required", `{"channel":"phone","item":"ean"}`, `{"requester":"landlord","channel":"phone","item":"ean"}`, "requester"},
+		{"requester unknown", `{"requester":"tenant","channel":"phone","item":"ean"}`, `{"requester":"third_party","channel":"phone","item":"ean"}`, "requester"},
+		{"requester empty", `{"requester":"","channel":"phone","item":"ean"}`, `{"requester":"supplier","channel":"phone","item":"ean"}`, "requester"},
+		{"channel required", `{"requester":"customer","item":"ean"}`, `{"requester":"customer","channel":"messenger","item":"ean"}`, "channel"},
+		{"channel unknown", `{"requester":"customer","channel":"fax","item":"ean"}`, `{"requester":"customer","channel":"web_form","item":"ean"}`, "channel"},
+		{"item required", `{` + ok + `}`, `{` + ok + `,"item":"case_status"}`, "item"},
+		{"item unknown", `{` + ok + `,"item":"iban"}`, `{` + ok + `,"item":"supplier"}`, "item"},
+		{"item wrong type", `{` + ok + `,"item":1}`, `{` + ok + `,"item":"public_info"}`, "item"},
+		{"occupancy unknown", `{` + ok + `,"item":"ean","facts":{"occupancy":"future"}}`, `{` + ok + `,"item":"ean","facts":{"occupancy":"past"}}`, "facts.occupancy"},
+		{"mandate unknown", `{` + ok + `,"item":"ean","facts":{"mandate":"pending"}}`, `{` + ok + `,"item":"ean","facts":{"mandate":"expired"}}`, "facts.mandate"},
+		{"mandate_scope unknown", `{"requester":"mandatary","channel":"phone","item":"ean","facts":{"mandate":"valid","mandate_scope":"everything"}}`,
+			`{"requester":"mandatary","channel":"phone","item":"ean","facts":{"mandate":"valid","mandate_scope":"case"}}`, "facts.mandate_scope"},
+		{"mandate_scope wrong type", `{"requester":"cpas","channel":"cpas_line","item":"supplier","facts":{"mandate":"valid","mandate_scope":true}}`,
+			`{"requester":"cpas","channel":"cpas_line","item":"supplier","facts":{"mandate":"valid","mandate_scope":"consumption"}}`, "facts.mandate_scope"},
+		{"ean_count zero", `{` + ok + `,"item":"ean","facts":{"ean_count":0}}`, `{` + ok + `,"item":"ean","facts":{"ean_count":3}}`, "facts.ean_count"},
+		{"ean_count negative", `{` + ok + `,"item":"ean","facts":{"ean_count":-2}}`, `{` + ok + `,"item":"ean","facts":{"ean_count":2}}`, "facts.ean_count"},
+		{"ean_count fraction", `{` + ok + `,"item":"ean","facts":{"ean_count":1.5}}`, `{` + ok + `,"item":"ean","facts":{"ean_count":1}}`, "facts.ean_count"},
+		{"registered_mobile wrong type", `{` + ok + `,"item":"ean","facts":{"registered_mobile":"yes"}}`, `{` + ok + `,"item":"ean","facts":{"registered_mobile":true}}`, "facts.registered_mobile"},
+		{"facts not an object", `{` + ok + `,"item":"ean","facts":[]}`, `{` + ok + `,"item":"ean","facts":{}}`, "facts"},
+		{"facts null", `{` + ok + `,"item":"ean","facts":null}`, `{` + ok + `,"item":"ean"}`, "facts"},
+		{"unknown top-level field", `{` + ok + `,"item":"ean","lang":"en"}`, `{` + ok + `,"item":"ean"}`, "lang"},
+		{"trailing data", `{` + ok + `,"item":"ean"} {}`, `{` + ok + `,"item":"ean"}` + "\n", "request"},
+		{"not an object", `[{` + ok + `,"item":"ean"}]`, `{` + ok + `,"item":"ean"}`, "request"},
+		{"meter_reading extension: unknown fact", `{` + ok + `,"item":"meter_reading","facts":{"index":123}}`,
+			`{` + ok + `,"item":"meter_reading","facts":{"meter_verified":true,"occupancy":"current"}}`, "facts.index"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, nil, tc.bad, "policy", "decide")
+			if r.code != 2 || r.stdout != "" || !strings.HasPrefix(r.stderr, "coupole: "+tc.field+":") || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and one line naming %s", tc.bad, r.code, r.stdout, r.stderr, tc.field)
+			}
+			if r := runCLI(t, nil, tc.good, "policy", "decide"); r.code != 0 || r.stderr != "" {
+				t.Errorf("well-formed %s: exit %d, stderr %q", tc.good, r.code, r.stderr)
+			}
+		})
+	}
+}
+
+// TestPolicyDecideHelpListsTheExtension: the help names every item, the
+// meter_reading extension and the mandate scope (docs/policies.md).
+func TestPolicyDecideHelpListsTheExtension(t *testing.T) {
+	r := runCLI(t, nil, "", "policy", "decide", "-h")
+	for _, want := range []string{"meter_reading", "extension", "facts.mandate_scope", "all, consumption, case", "required for consumption_history"} {
+		if !strings.Contains(r.stderr+r.stdout, want) {
+			t.Errorf("help lacks %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+}
