@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -33,51 +32,14 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, "staff", staffCommands, args)
 }
 
-// staffTracer writes staff events into the audit log (T1, issue 5 point 8).
-type staffTracer struct{ log *audit.Log }
-
-// TraceStaff maps a staff event onto an audit event: the event type is the
-// action, the decision carries outcome and reason, the other facts go in
-// Data as key=value items.
-func (t staffTracer) TraceStaff(ctx context.Context, e coupole.StaffEvent) error {
-	ev := audit.Event{Actor: e.Actor, Action: e.Type, Decision: &audit.Decision{Outcome: e.Outcome, Reason: e.Reason}}
-	if ev.Actor == "" {
-		ev.Actor = "anonymous"
-	}
-	if e.Subject != "" {
-		ev.Data = append(ev.Data, "subject="+e.Subject)
-	}
-	keys := make([]string, 0, len(e.Details))
-	for k := range e.Details {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := e.Details[k]
-		switch {
-		case v == "":
-		case k == "customer":
-			ev.Customers = append(ev.Customers, v)
-		case k == "access_point":
-			ev.AccessPoints = append(ev.AccessPoints, v)
-		case k == "client":
-			ev.Client = v
-		default:
-			ev.Data = append(ev.Data, k+"="+v)
-		}
-	}
-	_, err := t.log.Append(ctx, ev)
-	return err
-}
-
 // openStaffTracer starts an audit log writer for staff events on db. The
 // caller closes it.
-func openStaffTracer(ctx context.Context, db *sqlstore.DB, clock coupole.Clock, logger *slog.Logger) (staffTracer, func(), error) {
+func openStaffTracer(ctx context.Context, db *sqlstore.DB, clock coupole.Clock, logger *slog.Logger) (web.AuditStaffTracer, func(), error) {
 	l, err := audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: clock, Logger: logger})
 	if err != nil {
-		return staffTracer{}, nil, err
+		return web.AuditStaffTracer{}, nil, err
 	}
-	return staffTracer{l}, func() { l.Close() }, nil
+	return web.AuditStaffTracer{Log: l}, func() { l.Close() }, nil
 }
 
 func runStaffList(ctx context.Context, env *Env, args []string) error {
@@ -321,7 +283,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 			return nil, err
 		}
 	}
-	tracer, closeTracer := staffTracer{alog}, func() {} // the caller closes the shared log
+	tracer, closeTracer := web.AuditStaffTracer{Log: alog}, func() {} // the caller closes the shared log
 	secure := cfg.SecureCookies == "true"
 	if cfg.SecureCookies == "auto" {
 		host, _, _ := net.SplitHostPort(cfg.Listen)
