@@ -206,16 +206,22 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 // oidcStaff finds or creates the staff member of an identity-provider
 // subject and brings their roles in line with the groups (S4: joiner and
 // mover follow the identity provider). A revoked account stays revoked
-// whatever the provider says (S6).
+// whatever the provider says (S6). Each change is traced before it is made
+// (trace first, issue 10 item 5): with the audit log down nobody is created
+// and no role changes, and the sign-in fails.
 func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles []coupole.Role) (coupole.Staff, error) {
 	st, err := a.Store.StaffByLogin(ctx, coupole.StaffOIDC, subject)
 	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
 		st = coupole.Staff{ID: newStaffID(), Kind: coupole.StaffOIDC, Login: subject, DisplayName: name, Roles: roles, Status: coupole.StaffActive, CreatedAt: a.Clock.Now()}
-		if err := a.Store.CreateStaff(ctx, st); err != nil {
+		ev := coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "oidc", Subject: st.ID, Outcome: "ok",
+			Details: map[string]string{"roles": strings.Join(rolesStrings(roles), ",")}}
+		if err := a.trace(ctx, ev); err != nil {
 			return st, err
 		}
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "oidc", Subject: st.ID, Outcome: "ok",
-			Details: map[string]string{"roles": strings.Join(rolesStrings(roles), ",")}})
+		if err := a.Store.CreateStaff(ctx, st); err != nil {
+			a.traceFailure(ctx, ev, err)
+			return st, err
+		}
 		return st, nil
 	} else if err != nil {
 		return st, err
@@ -224,11 +230,15 @@ func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles
 		return st, coupole.Errorf(coupole.EFORBIDDEN, "account revoked")
 	}
 	if !slices.Equal(st.Roles, roles) {
-		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
+		ev := coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "oidc", Subject: st.ID, Outcome: "ok",
+			Details: map[string]string{"from": strings.Join(rolesStrings(st.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}}
+		if err := a.trace(ctx, ev); err != nil {
 			return st, err
 		}
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "oidc", Subject: st.ID, Outcome: "ok",
-			Details: map[string]string{"from": strings.Join(rolesStrings(st.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}})
+		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
+			a.traceFailure(ctx, ev, err)
+			return st, err
+		}
 		st.Roles = roles
 	}
 	return st, nil
@@ -302,14 +312,12 @@ func (a *StaffAccess) handleLocalSignIn(w http.ResponseWriter, r *http.Request) 
 	}
 	ctx := r.Context()
 	now := a.Clock.Now()
-	user := strings.TrimSpace(r.PostFormValue("user"))
+	user := signInName(r.PostFormValue("user"))
 	addr := clientAddrFrom(ctx)
-	if len(user) > 128 {
-		user = user[:128]
-	}
 	if a.throttle.blocked(user, addr, now) {
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: "throttled",
-			Details: map[string]string{"method": "local", "client": addr}})
+		// Counted, not traced one by one: the failures that led here are,
+		// and a flood of throttled attempts must not fill the log.
+		a.refusedAnonymous(r, "signin_throttled")
 		a.signInPage(w, r, http.StatusTooManyRequests, "signin.throttled")
 		return
 	}
