@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
 )
 
 var auditCommands = []command{
@@ -326,6 +328,16 @@ func runAuditQuery(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// Trace first (T1, S7): the search is traced before anything is read.
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	err = tracer.TraceStaff(ctx, web.AuditSearchEvent("cli:"+cliUser(env), "", q))
+	closeTracer()
+	if err != nil {
+		return err
+	}
 	found, err := audit.NewReader(store).Query(ctx, q)
 	if err != nil {
 		return err
