@@ -300,6 +300,8 @@ const (
 	StaffEventAnonymousRefusals = "access.refused_anonymous"
 	// StaffEventAuditSearch is an auditor's search of the traces.
 	StaffEventAuditSearch = "audit.search"
+	// StaffEventImport is an import of grid data (coupole import).
+	StaffEventImport = "grid.import"
 )
 
 // StaffTracer records staff events in the audit log. A failure to trace is
