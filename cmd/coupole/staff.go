@@ -139,7 +139,7 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Reinstate(ctx, id); err != nil {
+	if _, err := db.Staff(ctx, id); err != nil {
 		return err
 	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
@@ -147,8 +147,18 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer closeTracer()
+	// Trace first: access given back that cannot be traced is not given.
+	ev := coupole.StaffEvent{Type: coupole.StaffEventReinstated, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok"}
+	if err := tracer.TraceStaff(ctx, ev); err != nil {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: staff %s is not reinstated", id)
+	}
+	if err := db.Reinstate(ctx, id); err != nil {
+		ev.Outcome, ev.Reason = "failed", coupole.ErrorCode(err)
+		tracer.TraceStaff(ctx, ev) // best effort: the attempt is traced
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "staff %s is active again\n", id)
-	return tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventReinstated, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok"})
+	return nil
 }
 
 func runStaffRoles(ctx context.Context, env *Env, args []string) error {
@@ -185,6 +195,7 @@ func runStaffRoles(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err := db.SetRoles(ctx, id, roles); err != nil {
+		tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "failed", Reason: coupole.ErrorCode(err)})
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "staff %s roles: %s\n", id, fs.Arg(0))
@@ -246,19 +257,23 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 		*name = login
 	}
 	st := coupole.Staff{ID: "bg-" + login, Kind: coupole.StaffLocal, Login: login, DisplayName: *name, Roles: roles, Status: coupole.StaffActive, CreatedAt: env.Clock.Now()}
-	if err := db.CreateStaff(ctx, st); err != nil {
-		return err
-	}
-	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: secret}); err != nil {
-		return err
-	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
 		return err
 	}
 	defer closeTracer()
-	if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "cli:" + cliUser(env), Subject: st.ID, Outcome: "ok",
-		Details: map[string]string{"kind": "local", "roles": joinRoles(roles)}}); err != nil {
+	// Trace first: an account that cannot be traced is not created.
+	ev := coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "cli:" + cliUser(env), Subject: st.ID, Outcome: "ok",
+		Details: map[string]string{"kind": "local", "roles": joinRoles(roles)}}
+	if err := tracer.TraceStaff(ctx, ev); err != nil {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: no account was created")
+	}
+	if err := db.CreateStaff(ctx, st); err != nil {
+		ev.Outcome, ev.Reason = "failed", coupole.ErrorCode(err)
+		tracer.TraceStaff(ctx, ev) // best effort: the attempt is traced
+		return err
+	}
+	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: secret}); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "break-glass account %s created (staff id %s).\n", login, st.ID)
