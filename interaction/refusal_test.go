@@ -23,15 +23,36 @@ func TestRefusalsTracedWithTheirTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps := map[string]func(a interaction.Actor, id string) error{
-		"get":         func(a interaction.Actor, id string) error { _, err := s.Get(ctx, a, id); return err },
-		"identify":    func(a interaction.Actor, id string) error { _, err := s.Identify(ctx, a, id, interaction.IdentifyRequest{Name: "Dupont"}); return err },
-		"select":      func(a interaction.Actor, id string) error { _, err := s.Select(ctx, a, id, "c1"); return err },
-		"verify":      func(a interaction.Actor, id string) error { _, err := s.Verify(ctx, a, id, interaction.VerifyRequest{MeterNumber: "123"}); return err },
-		"decide":      func(a interaction.Actor, id string) error { _, err := s.Decide(ctx, a, id, interaction.DecideRequest{Item: "ean"}); return err },
-		"execute":     func(a interaction.Actor, id string) error { _, err := s.Execute(ctx, a, id, interaction.ExecuteRequest{Item: "ean", IdempotencyKey: "k-" + id}); return err },
-		"reading":     func(a interaction.Actor, id string) error { _, err := s.SubmitReading(ctx, a, id, interaction.ReadingRequest{DayKWh: 1}); return err },
-		"close":       func(a interaction.Actor, id string) error { _, err := s.Close(ctx, a, id, interaction.CloseRequest{CallReasons: []string{"ean_request"}}); return err },
-		"public info": func(a interaction.Actor, id string) error { _, err := s.PublicInfo(ctx, a, interaction.PublicInfoRequest{Postcode: "5000", InteractionID: id}); return err },
+		"get": func(a interaction.Actor, id string) error { _, err := s.Get(ctx, a, id); return err },
+		"identify": func(a interaction.Actor, id string) error {
+			_, err := s.Identify(ctx, a, id, interaction.IdentifyRequest{Name: "Dupont"})
+			return err
+		},
+		"select": func(a interaction.Actor, id string) error { _, err := s.Select(ctx, a, id, "c1"); return err },
+		"verify": func(a interaction.Actor, id string) error {
+			_, err := s.Verify(ctx, a, id, interaction.VerifyRequest{MeterNumber: "123"})
+			return err
+		},
+		"decide": func(a interaction.Actor, id string) error {
+			_, err := s.Decide(ctx, a, id, interaction.DecideRequest{Item: "ean"})
+			return err
+		},
+		"execute": func(a interaction.Actor, id string) error {
+			_, err := s.Execute(ctx, a, id, interaction.ExecuteRequest{Item: "ean", IdempotencyKey: "k-" + id})
+			return err
+		},
+		"reading": func(a interaction.Actor, id string) error {
+			_, err := s.SubmitReading(ctx, a, id, interaction.ReadingRequest{DayKWh: 1})
+			return err
+		},
+		"close": func(a interaction.Actor, id string) error {
+			_, err := s.Close(ctx, a, id, interaction.CloseRequest{CallReasons: []string{"ean_request"}})
+			return err
+		},
+		"public info": func(a interaction.Actor, id string) error {
+			_, err := s.PublicInfo(ctx, a, interaction.PublicInfoRequest{Postcode: "5000", InteractionID: id})
+			return err
+		},
 	}
 	for _, tc := range []struct {
 		name, id, reason string
