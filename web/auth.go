@@ -127,8 +127,14 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
 	fail := func(reason, subject string, err error) {
 		a.Logger.Warn("OIDC sign-in failed", "reason", reason, "err", err)
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: subject, Outcome: "refused", Reason: reason,
-			Details: map[string]string{"method": "oidc", "client": clientAddrFrom(ctx)}})
+		if subject == "" {
+			// Nobody the provider vouched for: anyone can call the callback
+			// with junk, so this is counted, not traced one by one.
+			a.refusedAnonymous(r, "oidc_"+reason)
+		} else {
+			a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: subject, Outcome: "refused", Reason: reason,
+				Details: map[string]string{"method": "oidc", "client": clientAddrFrom(ctx)}})
+		}
 		key := "signin.oidc_failed"
 		if reason == "no_role" || reason == "revoked" {
 			key = "signin.no_role"
@@ -307,6 +313,7 @@ func (a *StaffAccess) checkPreCSRF(r *http.Request) bool {
 // same, whether the account exists or not.
 func (a *StaffAccess) handleLocalSignIn(w http.ResponseWriter, r *http.Request) {
 	if !a.checkPreCSRF(r) {
+		a.refusedAnonymous(r, "signin_csrf")
 		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 		return
 	}
@@ -403,11 +410,13 @@ func EnsureDemoAccounts(ctx context.Context, store coupole.StaffStore, clock cou
 // only under --demo.
 func (a *StaffAccess) handleDemoSignIn(w http.ResponseWriter, r *http.Request) {
 	if !a.checkPreCSRF(r) {
+		a.refusedAnonymous(r, "signin_csrf")
 		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 		return
 	}
 	st, err := a.Store.StaffByLogin(r.Context(), coupole.StaffDemo, r.PostFormValue("account"))
 	if err != nil || st.Status != coupole.StaffActive {
+		a.refusedAnonymous(r, "demo_signin_failed")
 		a.signInPage(w, r, http.StatusUnauthorized, "signin.failed")
 		return
 	}

@@ -504,3 +504,30 @@ func TestStaffAuditEventSanitizes(t *testing.T) {
 		t.Errorf("event %+v", ev)
 	}
 }
+
+// TestJunkSignInsCounted: calls that name nobody on the public sign-in
+// routes — an OIDC callback without a flow, a local sign-in without its form
+// token — are counted into the window's event, not traced one by one; a
+// sign-in refused for a subject the provider vouched for is traced.
+func TestJunkSignInsCounted(t *testing.T) {
+	m := mustMockOIDC(t)
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{OIDC: oidcConfig(m)})
+	log := withStaffLog(f)
+	for i := 0; i < 30; i++ {
+		f.do(t, session{}, "GET", "/auth/oidc/callback?state=x&code=y", "")
+		f.do(t, session{}, "POST", "/signin/local", "")
+	}
+	if n := log.len(); n != 1 {
+		t.Errorf("%d events for 60 junk sign-ins within a minute, want 1", n)
+	}
+	m.QueueUser(&mockoidc.MockUser{Subject: "emp-9", Groups: []string{"finance"}})
+	resp, err := newBrowser(t).Get(f.ts.URL + "/auth/oidc/start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	evs := log.since(1)
+	if len(evs) != 1 || evs[0].Action != coupole.StaffEventSignInFailed || !hasData(evs[0], "subject=emp-9") || evs[0].Decision.Reason != "no_role" {
+		t.Errorf("refused provider-vouched sign-in traced as %+v", evs)
+	}
+}
