@@ -302,6 +302,10 @@ const (
 	StaffEventAuditSearch = "audit.search"
 	// StaffEventImport is an import of grid data (coupole import).
 	StaffEventImport = "grid.import"
+	// StaffEventAuditExport and StaffEventAuditErase are the export of the
+	// audit log for an auditor and the erasure of old payloads.
+	StaffEventAuditExport = "audit.export"
+	StaffEventAuditErase  = "audit.erase"
 )
 
 // StaffTracer records staff events in the audit log. A failure to trace is

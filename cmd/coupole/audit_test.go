@@ -119,7 +119,7 @@ func TestAuditCommands(t *testing.T) {
 	if r := runCLI(t, env, "", "audit", "export", "-o", bundle); r.code != 0 {
 		t.Fatalf("export after erase: %+v", r)
 	}
-	if r := runCLI(t, nil, "", "audit", "verify", bundle, "--key", vkey, "--checkpoint", saved); r.code != 0 || !strings.Contains(r.stdout, "22 payloads") { // and the two searches
+	if r := runCLI(t, nil, "", "audit", "verify", bundle, "--key", vkey, "--checkpoint", saved); r.code != 0 || !strings.Contains(r.stdout, "25 payloads") { // 20, and the traced searches, exports and erasure
 		t.Fatalf("verify after erase: %+v", r)
 	}
 	if r := runCLI(t, env, "", "audit", "prove", "inclusion", "3"); r.code != 0 || !strings.Contains(r.stdout, `"leaf_hash"`) {

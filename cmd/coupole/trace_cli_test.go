@@ -182,3 +182,37 @@ func TestStaffCLITraceFirst(t *testing.T) {
 		t.Errorf("after revoke: %+v", st)
 	}
 }
+
+// TestAuditExportAndEraseTracedFirst: exporting the log (every payload kept)
+// and erasing old payloads are traced before they happen; with the audit log
+// down neither happens.
+func TestAuditExportAndEraseTracedFirst(t *testing.T) {
+	environ, db := cliTraceDB(t)
+	environ["COUPOLE_DATA_DIR"] = filepath.Join(t.TempDir(), "data")
+	if r := runCLI(t, environ, "", "init", "--origin", "test.grid/audit"); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	bundle := filepath.Join(t.TempDir(), "audit.bundle")
+	if r := runCLI(t, environ, "", "audit", "export", "-o", bundle); r.code != 0 {
+		t.Fatalf("export: %+v", r)
+	}
+	if r := runCLI(t, environ, "", "audit", "erase", "--before", "2026-10-01"); r.code != 0 {
+		t.Fatalf("erase: %+v", r)
+	}
+	evs := events(t, db, "cli:ops-anna")
+	if len(evs) != 2 || evs[0].Action != coupole.StaffEventAuditExport || !hasItem(evs[0], "to=audit.bundle") ||
+		evs[1].Action != coupole.StaffEventAuditErase || !hasItem(evs[1], "before=2026-10-01T00:00:00Z") {
+		t.Errorf("events %+v", evs)
+	}
+	auditDown(t, db)
+	other := filepath.Join(t.TempDir(), "other.bundle")
+	if r := runCLI(t, environ, "", "audit", "export", "-o", other); r.code == 0 {
+		t.Errorf("export with the audit log down: %+v", r)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("a bundle was written without a trace: %v", err)
+	}
+	if r := runCLI(t, environ, "", "audit", "erase", "--before", "2026-10-15"); r.code == 0 {
+		t.Errorf("erase with the audit log down: %+v", r)
+	}
+}
