@@ -14,6 +14,7 @@ import (
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
 	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/oauth2-proxy/mockoidc"
 )
@@ -291,8 +292,14 @@ func TestAnonymousRefusalsCounted(t *testing.T) {
 // remove access, still happen — revocation answers 503 to say it is not
 // traced (issue 10, item 5).
 func TestPrivilegeChangesTraceFirst(t *testing.T) {
+	for _, e := range sqltest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { testPrivilegeChangesTraceFirst(t, e.Open(t)) })
+	}
+}
+
+func testPrivilegeChangesTraceFirst(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
-	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	f := mustFixture(t, db, AuthConfig{})
 	log := withStaffLog(f)
 	mustStaff(t, f.db, "s-admin", coupole.StaffOIDC, coupole.RoleITAdmin)
 	mustStaff(t, f.db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
