@@ -304,7 +304,9 @@ func (a *StaffAccess) refusedAnonymous(r *http.Request, reason string) {
 	if counts == nil {
 		return
 	}
-	d := map[string]string{"since": since.UTC().Format(time.RFC3339), "client": clientAddrFrom(r.Context())}
+	// No client address: the counts are of many requests, maybe many
+	// clients; the runtime log keeps the addresses refused by network.
+	d := map[string]string{"since": since.UTC().Format(time.RFC3339)}
 	total := 0
 	for k, n := range counts {
 		d["refused."+k] = itoa(n)
