@@ -77,6 +77,11 @@ func checkTarget(ev audit.Event, kind, id string) string {
 		if !slices.Equal(ev.Customers, []string{id}) {
 			return "customers " + strings.Join(ev.Customers, ",") + ", want " + id
 		}
+		for _, d := range ev.Data {
+			if strings.HasSuffix(d, "="+id) {
+				return "the customer is in the readable data"
+			}
+		}
 	case "AccessPoint":
 		if !slices.Equal(ev.AccessPoints, []string{id}) {
 			return "access points " + strings.Join(ev.AccessPoints, ",") + ", want the EAN"
@@ -536,5 +541,27 @@ func TestJunkSignInsCounted(t *testing.T) {
 	evs := log.since(1)
 	if len(evs) != 1 || evs[0].Action != coupole.StaffEventSignInFailed || !hasData(evs[0], "subject=emp-9") || evs[0].Decision.Reason != "no_role" {
 		t.Errorf("refused provider-vouched sign-in traced as %+v", evs)
+	}
+}
+
+// TestRevokeWithGarbledReason: an emergency revocation whose reason is not
+// valid UTF-8 (typed in a terminal with another encoding) is made, stored and
+// traced, on both engines (PostgreSQL refuses invalid UTF-8 text).
+func TestRevokeWithGarbledReason(t *testing.T) {
+	for _, e := range sqltest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			db := e.Open(t)
+			mustStaff(t, db, "s-garbled", coupole.StaffOIDC, coupole.RoleAdvisor)
+			log := &staffLog{}
+			if _, err := RevokeStaff(context.Background(), db, AuditStaffTracer{Log: log}, &coupole.FixedClock{T: t0}, "cli:ops", "s-garbled", "vol du portable \xe9t\xe9"); err != nil {
+				t.Fatalf("revoke: %v", err)
+			}
+			if st, _ := db.Staff(context.Background(), "s-garbled"); st.Status != coupole.StaffRevoked || st.RevokedReason != "vol du portable \uFFFDt\uFFFD" {
+				t.Errorf("after revoke: %+v", st)
+			}
+			if evs := log.since(0); len(evs) != 1 || evs[0].Action != coupole.StaffEventRevoked {
+				t.Errorf("events %+v", evs)
+			}
+		})
 	}
 }

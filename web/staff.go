@@ -404,7 +404,9 @@ func (a *StaffAccess) handleListStaff(w http.ResponseWriter, r *http.Request, p 
 // staff row keeps who was revoked, when and why; the error returned says the
 // trace is missing, and the API answers 503 so that the operator knows.
 func RevokeStaff(ctx context.Context, store coupole.StaffStore, tracer coupole.StaffTracer, clock coupole.Clock, actor, id, reason string) (int, error) {
-	reason = strings.TrimSpace(reason)
+	// The reason is typed by a person, maybe in a terminal that does not
+	// speak UTF-8: it is stored and traced all the same.
+	reason = strings.TrimSpace(strings.ToValidUTF8(reason, "\uFFFD"))
 	if reason == "" {
 		return 0, coupole.Errorf(coupole.EINVALID, "revoke: --reason is required: say why the access is removed")
 	}

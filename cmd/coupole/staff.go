@@ -256,6 +256,7 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 	if *name == "" {
 		*name = login
 	}
+	*name = strings.ToValidUTF8(*name, "\uFFFD") // stored and shown; PostgreSQL refuses invalid UTF-8
 	st := coupole.Staff{ID: "bg-" + login, Kind: coupole.StaffLocal, Login: login, DisplayName: *name, Roles: roles, Status: coupole.StaffActive, CreatedAt: env.Clock.Now()}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
