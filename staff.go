@@ -291,6 +291,23 @@ const (
 	StaffEventSessionsDeleted = "staff.signed_out_everywhere"
 )
 
+// Staff event types of issue 10 (item 5): refusals and auditors' searches.
+const (
+	// StaffEventAnonymousRefusals counts, over a window, the refusals of
+	// requests that carry no principal (not signed in, outside the allowed
+	// networks, cross-origin, a throttled sign-in): one event per window,
+	// never one per request, so that a flood cannot fill the log.
+	StaffEventAnonymousRefusals = "access.refused_anonymous"
+	// StaffEventAuditSearch is an auditor's search of the traces.
+	StaffEventAuditSearch = "audit.search"
+	// StaffEventImport is an import of grid data (coupole import).
+	StaffEventImport = "grid.import"
+	// StaffEventAuditExport and StaffEventAuditErase are the export of the
+	// audit log for an auditor and the erasure of old payloads.
+	StaffEventAuditExport = "audit.export"
+	StaffEventAuditErase  = "audit.erase"
+)
+
 // StaffTracer records staff events in the audit log. A failure to trace is
 // an error: an event that cannot be traced must not be acknowledged.
 type StaffTracer interface {

@@ -66,6 +66,21 @@ type origin struct {
 	cols map[string]int
 }
 
+// Counts returns the number of records of each kind in the batch (meters:
+// the meter installations of the access points), for the import's trace:
+// counts, never contents.
+func (im *Import) Counts() map[Kind]int {
+	b := im.Batch
+	meters := 0
+	for _, ap := range b.AccessPoints {
+		meters += len(ap.Meters)
+	}
+	return map[Kind]int{
+		Suppliers: len(b.Suppliers), CPAS: len(b.CPAS), AccessPoints: len(b.AccessPoints), Meters: meters, Customers: len(b.Customers),
+		Occupancies: len(b.Occupancies), SupplyPeriods: len(b.SupplyPeriods), Mandates: len(b.Mandates), Readings: len(b.Readings),
+	}
+}
+
 // OK reports whether the files had no problem.
 func (im *Import) OK() bool { return len(im.Problems) == 0 }
 

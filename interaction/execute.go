@@ -43,6 +43,11 @@ func (s *Service) Execute(ctx context.Context, a Actor, id string, r ExecuteRequ
 		// Only ever the number registered before the interaction began (D4):
 		// the policy allowed the SMS on that fact; never a number given now.
 		if !sj.customer.HasMobileRegisteredBefore(in.OpenedAt) {
+			ev := s.decisionEvent("interaction.execute_refused", dv)
+			ev.Decision.Outcome, ev.Decision.Reason = "refused", "no_registered_mobile"
+			if _, err := s.trace(ctx, a, in, ev); err != nil {
+				return DeliveryView{}, err
+			}
 			return DeliveryView{}, coupole.Errorf(coupole.ECONFLICT, "no mobile number was registered before this interaction")
 		}
 		d.Kind, d.Recipient, shown = coupole.DeliverySMS, sj.customer.Mobile, coupole.MaskPhone(sj.customer.Mobile)

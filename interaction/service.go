@@ -145,19 +145,33 @@ func (s *Service) traceThen(ctx context.Context, a Actor, in coupole.Interaction
 }
 
 // own returns the actor's interaction. Somebody else's is "not found": an
-// advisor learns nothing about interactions they do not handle (C1).
+// advisor learns nothing about interactions they do not handle (C1). Every
+// refusal is traced with the interaction asked for (T1, issue 10 item 5).
 func (s *Service) own(ctx context.Context, a Actor, id string, mustBeOpen bool) (coupole.Interaction, error) {
 	in, err := s.takeMemo(ctx, id)
-	if err != nil {
+	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
+		s.refused(ctx, a, id, "not_found")
+		return in, err
+	} else if err != nil {
 		return in, err
 	}
 	if in.StaffID != a.StaffID {
+		s.refused(ctx, a, id, "not_handler")
 		return coupole.Interaction{}, coupole.Errorf(coupole.ENOTFOUND, "interaction %s not found", id)
 	}
 	if mustBeOpen && !in.Open() {
+		s.refused(ctx, a, id, "closed")
 		return in, coupole.Errorf(coupole.ECONFLICT, "interaction %s is closed", id)
 	}
 	return in, nil
+}
+
+// refused traces a refused request on interaction id. The refusal stands
+// whether or not its trace is written: nothing was served or changed (a
+// trace that fails is in the runtime log).
+func (s *Service) refused(ctx context.Context, a Actor, id, reason string) {
+	ev := audit.Event{Action: "interaction.refused", Decision: &audit.Decision{Outcome: "refused", Reason: reason}}
+	s.trace(ctx, a, coupole.Interaction{ID: id}, ev)
 }
 
 func checkEnum[T ~string](field, v string, allowed []T) error {

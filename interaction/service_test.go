@@ -195,7 +195,8 @@ func TestAdvisorFlow(t *testing.T) {
 			t.Errorf("decide on a closed interaction: %v", err)
 		}
 		want := []string{"interaction.open", "interaction.identify", "interaction.identify", "interaction.decide", "interaction.read", "interaction.decide",
-			"interaction.verify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.decide", "interaction.decide", "interaction.close"}
+			"interaction.verify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.decide", "interaction.decide", "interaction.close",
+			"interaction.refused"} // the decision asked on the closed interaction (issue 10, item 5)
 		if got := tr.actions(); !slices.Equal(got, want) {
 			t.Errorf("trace actions =\n%v\nwant\n%v", got, want)
 		}

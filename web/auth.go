@@ -127,8 +127,14 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: a.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
 	fail := func(reason, subject string, err error) {
 		a.Logger.Warn("OIDC sign-in failed", "reason", reason, "err", err)
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: subject, Outcome: "refused", Reason: reason,
-			Details: map[string]string{"method": "oidc", "client": clientAddrFrom(ctx)}})
+		if subject == "" {
+			// Nobody the provider vouched for: anyone can call the callback
+			// with junk, so this is counted, not traced one by one.
+			a.refusedAnonymous(r, "oidc_"+reason)
+		} else {
+			a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: subject, Outcome: "refused", Reason: reason,
+				Details: map[string]string{"method": "oidc", "client": clientAddrFrom(ctx)}})
+		}
 		key := "signin.oidc_failed"
 		if reason == "no_role" || reason == "revoked" {
 			key = "signin.no_role"
@@ -206,16 +212,22 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 // oidcStaff finds or creates the staff member of an identity-provider
 // subject and brings their roles in line with the groups (S4: joiner and
 // mover follow the identity provider). A revoked account stays revoked
-// whatever the provider says (S6).
+// whatever the provider says (S6). Each change is traced before it is made
+// (trace first, issue 10 item 5): with the audit log down nobody is created
+// and no role changes, and the sign-in fails.
 func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles []coupole.Role) (coupole.Staff, error) {
 	st, err := a.Store.StaffByLogin(ctx, coupole.StaffOIDC, subject)
 	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
 		st = coupole.Staff{ID: newStaffID(), Kind: coupole.StaffOIDC, Login: subject, DisplayName: name, Roles: roles, Status: coupole.StaffActive, CreatedAt: a.Clock.Now()}
-		if err := a.Store.CreateStaff(ctx, st); err != nil {
+		ev := coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "oidc", Subject: st.ID, Outcome: "ok",
+			Details: map[string]string{"roles": strings.Join(rolesStrings(roles), ",")}}
+		if err := a.trace(ctx, ev); err != nil {
 			return st, err
 		}
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "oidc", Subject: st.ID, Outcome: "ok",
-			Details: map[string]string{"roles": strings.Join(rolesStrings(roles), ",")}})
+		if err := a.Store.CreateStaff(ctx, st); err != nil {
+			a.traceFailure(ctx, ev, err)
+			return st, err
+		}
 		return st, nil
 	} else if err != nil {
 		return st, err
@@ -224,11 +236,15 @@ func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles
 		return st, coupole.Errorf(coupole.EFORBIDDEN, "account revoked")
 	}
 	if !slices.Equal(st.Roles, roles) {
-		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
+		ev := coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "oidc", Subject: st.ID, Outcome: "ok",
+			Details: map[string]string{"from": strings.Join(rolesStrings(st.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}}
+		if err := a.trace(ctx, ev); err != nil {
 			return st, err
 		}
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "oidc", Subject: st.ID, Outcome: "ok",
-			Details: map[string]string{"from": strings.Join(rolesStrings(st.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}})
+		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
+			a.traceFailure(ctx, ev, err)
+			return st, err
+		}
 		st.Roles = roles
 	}
 	return st, nil
@@ -297,26 +313,32 @@ func (a *StaffAccess) checkPreCSRF(r *http.Request) bool {
 // same, whether the account exists or not.
 func (a *StaffAccess) handleLocalSignIn(w http.ResponseWriter, r *http.Request) {
 	if !a.checkPreCSRF(r) {
+		a.refusedAnonymous(r, "signin_csrf")
 		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 		return
 	}
 	ctx := r.Context()
 	now := a.Clock.Now()
-	user := strings.TrimSpace(r.PostFormValue("user"))
+	user := signInName(r.PostFormValue("user"))
 	addr := clientAddrFrom(ctx)
-	if len(user) > 128 {
-		user = user[:128]
-	}
 	attempt, refusal := a.throttle.begin(ctx, user, addr, now)
 	if refusal != "" {
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: refusal,
-			Details: map[string]string{"method": "local", "client": addr}})
+		// Counted, not traced one by one: the failures that led here are,
+		// and a flood of throttled attempts must not fill the log.
+		a.refusedAnonymous(r, "signin_"+refusal)
 		a.signInPage(w, r, http.StatusTooManyRequests, "signin.throttled")
 		return
 	}
 	st, reason := a.checkLocal(ctx, user, r.PostFormValue("password"), r.PostFormValue("totp"), now)
 	if reason != "" { // the attempt stays recorded: it is a failure
-		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: user, Outcome: "refused", Reason: reason,
+		// The typed name is never traced: a password typed in the name field
+		// would stay in the log for good. A known account is named by its
+		// id, an unknown name by a keyed hash (repeats stay visible).
+		subject := st.ID
+		if subject == "" {
+			subject = a.throttle.accountKey(user)
+		}
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSignInFailed, Subject: subject, Outcome: "refused", Reason: reason,
 			Details: map[string]string{"method": "local", "client": addr}})
 		a.signInPage(w, r, http.StatusUnauthorized, "signin.failed")
 		return
@@ -403,11 +425,13 @@ func EnsureDemoAccounts(ctx context.Context, store coupole.StaffStore, clock cou
 // only under --demo.
 func (a *StaffAccess) handleDemoSignIn(w http.ResponseWriter, r *http.Request) {
 	if !a.checkPreCSRF(r) {
+		a.refusedAnonymous(r, "signin_csrf")
 		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 		return
 	}
 	st, err := a.Store.StaffByLogin(r.Context(), coupole.StaffDemo, r.PostFormValue("account"))
 	if err != nil || st.Status != coupole.StaffActive {
+		a.refusedAnonymous(r, "demo_signin_failed")
 		a.signInPage(w, r, http.StatusUnauthorized, "signin.failed")
 		return
 	}

@@ -71,6 +71,17 @@ func CheckPassword(hash, password string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
+// maxSignInName bounds the user name of a local sign-in, in bytes.
+const maxSignInName = 128
+
+// signInName is the user name of a local sign-in as it is looked up,
+// throttled and traced: trimmed, invalid UTF-8 replaced by U+FFFD and cut on
+// a character boundary, so that a failed attempt with a garbled or overlong
+// name is still traced (issue 10, item 5), and never as the raw bytes sent.
+func signInName(raw string) string {
+	return strings.TrimSpace(cutText(strings.TrimSpace(strings.ToValidUTF8(raw, "\uFFFD")), maxSignInName))
+}
+
 // dummyHash is checked against when the account does not exist, so that an
 // unknown user name takes as long as a wrong password (issue 5, point 7).
 var dummyHash = sync.OnceValue(func() string {

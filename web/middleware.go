@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/interaction"
@@ -152,6 +154,7 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 		p, err := a.loadSession(r)
 		if err != nil {
 			if coupole.ErrorCode(err) == coupole.EUNAUTHORIZED {
+				a.refusedAnonymous(r, "signin_required")
 				a.refuse(w, r, http.StatusUnauthorized, "refused.signin_required")
 				return
 			}
@@ -159,6 +162,15 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 			return
 		}
 		if unsafeMethod(r.Method) && !equalTokens(formToken(r), p.CSRF) {
+			// The session is known: the refusal is traced with who and
+			// what the forged or stale request was about.
+			typ, id := "Page", rt.Pattern
+			if rt.Resource != nil {
+				if t, i, _, err := rt.Resource(r, p); err == nil {
+					typ, id = t, i
+				}
+			}
+			a.traceRefusal(r, p.Staff.ID, rt, coupole.AccessRequest{Action: rt.Action, ResourceType: typ, ResourceID: id}, "csrf", nil)
 			a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 			return
 		}
@@ -183,13 +195,16 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 			return
 		}
 		if !d.Allow {
-			a.denied(w, r, req, d)
+			a.denied(w, r, rt, req, d)
 			return
 		}
 		rt.handler(w, r, p)
 	})
 	xop := http.NewCrossOriginProtection()
 	xop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A cross-origin request's cookie is not taken to name anyone: it
+		// is the victim's, sent by somebody else's page.
+		a.refusedAnonymous(r, "cross_origin")
 		a.refuse(w, r, http.StatusForbidden, "refused.csrf")
 	}))
 	protected := xop.Handler(inner)
@@ -198,6 +213,7 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 		addr := a.ClientAddr(r)
 		if !addr.IsValid() || !inAny(addr, a.allowedNetworks()) {
 			a.Logger.Warn("request refused: address outside allowed networks", "route", rt.Pattern, "addr", addr.String())
+			a.refusedAnonymous(r, "network")
 			a.refuse(w, r, http.StatusForbidden, "refused.network")
 			return
 		}
@@ -206,18 +222,97 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 	})
 }
 
-// denied answers a refused authorization, and traces refusals to read
-// customer data (T1: the decision taken is traced too).
-func (a *StaffAccess) denied(w http.ResponseWriter, r *http.Request, req coupole.AccessRequest, d coupole.AccessDecision) {
+// denied answers a refused authorization and traces it with its target
+// (T1: every refused attempt, with who was probed).
+func (a *StaffAccess) denied(w http.ResponseWriter, r *http.Request, rt *Route, req coupole.AccessRequest, d coupole.AccessDecision) {
 	key := "refused.forbidden"
 	if req.Action == coupole.ActionReadCustomer || req.Action == coupole.ActionReadAccessPoint {
 		key = "refused.need_to_know"
-		a.trace(r.Context(), coupole.StaffEvent{
-			Type: coupole.StaffEventAccessDenied, Actor: req.Staff.ID, Outcome: "refused", Reason: d.Reason,
-			Details: map[string]string{"action": string(req.Action), "resource_type": req.ResourceType, "policies": strings.Join(d.Policies, ","), "client": clientAddrFrom(r.Context())},
-		})
 	}
+	a.traceRefusal(r, req.Staff.ID, rt, req, d.Reason, d.Policies)
 	a.refuse(w, r, http.StatusForbidden, key)
+}
+
+// traceRefusal traces a refused request of a known staff member: the route,
+// the action, the target and the policies that refused. A customer id, an
+// EAN or an interaction id goes in the event's erasable, searchable fields;
+// the readable data carries the EAN masked only. The refusal stands whether
+// or not the trace is written (nothing was served); a trace that fails is
+// in the runtime log, without the target.
+func (a *StaffAccess) traceRefusal(r *http.Request, staffID string, rt *Route, req coupole.AccessRequest, reason string, policies []string) {
+	if reason == "" {
+		reason = "forbidden"
+	}
+	e := coupole.StaffEvent{Type: coupole.StaffEventAccessDenied, Actor: staffID, Outcome: "refused", Reason: reason,
+		Details: map[string]string{"route": rt.Pattern, "action": string(req.Action), "resource_type": req.ResourceType,
+			"policies": strings.Join(policies, ","), "client": clientAddrFrom(r.Context())}}
+	switch req.ResourceType {
+	case "Customer":
+		e.Details["customer"] = req.ResourceID
+	case "AccessPoint":
+		e.Details["access_point"] = req.ResourceID
+		e.Details["target"] = coupole.EAN(req.ResourceID).Masked()
+	case "Interaction":
+		e.Details["interaction"] = req.ResourceID
+	case "Page":
+		// The route says it all.
+	default: // a staff account, a break-glass grant: identifiers of staff data
+		e.Subject = req.ResourceID
+	}
+	a.trace(r.Context(), e)
+}
+
+// anonymousWindow is the period over which refusals of requests without a
+// principal are counted into one event.
+const anonymousWindow = time.Minute
+
+// anonymousRefusals counts the refusals of requests that name nobody. Each
+// is not traced on its own: anyone who can reach the server could otherwise
+// write to the audit log at line rate. The first refusal after a quiet window
+// writes an event at once; the others are counted and written, by reason,
+// with the first refusal after the window has passed. (A count still pending
+// when the server stops is lost; the runtime log keeps the network refusals.)
+type anonymousRefusals struct {
+	mu     sync.Mutex
+	next   time.Time
+	since  time.Time
+	counts map[string]int
+}
+
+// add counts a refusal for reason at now and returns the counts to trace,
+// if the window has passed.
+func (c *anonymousRefusals) add(reason string, now time.Time) (map[string]int, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts, c.since = map[string]int{}, now
+	}
+	c.counts[reason]++
+	if now.Before(c.next) {
+		return nil, time.Time{}
+	}
+	out, since := c.counts, c.since
+	c.counts, c.since, c.next = map[string]int{}, now, now.Add(anonymousWindow)
+	return out, since
+}
+
+// refusedAnonymous counts a refusal of a request without a principal and,
+// once per window, traces the counts.
+func (a *StaffAccess) refusedAnonymous(r *http.Request, reason string) {
+	now := a.Clock.Now()
+	counts, since := a.anonymous.add(reason, now)
+	if counts == nil {
+		return
+	}
+	// No client address: the counts are of many requests, maybe many
+	// clients; the runtime log keeps the addresses refused by network.
+	d := map[string]string{"since": since.UTC().Format(time.RFC3339)}
+	total := 0
+	for k, n := range counts {
+		d["refused."+k] = itoa(n)
+		total += n
+	}
+	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventAnonymousRefusals, Outcome: "refused", Reason: "refusals=" + itoa(total), Details: d})
 }
 
 // refuse writes a localized refusal: a small page for browsers, plain text

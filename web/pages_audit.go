@@ -123,6 +123,12 @@ func (a *StaffAccess) handleTraces(w http.ResponseWriter, r *http.Request, p *Pr
 			d.Problem = Message(lang, problem)
 			status = http.StatusBadRequest
 		} else {
+			// Trace first (T1, S7): who searched for whom is itself traced
+			// before anything is read; no trace, no results.
+			if err := a.trace(ctx, AuditSearchEvent(p.Staff.ID, clientAddrFrom(ctx), q)); err != nil {
+				a.pageError(w, r, p, err)
+				return
+			}
 			found, err := a.pages.Traces.Query(ctx, q)
 			if err != nil {
 				a.pageError(w, r, p, err)
@@ -185,4 +191,38 @@ func traceRowOf(f audit.Found) traceRow {
 	}
 	row.Data = strings.Join(e.Data, ", ")
 	return row
+}
+
+// AuditSearchEvent is the trace of a search of the audit log by actor (the
+// pages and `coupole audit query`). The customer, the EAN and the
+// interaction searched for go in the event's erasable, searchable fields —
+// so a later search for that customer shows who looked — and the readable
+// data names the criteria with the EAN masked.
+func AuditSearchEvent(actor, client string, q audit.Query) coupole.StaffEvent {
+	d := map[string]string{"customer": q.Customer, "access_point": q.AccessPoint, "interaction": q.Interaction, "client": client,
+		"criteria.staff": q.Actor}
+	var criteria []string
+	for _, c := range []struct {
+		name string
+		set  bool
+	}{{"customer", q.Customer != ""}, {"ean", q.AccessPoint != ""}, {"staff", q.Actor != ""}, {"interaction", q.Interaction != ""},
+		{"from", !q.From.IsZero()}, {"to", !q.To.IsZero()}} {
+		if c.set {
+			criteria = append(criteria, c.name)
+		}
+	}
+	d["criteria"] = strings.Join(criteria, ",")
+	if q.AccessPoint != "" {
+		d["criteria.ean"] = coupole.EAN(q.AccessPoint).Masked()
+	}
+	if !q.From.IsZero() {
+		d["criteria.from"] = q.From.UTC().Format(time.RFC3339)
+	}
+	if !q.To.IsZero() {
+		d["criteria.to"] = q.To.UTC().Format(time.RFC3339)
+	}
+	if q.After >= 0 {
+		d["criteria.after"] = strconv.FormatInt(q.After, 10)
+	}
+	return coupole.StaffEvent{Type: coupole.StaffEventAuditSearch, Actor: actor, Outcome: "ok", Details: d}
 }

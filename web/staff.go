@@ -66,6 +66,9 @@ type StaffAccess struct {
 	oidc     *oidcClient
 	throttle *throttle
 	routes   []*Route
+
+	// anonymous counts the refusals of requests that name nobody.
+	anonymous anonymousRefusals
 }
 
 // Route is one staff route. Every route either names the policy action that
@@ -306,6 +309,8 @@ func (a *StaffAccess) handleSignOut(w http.ResponseWriter, r *http.Request, p *P
 		a.Server.Error(w, r, err)
 		return
 	}
+	// Signing out only removes access: it happens even when the audit log
+	// cannot record it (a failure is in the runtime log), as revocation does.
 	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventSignOut, Actor: p.Staff.ID, Subject: p.Staff.ID, Outcome: "ok"})
 	a.clearSessionCookie(w)
 	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
@@ -317,6 +322,7 @@ func (a *StaffAccess) handleSignOutEverywhere(w http.ResponseWriter, r *http.Req
 		a.Server.Error(w, r, err)
 		return
 	}
+	// Like signing out: access removed even if the trace cannot be written.
 	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventSessionsDeleted, Actor: p.Staff.ID, Subject: p.Staff.ID, Outcome: "ok",
 		Details: map[string]string{"sessions": itoa(n)}})
 	a.clearSessionCookie(w)
@@ -407,8 +413,17 @@ func (a *StaffAccess) handleListStaff(w http.ResponseWriter, r *http.Request, p 
 
 // RevokeStaff is the emergency revocation (S6) shared by the API and the
 // command line: disable the account, destroy its sessions and grants, trace.
+//
+// It is the one staff-side change made before its trace, on purpose
+// (issue 10, item 5): revocation removes access, and refusing it while the
+// audit log is down would keep a compromised account working for as long as
+// the log stays down — which whoever holds the account may have caused. The
+// staff row keeps who was revoked, when and why; the error returned says the
+// trace is missing, and the API answers 503 so that the operator knows.
 func RevokeStaff(ctx context.Context, store coupole.StaffStore, tracer coupole.StaffTracer, clock coupole.Clock, actor, id, reason string) (int, error) {
-	reason = strings.TrimSpace(reason)
+	// The reason is typed by a person, maybe in a terminal that does not
+	// speak UTF-8: it is stored and traced all the same.
+	reason = strings.TrimSpace(strings.ToValidUTF8(reason, "\uFFFD"))
 	if reason == "" {
 		return 0, coupole.Errorf(coupole.EINVALID, "revoke: --reason is required: say why the access is removed")
 	}
@@ -462,15 +477,22 @@ func (a *StaffAccess) handleSetRoles(w http.ResponseWriter, r *http.Request, p *
 	}
 	id := r.PathValue("id")
 	before, err := a.Store.Staff(r.Context(), id)
-	if err == nil {
-		err = a.Store.SetRoles(r.Context(), id, roles)
-	}
 	if err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: p.Staff.ID, Subject: id, Outcome: "ok",
-		Details: map[string]string{"from": strings.Join(rolesStrings(before.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}})
+	// Trace first: a privilege change that cannot be traced is not made.
+	ev := coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: p.Staff.ID, Subject: id, Outcome: "ok",
+		Details: map[string]string{"from": strings.Join(rolesStrings(before.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}}
+	if err := a.trace(r.Context(), ev); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	if err := a.Store.SetRoles(r.Context(), id, roles); err != nil {
+		a.traceFailure(r.Context(), ev, err)
+		a.Server.Error(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "roles": rolesStrings(roles)})
 }
 
@@ -527,12 +549,14 @@ func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request,
 	}
 	g := coupole.BreakGlassGrant{ID: "bg-" + newSecret()[:16], StaffID: p.Staff.ID, CustomerID: strings.TrimSpace(body.CustomerID),
 		Reason: strings.TrimSpace(body.Reason), RequestedAt: a.Clock.Now(), Duration: time.Duration(body.Minutes) * time.Minute}
-	if err := a.Store.CreateGrant(r.Context(), g); err != nil {
+	ev := coupole.StaffEvent{Type: coupole.StaffEventGrantRequested, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
+		Details: map[string]string{"customer": g.CustomerID, "minutes": itoa(body.Minutes)}}
+	if err := a.trace(r.Context(), ev); err != nil { // trace first
 		a.Server.Error(w, r, err)
 		return
 	}
-	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantRequested, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
-		Details: map[string]string{"customer": g.CustomerID, "minutes": itoa(body.Minutes)}}); err != nil {
+	if err := a.Store.CreateGrant(r.Context(), g); err != nil {
+		a.traceFailure(r.Context(), ev, err)
 		a.Server.Error(w, r, err)
 		return
 	}
@@ -541,20 +565,54 @@ func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request,
 
 func (a *StaffAccess) handleApproveGrant(w http.ResponseWriter, r *http.Request, p *Principal) {
 	id := r.PathValue("id")
-	g, err := a.Store.ApproveGrant(r.Context(), id, p.Staff.ID, a.Clock.Now())
-	if err != nil {
+	refused := func(err error) {
 		a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantRefused, Actor: p.Staff.ID, Subject: id, Outcome: "refused", Reason: coupole.ErrorCode(err)})
+		a.Server.Error(w, r, err)
+	}
+	// Trace first: the approval is traced before it is made, so the grant
+	// is read and checked here; the store checks again as it approves.
+	now := a.Clock.Now()
+	g, err := a.Store.Grant(r.Context(), id)
+	if err == nil {
+		err = approvable(g, p.Staff.ID)
+	}
+	if err != nil {
+		refused(err)
+		return
+	}
+	ev := coupole.StaffEvent{Type: coupole.StaffEventGrantApproved, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
+		Details: map[string]string{"holder": g.StaffID, "customer": g.CustomerID, "expires_at": now.Add(g.Duration).Format(time.RFC3339)}}
+	if err := a.trace(r.Context(), ev); err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	// The grant is approved in the store; if the trace fails the read it
-	// enables is still refused later, as every read is traced first.
-	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantApproved, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
-		Details: map[string]string{"holder": g.StaffID, "customer": g.CustomerID, "expires_at": g.ExpiresAt.Format(time.RFC3339)}}); err != nil {
-		a.Server.Error(w, r, err)
+	if g, err = a.Store.ApproveGrant(r.Context(), id, p.Staff.ID, now); err != nil {
+		refused(err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.grantJSON(g))
+}
+
+// approvable says why approver may not approve g, if they may not: the
+// checks the store makes again as it approves, made here before the trace.
+func approvable(g coupole.BreakGlassGrant, approver string) error {
+	switch {
+	case g.StaffID == approver:
+		return coupole.Errorf(coupole.EFORBIDDEN, "nobody approves their own break-glass request")
+	case g.ApprovedBy != "":
+		return coupole.Errorf(coupole.ECONFLICT, "break-glass grant is already approved")
+	case !g.RevokedAt.IsZero():
+		return coupole.Errorf(coupole.ECONFLICT, "break-glass grant was revoked")
+	}
+	return nil
+}
+
+// traceFailure records that a change traced first could not be made: the
+// first event says it was decided, this one that it did not happen (best
+// effort: the log has just worked).
+func (a *StaffAccess) traceFailure(ctx context.Context, ev coupole.StaffEvent, err error) {
+	ev.Outcome, ev.Reason = "failed", coupole.ErrorCode(err)
+	a.trace(ctx, ev)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

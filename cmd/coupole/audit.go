@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
 )
 
 var auditCommands = []command{
@@ -83,6 +85,17 @@ func runAuditExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// Trace first: a bundle holds every payload kept, i.e. personal data.
+	d := map[string]string{"to": "stdout"}
+	if *out != "-" {
+		d["to"] = filepath.Base(*out)
+	}
+	if !opts.CheckpointsSince.IsZero() {
+		d["checkpoints_since"] = opts.CheckpointsSince.Format(time.RFC3339)
+	}
+	if err := traceCLI(ctx, env, db, coupole.StaffEvent{Type: coupole.StaffEventAuditExport, Actor: "cli:" + cliUser(env), Outcome: "ok", Details: d}); err != nil {
+		return err
+	}
 	var rep audit.ExportReport
 	if *out == "-" {
 		rep, err = audit.Export(ctx, store, signer, env.Clock, env.Stdout, opts)
@@ -326,6 +339,10 @@ func runAuditQuery(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// Trace first (T1, S7): the search is traced before anything is read.
+	if err := traceCLI(ctx, env, db, web.AuditSearchEvent("cli:"+cliUser(env), "", q)); err != nil {
+		return err
+	}
 	found, err := audit.NewReader(store).Query(ctx, q)
 	if err != nil {
 		return err
@@ -383,6 +400,12 @@ func runAuditErase(ctx context.Context, env *Env, args []string) error {
 	}
 	store := sqlstore.NewAuditStore(db)
 	defer db.Close()
+	// Trace first: who erased what is itself kept (the event is after the
+	// erasure point, so it is not erased).
+	if err := traceCLI(ctx, env, db, coupole.StaffEvent{Type: coupole.StaffEventAuditErase, Actor: "cli:" + cliUser(env), Outcome: "ok",
+		Details: map[string]string{"before": t.Format(time.RFC3339)}}); err != nil {
+		return err
+	}
 	below, err := audit.NewReader(store).Erase(ctx, t)
 	if err != nil {
 		return err
@@ -406,5 +429,19 @@ func runAuditVerifier(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, v)
+	return nil
+}
+
+// traceCLI traces e in the audit log of db before a command goes on; an
+// error means the command must not.
+func traceCLI(ctx context.Context, env *Env, db *sqlstore.DB, e coupole.StaffEvent) error {
+	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer closeTracer()
+	if err := tracer.TraceStaff(ctx, e); err != nil {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: nothing was done")
+	}
 	return nil
 }

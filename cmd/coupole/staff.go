@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -32,51 +31,14 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, "staff", staffCommands, args)
 }
 
-// staffTracer writes staff events into the audit log (T1, issue 5 point 8).
-type staffTracer struct{ log *audit.Log }
-
-// TraceStaff maps a staff event onto an audit event: the event type is the
-// action, the decision carries outcome and reason, the other facts go in
-// Data as key=value items.
-func (t staffTracer) TraceStaff(ctx context.Context, e coupole.StaffEvent) error {
-	ev := audit.Event{Actor: e.Actor, Action: e.Type, Decision: &audit.Decision{Outcome: e.Outcome, Reason: e.Reason}}
-	if ev.Actor == "" {
-		ev.Actor = "anonymous"
-	}
-	if e.Subject != "" {
-		ev.Data = append(ev.Data, "subject="+e.Subject)
-	}
-	keys := make([]string, 0, len(e.Details))
-	for k := range e.Details {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := e.Details[k]
-		switch {
-		case v == "":
-		case k == "customer":
-			ev.Customers = append(ev.Customers, v)
-		case k == "access_point":
-			ev.AccessPoints = append(ev.AccessPoints, v)
-		case k == "client":
-			ev.Client = v
-		default:
-			ev.Data = append(ev.Data, k+"="+v)
-		}
-	}
-	_, err := t.log.Append(ctx, ev)
-	return err
-}
-
 // openStaffTracer starts an audit log writer for staff events on db. The
 // caller closes it.
-func openStaffTracer(ctx context.Context, db *sqlstore.DB, clock coupole.Clock, logger *slog.Logger) (staffTracer, func(), error) {
+func openStaffTracer(ctx context.Context, db *sqlstore.DB, clock coupole.Clock, logger *slog.Logger) (web.AuditStaffTracer, func(), error) {
 	l, err := audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: clock, Logger: logger})
 	if err != nil {
-		return staffTracer{}, nil, err
+		return web.AuditStaffTracer{}, nil, err
 	}
-	return staffTracer{l}, func() { l.Close() }, nil
+	return web.AuditStaffTracer{Log: l}, func() { l.Close() }, nil
 }
 
 func runStaffList(ctx context.Context, env *Env, args []string) error {
@@ -176,7 +138,7 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Reinstate(ctx, id); err != nil {
+	if _, err := db.Staff(ctx, id); err != nil {
 		return err
 	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
@@ -184,8 +146,18 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer closeTracer()
+	// Trace first: access given back that cannot be traced is not given.
+	ev := coupole.StaffEvent{Type: coupole.StaffEventReinstated, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok"}
+	if err := tracer.TraceStaff(ctx, ev); err != nil {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: staff %s is not reinstated", id)
+	}
+	if err := db.Reinstate(ctx, id); err != nil {
+		ev.Outcome, ev.Reason = "failed", coupole.ErrorCode(err)
+		tracer.TraceStaff(ctx, ev) // best effort: the attempt is traced
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "staff %s is active again\n", id)
-	return tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventReinstated, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok"})
+	return nil
 }
 
 func runStaffRoles(ctx context.Context, env *Env, args []string) error {
@@ -222,6 +194,7 @@ func runStaffRoles(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err := db.SetRoles(ctx, id, roles); err != nil {
+		tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "failed", Reason: coupole.ErrorCode(err)})
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "staff %s roles: %s\n", id, fs.Arg(0))
@@ -286,20 +259,25 @@ func runStaffBreakGlass(ctx context.Context, env *Env, args []string) error {
 	if *name == "" {
 		*name = login
 	}
+	*name = strings.ToValidUTF8(*name, "\uFFFD") // stored and shown; PostgreSQL refuses invalid UTF-8
 	st := coupole.Staff{ID: "bg-" + login, Kind: coupole.StaffLocal, Login: login, DisplayName: *name, Roles: roles, Status: coupole.StaffActive, CreatedAt: env.Clock.Now()}
-	if err := db.CreateStaff(ctx, st); err != nil {
-		return err
-	}
-	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: web.SealTOTPSecret(key, st.ID, secret)}); err != nil {
-		return err
-	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
 		return err
 	}
 	defer closeTracer()
-	if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "cli:" + cliUser(env), Subject: st.ID, Outcome: "ok",
-		Details: map[string]string{"kind": "local", "roles": joinRoles(roles)}}); err != nil {
+	// Trace first: an account that cannot be traced is not created.
+	ev := coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "cli:" + cliUser(env), Subject: st.ID, Outcome: "ok",
+		Details: map[string]string{"kind": "local", "roles": joinRoles(roles)}}
+	if err := tracer.TraceStaff(ctx, ev); err != nil {
+		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: no account was created")
+	}
+	if err := db.CreateStaff(ctx, st); err != nil {
+		ev.Outcome, ev.Reason = "failed", coupole.ErrorCode(err)
+		tracer.TraceStaff(ctx, ev) // best effort: the attempt is traced
+		return err
+	}
+	if err := db.SetLocalCredential(ctx, coupole.LocalCredential{StaffID: st.ID, PasswordHash: hash, TOTPSecret: web.SealTOTPSecret(key, st.ID, secret)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "break-glass account %s created (staff id %s).\n", login, st.ID)
@@ -324,7 +302,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 			return nil, err
 		}
 	}
-	tracer, closeTracer := staffTracer{alog}, func() {} // the caller closes the shared log
+	tracer, closeTracer := web.AuditStaffTracer{Log: alog}, func() {} // the caller closes the shared log
 	// serve created the key (openSecretKey) before it got here.
 	secrets, err := secretkey.Load(cfg.DataDir)
 	if err != nil {
