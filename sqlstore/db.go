@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/coupole/coupole"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -32,9 +33,12 @@ const (
 // PostgreSQL both are the same pool.
 type DB struct {
 	Dialect Dialect
-	read    *pool
-	write   *pool
-	dsn     string
+	// GroupTimeout bounds one group transaction (DefaultGroupTimeout if
+	// zero); see interaction_commit.go. Set it before the first write.
+	GroupTimeout time.Duration
+	read         *pool
+	write        *pool
+	dsn          string
 }
 
 // Open opens the database named by dsn without touching its schema:
@@ -163,13 +167,45 @@ func (db *DB) Writer() *sql.DB { return db.write.DB }
 
 // InTx runs fn in one write transaction: committed if fn returns nil, rolled
 // back otherwise (and on panic). Storage errors leave as domain errors.
+//
+// Called from a step write of a group transaction (audit.Record.Then), fn
+// runs in that transaction instead, under a savepoint of its own that it
+// undoes on error: a transaction of its own would wait for the connection
+// the group holds (issue 10, item 1).
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx := db.write.joined(ctx); tx != nil {
+		return inSavepoint(ctx, tx, "nested", func() error { return fn(tx) })
+	}
 	db.write.preparePending(ctx)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError(err, "begin transaction")
 	}
 	return commitOrRollback(tx, func(tx *sql.Tx) error { return fn(&Tx{Tx: tx, pool: db.write}) })
+}
+
+// inSavepoint runs fn under savepoint name in tx: released if fn returns
+// nil, rolled back to otherwise (and on panic), so that a failing fn undoes
+// its own writes only.
+func inSavepoint(ctx context.Context, tx *Tx, name string, fn func() error) (err error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return storageError(err, "savepoint")
+	}
+	defer func() {
+		p := recover()
+		if p != nil || err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+				err = errors.Join(err, storageError(rerr, "rollback to savepoint"))
+			}
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+			err = errors.Join(err, storageError(rerr, "release savepoint"))
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	return fn()
 }
 
 // commitOrRollback runs fn in tx, commits when fn returns nil and rolls back
