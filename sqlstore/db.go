@@ -39,6 +39,16 @@ type DB struct {
 	read         *pool
 	write        *pool
 	dsn          string
+	// life ends when Close begins: a group transaction still waiting (for
+	// a lock held elsewhere, say) gives up then instead of holding Close.
+	life    context.Context
+	endLife context.CancelFunc
+}
+
+func newDB(d Dialect, read, write *pool, dsn string) *DB {
+	db := &DB{Dialect: d, read: read, write: write, dsn: dsn}
+	db.life, db.endLife = context.WithCancel(context.Background())
+	return db
 }
 
 // Open opens the database named by dsn without touching its schema:
@@ -74,7 +84,7 @@ func openPostgres(dsn string) (*DB, error) {
 	pool.SetMaxOpenConns(32)
 	pool.SetMaxIdleConns(32)
 	p := newPool(pool, false)
-	return &DB{Dialect: Postgres, read: p, write: p, dsn: dsn}, nil
+	return newDB(Postgres, p, p, dsn), nil
 }
 
 // sqlitePragmas apply to every connection: WAL lets readers run beside the
@@ -122,7 +132,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, read: newPool(read, true), write: newPool(write, true), dsn: path}, nil
+	return newDB(SQLite, newPool(read, true), newPool(write, true), path), nil
 }
 
 // Ping checks that the database answers.
@@ -150,8 +160,10 @@ func (db *DB) Describe() string {
 	return "PostgreSQL " + u.Redacted()
 }
 
-// Close closes both pools and their prepared statements.
+// Close ends the group transactions still running, then closes both pools
+// and their prepared statements.
 func (db *DB) Close() error {
+	db.endLife()
 	err := db.write.close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.close())

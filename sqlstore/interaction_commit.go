@@ -97,12 +97,13 @@ func (c *committer) loop(db *DB) {
 
 func (c *committer) commit(db *DB, batch []*groupWrite) {
 	// The callers' contexts may end at any time; the group must not because
-	// of one of them, but it must end: it holds the write connection.
+	// of one of them, but it must end: it holds the write connection. It
+	// ends with the DB too.
 	timeout := db.GroupTimeout
 	if timeout <= 0 {
 		timeout = DefaultGroupTimeout
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(db.life, timeout)
 	defer cancel()
 	results := make([]error, len(batch))
 	err := db.InTx(ctx, func(tx *Tx) error {
