@@ -167,7 +167,9 @@ func (db *DB) loadTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 	}
 	defer conn.Close()
 	defer func() {
-		rctx := context.WithoutCancel(ctx)
+		// Even when ctx has ended, but never unbounded (issue 10, item 1).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
 		for _, p := range sqliteRestorePragmas {
 			if _, rerr := conn.ExecContext(rctx, p); rerr != nil {
 				// Never hand a connection that would not make the audit
