@@ -36,6 +36,11 @@ type Options struct {
 	CheckpointEvery time.Duration
 	// WriteTimeout bounds one batch transaction (default 30s).
 	WriteTimeout time.Duration
+	// CloseTimeout bounds Close (default 5s): the events still queued and
+	// the last checkpoint get that long to be written; then they fail
+	// (never acknowledged) and Close returns, so a stuck database cannot
+	// keep a stopping server alive.
+	CloseTimeout time.Duration
 }
 
 // Log is the running audit log: the sequencer (one writer), the checkpoint
@@ -47,6 +52,10 @@ type Log struct {
 	quit chan struct{}
 	done chan struct{} // closed when the sequencer has stopped
 	wg   sync.WaitGroup
+	// life bounds every storage write of the sequencer and the signer; it
+	// ends CloseTimeout after Close begins.
+	life    context.Context
+	endLife context.CancelFunc
 
 	// Owned by the sequencer goroutine.
 	tree     *compact.Range // nil: reload from storage before the next batch
@@ -96,6 +105,9 @@ func Open(ctx context.Context, store Storage, opts Options) (*Log, error) {
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = 30 * time.Second
 	}
+	if opts.CloseTimeout <= 0 {
+		opts.CloseTimeout = 5 * time.Second
+	}
 	l := &Log{
 		Reader: NewReader(store),
 		opts:   opts,
@@ -103,8 +115,10 @@ func Open(ctx context.Context, store Storage, opts Options) (*Log, error) {
 		quit:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
+	l.life, l.endLife = context.WithCancel(context.Background())
 	tree, err := l.loadRange(ctx)
 	if err != nil {
+		l.endLife()
 		return nil, err
 	}
 	l.tree = tree
@@ -112,12 +126,14 @@ func Open(ctx context.Context, store Storage, opts Options) (*Log, error) {
 	if c, err := store.LatestCheckpoint(ctx); err == nil {
 		l.signed, l.anySig = c.Size, true
 	} else if coupole.ErrorCode(err) != coupole.ENOTFOUND {
+		l.endLife()
 		return nil, err
 	}
 	if n := tree.End(); n > 0 {
 		var last time.Time
 		err := store.Entries(ctx, n-1, n, func(e Entry) error { last = e.Time; return nil })
 		if err != nil {
+			l.endLife()
 			return nil, err
 		}
 		l.lastTime = last
@@ -207,11 +223,15 @@ func (l *Log) append(ctx context.Context, ev Event, then func(ctx context.Contex
 var errClosed = coupole.Errorf(coupole.EUNAVAILABLE, "audit: the log is closed; event not traced")
 
 // Close stops accepting events, commits those already queued, signs a last
-// checkpoint, and stops.
+// checkpoint, and stops. It returns within about Options.CloseTimeout even
+// when the storage does not answer: what is not written by then fails.
 func (l *Log) Close() error {
 	l.closing.Do(func() {
 		close(l.quit)
+		stop := time.AfterFunc(l.opts.CloseTimeout, l.endLife)
 		l.wg.Wait()
+		stop.Stop()
+		l.endLife()
 	})
 	return l.closeErr
 }
@@ -276,7 +296,7 @@ func (l *Log) sequence() {
 // or not at all; on ECONFLICT (another node appended) it reloads the tree and
 // tries again.
 func (l *Log) commit(batch []*request) {
-	ctx, cancel := context.WithTimeout(context.Background(), l.opts.WriteTimeout)
+	ctx, cancel := context.WithTimeout(l.life, l.opts.WriteTimeout)
 	defer cancel()
 	var err error
 	var head treeHead
@@ -387,11 +407,12 @@ func (l *Log) signIfNew() (StoredCheckpoint, error) {
 	if any && h.size <= signed {
 		return StoredCheckpoint{}, nil
 	}
-	return l.sign(h)
+	return l.sign(l.life, h)
 }
 
-func (l *Log) sign(h treeHead) (StoredCheckpoint, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), l.opts.WriteTimeout)
+// sign signs and stores a checkpoint of h, within WriteTimeout of parent.
+func (l *Log) sign(parent context.Context, h treeHead) (StoredCheckpoint, error) {
+	ctx, cancel := context.WithTimeout(parent, l.opts.WriteTimeout)
 	defer cancel()
 	c, err := signAndStore(ctx, l.store, l.opts.Signer, l.opts.Clock, h)
 	if err != nil {
@@ -412,7 +433,7 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 	l.mu.Lock()
 	h := l.head
 	l.mu.Unlock()
-	return l.sign(h)
+	return l.sign(ctx, h)
 }
 
 func signAndStore(ctx context.Context, store Storage, s note.Signer, clock coupole.Clock, h treeHead) (StoredCheckpoint, error) {

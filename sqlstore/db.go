@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/coupole/coupole"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -32,9 +33,22 @@ const (
 // PostgreSQL both are the same pool.
 type DB struct {
 	Dialect Dialect
-	read    *pool
-	write   *pool
-	dsn     string
+	// GroupTimeout bounds one group transaction (DefaultGroupTimeout if
+	// zero); see interaction_commit.go. Set it before the first write.
+	GroupTimeout time.Duration
+	read         *pool
+	write        *pool
+	dsn          string
+	// life ends when Close begins: a group transaction still waiting (for
+	// a lock held elsewhere, say) gives up then instead of holding Close.
+	life    context.Context
+	endLife context.CancelFunc
+}
+
+func newDB(d Dialect, read, write *pool, dsn string) *DB {
+	db := &DB{Dialect: d, read: read, write: write, dsn: dsn}
+	db.life, db.endLife = context.WithCancel(context.Background())
+	return db
 }
 
 // Open opens the database named by dsn without touching its schema:
@@ -70,7 +84,7 @@ func openPostgres(dsn string) (*DB, error) {
 	pool.SetMaxOpenConns(32)
 	pool.SetMaxIdleConns(32)
 	p := newPool(pool, false)
-	return &DB{Dialect: Postgres, read: p, write: p, dsn: dsn}, nil
+	return newDB(Postgres, p, p, dsn), nil
 }
 
 // sqlitePragmas apply to every connection: WAL lets readers run beside the
@@ -118,7 +132,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, read: newPool(read, true), write: newPool(write, true), dsn: path}, nil
+	return newDB(SQLite, newPool(read, true), newPool(write, true), path), nil
 }
 
 // Ping checks that the database answers.
@@ -146,8 +160,10 @@ func (db *DB) Describe() string {
 	return "PostgreSQL " + u.Redacted()
 }
 
-// Close closes both pools and their prepared statements.
+// Close ends the group transactions still running, then closes both pools
+// and their prepared statements.
 func (db *DB) Close() error {
+	db.endLife()
 	err := db.write.close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.close())
@@ -163,13 +179,45 @@ func (db *DB) Writer() *sql.DB { return db.write.DB }
 
 // InTx runs fn in one write transaction: committed if fn returns nil, rolled
 // back otherwise (and on panic). Storage errors leave as domain errors.
+//
+// Called from a step write of a group transaction (audit.Record.Then), fn
+// runs in that transaction instead, under a savepoint of its own that it
+// undoes on error: a transaction of its own would wait for the connection
+// the group holds (issue 10, item 1).
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx := db.write.joined(ctx); tx != nil {
+		return inSavepoint(ctx, tx, "nested", func() error { return fn(tx) })
+	}
 	db.write.preparePending(ctx)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError(err, "begin transaction")
 	}
 	return commitOrRollback(tx, func(tx *sql.Tx) error { return fn(&Tx{Tx: tx, pool: db.write}) })
+}
+
+// inSavepoint runs fn under savepoint name in tx: released if fn returns
+// nil, rolled back to otherwise (and on panic), so that a failing fn undoes
+// its own writes only.
+func inSavepoint(ctx context.Context, tx *Tx, name string, fn func() error) (err error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return storageError(err, "savepoint")
+	}
+	defer func() {
+		p := recover()
+		if p != nil || err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+				err = errors.Join(err, storageError(rerr, "rollback to savepoint"))
+			}
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+			err = errors.Join(err, storageError(rerr, "release savepoint"))
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	return fn()
 }
 
 // commitOrRollback runs fn in tx, commits when fn returns nil and rolls back

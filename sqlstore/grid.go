@@ -156,7 +156,9 @@ var (
 // connection for the whole Load so that the load pragmas apply to this
 // transaction only.
 func (db *DB) loadTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	if db.Dialect != SQLite {
+	if db.Dialect != SQLite || db.write.joined(ctx) != nil {
+		// On PostgreSQL, and in a step write of a group transaction (which
+		// holds SQLite's write connection), InTx is the transaction.
 		return db.InTx(ctx, func(tx *Tx) error { return fn(tx.Tx) })
 	}
 	conn, err := db.write.Conn(ctx)
@@ -165,7 +167,9 @@ func (db *DB) loadTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 	}
 	defer conn.Close()
 	defer func() {
-		rctx := context.WithoutCancel(ctx)
+		// Even when ctx has ended, but never unbounded (issue 10, item 1).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
 		for _, p := range sqliteRestorePragmas {
 			if _, rerr := conn.ExecContext(rctx, p); rerr != nil {
 				// Never hand a connection that would not make the audit

@@ -70,25 +70,28 @@ func (db *DB) OpenInteractions(ctx context.Context, staffID string) ([]coupole.I
 
 // CloseInteraction closes an open interaction with its call reasons.
 func (db *DB) CloseInteraction(ctx context.Context, id string, reasons []string, at time.Time) error {
-	var n int64
 	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE interactions SET closed_at = $1, call_reasons = $2 WHERE id = $3 AND closed_at = 0`,
 			micros(at), strings.Join(reasons, ","), id)
-		if err == nil {
-			n, _ = res.RowsAffected()
+		if err != nil {
+			return storageError(err, "close interaction")
 		}
-		return err
-	})
-	if err != nil {
-		return storageError(err, "close interaction")
-	}
-	if n == 0 {
-		if _, err := db.Interaction(ctx, id); err != nil {
-			return err
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		// Why nothing was closed, asked in the same transaction: it sees
+		// an interaction opened earlier in the same group commit, and
+		// takes no second connection (issue 10, item 1).
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM interactions WHERE id = $1`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return coupole.Errorf(coupole.ENOTFOUND, "interaction %s not found", id)
+		} else if err != nil {
+			return storageError(err, "close interaction")
 		}
 		return coupole.Errorf(coupole.ECONFLICT, "interaction %s is already closed", id)
-	}
-	return nil
+	})
+	return storageError(err, "close interaction")
 }
 
 // SetCandidates replaces the candidates of the last identification.
@@ -225,32 +228,51 @@ func scanDelivery(row rowScanner) (coupole.Delivery, error) {
 }
 
 // CreateDelivery stores d, or returns the delivery already stored under the
-// same staff member and idempotency key.
+// same staff member and idempotency key. Both happen in the one transaction
+// (issue 10, item 1): the insert gives way to an existing key instead of
+// failing, and the delivery that holds it is read through the same
+// transaction, which sees a key taken earlier in the same group commit (a
+// double click) and never waits for another connection.
 func (db *DB) CreateDelivery(ctx context.Context, d coupole.Delivery) (coupole.Delivery, bool, error) {
 	if d.Status == "" {
 		d.Status = "pending"
 	}
+	var have coupole.Delivery
+	created := false
 	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (staff_id, idempotency_key) DO NOTHING`,
 			d.ID, d.InteractionID, d.StaffID, d.Kind, d.Item, string(d.EAN), d.CustomerID, d.Recipient, d.IdempotencyKey, d.RequestHash, int64(d.AuditIndex), d.Status, micros(d.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			created = true
+			return nil
+		}
+		have, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, d.StaffID, d.IdempotencyKey))
 		return err
 	})
-	if isUniqueViolation(err) {
-		have, err := db.DeliveryByKey(ctx, d.StaffID, d.IdempotencyKey)
-		return have, false, err
-	}
-	if isCheckViolation(err) {
+	switch {
+	case isCheckViolation(err):
 		return d, false, coupole.Wrap(err, coupole.EINVALID, "delivery: unknown interaction or kind")
-	}
-	if err != nil {
+	case isUniqueViolation(err):
+		return d, false, coupole.Wrap(err, coupole.ECONFLICT, "delivery %s already exists", d.ID)
+	case err != nil:
 		return d, false, storageError(err, "create delivery")
+	case !created:
+		return have, false, nil
 	}
 	return d, true, nil
 }
 
-// DeliveryByKey finds a delivery by creator and idempotency key.
+// DeliveryByKey finds a delivery by creator and idempotency key. It reads
+// committed deliveries on the read pool: on SQLite the write pool's one
+// connection belongs to the group commit.
 func (db *DB) DeliveryByKey(ctx context.Context, staffID, key string) (coupole.Delivery, error) {
-	d, err := scanDelivery(db.write.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, staffID, key))
+	d, err := scanDelivery(db.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, staffID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, coupole.Errorf(coupole.ENOTFOUND, "no delivery with this idempotency key")
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/coupole/coupole"
 )
@@ -19,6 +20,7 @@ import (
 // committed, as with InTx.
 
 type groupWrite struct {
+	ctx  context.Context // the caller's: a write whose caller has gone is not made
 	fn   func(ctx context.Context, tx *Tx) error
 	done chan error
 }
@@ -33,6 +35,15 @@ var committers sync.Map // *DB → *committer
 
 // maxGroup bounds one group transaction.
 const maxGroup = 256
+
+// DefaultGroupTimeout bounds one group transaction, from the wait for the
+// write connection to the commit (issue 10, item 1). Nothing may hold
+// SQLite's only write connection for longer: a stuck step or a lock held
+// elsewhere fails this group's writes (EUNAVAILABLE) and frees the
+// connection, instead of freezing every write that follows. It is above
+// SQLite's busy_timeout, so that a write lock held by another process is
+// reported as such first.
+const DefaultGroupTimeout = 12 * time.Second
 
 // inGroupKey marks a context given to a write that already runs inside a
 // group transaction (an audit event's step write, audit.Record.Then): the
@@ -51,7 +62,7 @@ func (db *DB) groupTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 	}
 	v, _ := committers.LoadOrStore(db, &committer{})
 	c := v.(*committer)
-	w := &groupWrite{fn: fn, done: make(chan error, 1)}
+	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	c.mu.Lock()
 	c.pending = append(c.pending, w)
 	if !c.running {
@@ -85,13 +96,26 @@ func (c *committer) loop(db *DB) {
 }
 
 func (c *committer) commit(db *DB, batch []*groupWrite) {
-	// The callers' contexts may end at any time; the group must not.
-	ctx := context.Background()
+	// The callers' contexts may end at any time; the group must not because
+	// of one of them, but it must end: it holds the write connection. It
+	// ends with the DB too.
+	timeout := db.GroupTimeout
+	if timeout <= 0 {
+		timeout = DefaultGroupTimeout
+	}
+	ctx, cancel := context.WithTimeout(db.life, timeout)
+	defer cancel()
 	results := make([]error, len(batch))
 	err := db.InTx(ctx, func(tx *Tx) error {
 		// Each savepoint is released before the next begins, so one name
 		// serves them all (and is one prepared statement, not one per write).
 		for i, w := range batch {
+			if err := w.ctx.Err(); err != nil {
+				// Its caller was told it failed (groupTx): it must not
+				// happen behind their back.
+				results[i] = coupole.Wrap(err, coupole.EUNAVAILABLE, "database: write abandoned: %v", err)
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 				return storageError(err, "savepoint")
 			}

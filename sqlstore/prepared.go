@@ -135,8 +135,24 @@ func (p *pool) close() error {
 	return p.DB.Close()
 }
 
+// joined returns the group transaction ctx runs in, if it is one of this
+// pool's database: a store method called from a step write (audit.Record.Then)
+// must run in that transaction. Taking another connection instead would, on
+// SQLite, wait for the one write connection that very transaction holds
+// (issue 10, item 1), and would not see, on PostgreSQL, what the
+// transaction has written so far.
+func (p *pool) joined(ctx context.Context) *Tx {
+	if g, ok := ctx.Value(inGroupKey{}).(inGroup); ok && (g.db.write == p || g.db.read == p) {
+		return g.tx
+	}
+	return nil
+}
+
 // QueryContext runs query through its prepared statement when it has one.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx := p.joined(ctx); tx != nil {
+		return tx.QueryContext(ctx, query, args...)
+	}
 	if s := p.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -146,6 +162,9 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 // QueryRowContext runs query through its prepared statement when it has
 // one.
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx := p.joined(ctx); tx != nil {
+		return tx.QueryRowContext(ctx, query, args...)
+	}
 	if s := p.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -154,6 +173,9 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 
 // ExecContext runs query through its prepared statement when it has one.
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx := p.joined(ctx); tx != nil {
+		return tx.ExecContext(ctx, query, args...)
+	}
 	if s := p.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}

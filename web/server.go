@@ -36,6 +36,11 @@ type Server struct {
 	// BehindTLSProxy says that a TLS-terminating proxy is in front: every
 	// response then carries HSTS, as it does over built-in TLS.
 	BehindTLSProxy bool
+	// RequestTimeout bounds every request (DefaultRequestTimeout if zero):
+	// its context ends then, so whatever it waits for — a pool connection,
+	// a query, the audit log — gives up and it is answered (503) instead of
+	// waiting forever (issue 10, item 1).
+	RequestTimeout time.Duration
 
 	mux      *http.ServeMux
 	registry *prometheus.Registry
@@ -62,6 +67,10 @@ func NewServer(logger *slog.Logger, ready Readiness) *Server {
 	return s
 }
 
+// DefaultRequestTimeout is the request deadline unless configured
+// (--request-timeout).
+const DefaultRequestTimeout = 15 * time.Second
+
 // Registry lets other packages register their metrics next to the server's.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
@@ -80,7 +89,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil || s.BehindTLSProxy {
 		w.Header().Set("Strict-Transport-Security", HSTS)
 	}
-	s.mux.ServeHTTP(rec, r)
+	timeout := s.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	s.mux.ServeHTTP(rec, r.WithContext(ctx))
 	s.requests.WithLabelValues(pattern, strconv.Itoa(rec.code)).Inc()
 	s.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 }
@@ -100,12 +115,28 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// readyWithin bounds /readyz: a probe that waits is worse than one that
+// says "not ready".
+const readyWithin = 2 * time.Second
+
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), readyWithin)
 	defer cancel()
-	err := s.Ready.Ping(ctx)
-	if err == nil {
-		err = s.Ready.CheckSchema(ctx)
+	// The checks run aside, so that one that overstays its context (a
+	// stuck database, issue 10 item 1) cannot hold the probe.
+	checked := make(chan error, 1)
+	go func() {
+		err := s.Ready.Ping(ctx)
+		if err == nil {
+			err = s.Ready.CheckSchema(ctx)
+		}
+		checked <- err
+	}()
+	var err error
+	select {
+	case err = <-checked:
+	case <-ctx.Done():
+		err = coupole.Errorf(coupole.EUNAVAILABLE, "database: no answer within %s", readyWithin)
 	}
 	if err != nil {
 		s.Error(w, r, coupole.Wrap(err, coupole.EUNAVAILABLE, "not ready: %s", coupole.ErrorMessage(err)))
@@ -186,7 +217,16 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 	s.Logger.Info("shutting down", "grace", grace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	err = srv.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Requests still running after the grace period: close their
+		// connections, which ends their contexts, so that nothing they
+		// wait for keeps the process alive.
+		s.Logger.Warn("shutdown: requests still running after the grace period; closing their connections")
+		srv.Close()
+		err = nil
+	}
+	if err != nil {
 		return coupole.Wrap(err, coupole.EINTERNAL, "shutdown: %v", err)
 	}
 	return nil

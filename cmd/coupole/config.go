@@ -26,6 +26,7 @@ type Config struct {
 	LogLevel        slog.Level    // COUPOLE_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // COUPOLE_LOG_FORMAT: text or json
 	ShutdownTimeout time.Duration // COUPOLE_SHUTDOWN_TIMEOUT: grace period on SIGTERM
+	RequestTimeout  time.Duration // COUPOLE_REQUEST_TIMEOUT: deadline of every HTTP request
 
 	// Staff access (issue 5); see docs/security.md.
 	OIDCIssuer           string                    // COUPOLE_OIDC_ISSUER: identity provider; empty disables OIDC sign-in
@@ -99,6 +100,8 @@ var configFlags = []configFlag{
 			c.ShutdownTimeout = d
 			return nil
 		}},
+	{"request-timeout", "COUPOLE_REQUEST_TIMEOUT", "deadline of every HTTP request: a request waiting longer (for the database, the audit log) is answered 503", "15s",
+		func(c *Config, v string) error { return setDuration(&c.RequestTimeout, v) }},
 	{"oidc-issuer", "COUPOLE_OIDC_ISSUER", "OIDC issuer URL of the identity provider (empty: no OIDC sign-in)", "",
 		func(c *Config, v string) error { c.OIDCIssuer = v; return nil }},
 	{"oidc-client-id", "COUPOLE_OIDC_CLIENT_ID", "OIDC client id of Coupole", "",

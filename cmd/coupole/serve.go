@@ -18,7 +18,7 @@ import (
 func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "serve", "[--demo] [flags]")
 	demo := fs.Bool("demo", false, "create the database if needed, fill it with synthetic data and enable demo accounts")
-	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout",
+	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout", "request-timeout",
 		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
 		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy")
@@ -82,6 +82,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer alog.Close()
 	srv := web.NewServer(logger, db)
 	srv.TLS, srv.BehindTLSProxy = tlsConfig, cfg.BehindTLSProxy
+	srv.RequestTimeout = cfg.RequestTimeout
 	closeStaff, err := enableStaffAccess(ctx, env, cfg, *demo, db, srv, logger, alog)
 	if err != nil {
 		return err

@@ -60,6 +60,14 @@ func MustOpenSQLite(tb testing.TB) *sqlstore.DB {
 // test when PostgresEnv is not set.
 func MustOpenPostgres(tb testing.TB) *sqlstore.DB {
 	tb.Helper()
+	return mustOpen(tb, MustCreatePostgres(tb))
+}
+
+// MustCreatePostgres creates a new, empty database on the server named by
+// PostgresEnv and returns its URL; the database is dropped when the test
+// ends. It skips the test when PostgresEnv is not set.
+func MustCreatePostgres(tb testing.TB) string {
+	tb.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
 		tb.Skipf("PostgreSQL tests skipped: set %s to a PostgreSQL URL to run them", PostgresEnv)
@@ -91,7 +99,7 @@ func MustOpenPostgres(tb testing.TB) *sqlstore.DB {
 		admin.Close()
 	})
 	u.Path = "/" + name
-	return mustOpen(tb, u.String())
+	return u.String()
 }
 
 func mustOpen(tb testing.TB, dsn string) *sqlstore.DB {
