@@ -8,7 +8,13 @@ import (
 	"testing"
 
 	"github.com/coupole/coupole/sqlstore/sqltest"
+	"github.com/coupole/coupole/web/apitest"
 )
+
+// openAPIChecked is the transport of the web tests' clients: every exchange
+// under /api/ is checked against web/openapi.json (issue 10, item 9), so
+// that the code and the document cannot drift apart.
+var openAPIChecked = apitest.Transport(OpenAPIDocument(), "/api/", nil)
 
 // TestOpenAPIMatchesRoutes: the OpenAPI document describes exactly the
 // /api/v1 routes registered, method by method (issue 6, point 6).

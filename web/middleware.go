@@ -220,20 +220,21 @@ func (a *StaffAccess) denied(w http.ResponseWriter, r *http.Request, req coupole
 	a.refuse(w, r, http.StatusForbidden, key)
 }
 
-// refuse writes a localized refusal: a small page for browsers, plain text
-// for API clients.
+// refuse writes a localized refusal: a problem detail under /api/ (and the
+// other problemPath prefixes), whatever the client accepts; elsewhere a small
+// page for browsers, plain text for the rest.
 func (a *StaffAccess) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
 	lang := RequestLanguage(r)
 	msg := Message(lang, key)
+	if problemPath(r.URL.Path) {
+		writeProblemStatus(w, status, problemCode(status), msg)
+		return
+	}
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		signin := status == http.StatusUnauthorized
 		a.render(w, "refused", pageData{Lang: lang, Message: msg, SignInLink: signin})
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeProblemStatus(w, status, problemCode(status), msg)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -68,10 +68,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
+	out := unmatchedProblems(rec, r, pattern) // 404 and 405 under /api/ are problems too
 	if pattern == "" {
 		pattern = "unmatched"
 	}
-	s.mux.ServeHTTP(rec, r)
+	s.mux.ServeHTTP(out, r)
 	s.requests.WithLabelValues(pattern, strconv.Itoa(rec.code)).Inc()
 	s.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 }
@@ -127,22 +128,11 @@ func Status(code string) int {
 	}
 }
 
-// Error writes err as a plain-text response with the status its code maps to,
-// and logs internal errors. The body is the user-safe message only.
+// Error answers err with the status its code maps to, and logs internal
+// errors: an RFC 9457 problem under /api/, /audit/ and /scim/, plain text
+// elsewhere (web/problem.go). The body is the user-safe message only.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	writePlainError(s.Logger, w, r, err)
-}
-
-func writePlainError(logger *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
-	code := coupole.ErrorCode(err)
-	status := Status(code)
-	if status >= 500 {
-		logger.Error("request failed", "method", r.Method, "route", r.Pattern, "code", code, "err", err)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write([]byte(coupole.ErrorMessage(err) + "\n"))
+	writeError(s.Logger, w, r, err)
 }
 
 // ListenAndServe serves on addr until ctx is cancelled, then lets running
