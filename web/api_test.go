@@ -277,6 +277,7 @@ func TestStrictDecoding(t *testing.T) {
 		}{
 			{"unknown field", rt.ok + `,"extra":1}`, "application/json", `unknown field "extra"`},
 			{"unknown field, name not shown", rt.ok + `,"Marie Dupont 0471":1}`, "application/json", "unknown field (not shown)"},
+			{"a field twice", rt.ok + "," + strings.TrimPrefix(strings.Split(rt.ok, ",")[0], "{") + "}", "application/json", "appears twice"},
 			{"a second object after the first", rt.ok + `} {"x":1}`, "application/json", "there is more after the JSON object"},
 			{"garbage after the object", rt.ok + `}xyz`, "application/json", "there is more after the JSON object"},
 			{"not an object", `["` + rt.path + `"]`, "application/json", "must be a JSON object"},
@@ -302,6 +303,21 @@ func TestStrictDecoding(t *testing.T) {
 		}
 		if resp := f.send(t, rt.s, "POST", rt.path, rt.ok+"}\n", "Content-Type", "application/json; charset=utf-8"); resp.StatusCode == http.StatusBadRequest {
 			t.Errorf("%s, a valid body refused: %d %s", rt.path, resp.StatusCode, readBody(t, resp))
+		}
+	}
+
+	// encoding/json alone matches keys whatever their case.
+	for _, c := range []struct {
+		s                  session
+		path, body, detail string
+	}{
+		{adv, "/api/v1/interactions", `{"CHANNEL":"phone","requester":"customer"}`, `unknown field "CHANNEL"`},
+		{adv, "/api/v1/access-points/read", `{"Ean":"` + string(testEAN) + `"}`, `unknown field "Ean"`},
+		{po, "/api/v1/breakglass", `{"customer_id":"C1","Reason":"r","minutes":30}`, `unknown field "Reason"`},
+	} {
+		p := mustProblem(t, c.body, f.send(t, c.s, "POST", c.path, c.body, "Content-Type", "application/json"), 400, "invalid")
+		if !strings.Contains(p.Detail, c.detail) {
+			t.Errorf("%s %s: detail %q, want %q", c.path, c.body, p.Detail, c.detail)
 		}
 	}
 

@@ -27,7 +27,10 @@ const maxBodyBytes = 64 << 10
 //   - it is at most maxBodyBytes;
 //   - it is one JSON object, and nothing follows it;
 //   - a field v does not have is refused, not ignored: a misspelt field
-//     must not pass for an absent one.
+//     must not pass for an absent one;
+//   - a key is spelt exactly as the field (encoding/json alone would take
+//     "CHANNEL" for "channel") and appears once (it would keep the last of
+//     two): what a proxy, a validator or a log reads is what the server does.
 //
 // An empty body is an empty object (the request has nothing to say). Errors
 // are EINVALID, in the domain's words: they name the field, never its value
@@ -58,7 +61,90 @@ func decodeJSON(r *http.Request, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return coupole.Errorf(coupole.EINVALID, "request body: there is more after the JSON object")
 	}
+	if msg := exactKeys(json.NewDecoder(bytes.NewReader(body)), reflect.TypeOf(v), ""); msg != "" {
+		return coupole.Errorf(coupole.EINVALID, "request body: %s", msg)
+	}
 	return nil
+}
+
+// exactKeys walks a JSON value that decoded into t and says which key is
+// not spelt as t's field, or appears twice; "" when none. at is the path of
+// the value, for the message.
+func exactKeys(dec *json.Decoder, t reflect.Type, at string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return "not valid JSON"
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields map[string]reflect.Type
+		var elem reflect.Type
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		} else if t != nil && t.Kind() == reflect.Map {
+			elem = t.Elem()
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			key, _ := k.(string)
+			if err != nil {
+				return "not valid JSON"
+			}
+			name := at + key
+			if seen[key] {
+				return "field " + fieldName(strconv.Quote(name)) + " appears twice"
+			}
+			seen[key] = true
+			ft := elem
+			if fields != nil {
+				var ok bool
+				if ft, ok = fields[key]; !ok {
+					return "unknown field " + fieldName(strconv.Quote(name))
+				}
+			}
+			if msg := exactKeys(dec, ft, name+"."); msg != "" {
+				return msg
+			}
+		}
+		dec.Token() // '}'
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for dec.More() {
+			if msg := exactKeys(dec, elem, at); msg != "" {
+				return msg
+			}
+		}
+		dec.Token() // ']'
+	}
+	return ""
+}
+
+// jsonFields are the JSON names of a struct's fields, as encoding/json
+// names them (no embedded structs in request types).
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 // jsonProblem says what is wrong with a body encoding/json refused, without

@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -42,13 +41,10 @@ func Lint(document []byte) (*openapi3.T, error) {
 type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
-	// prefix: only requests whose path starts with it are checked.
-	prefix string
 }
 
-// NewValidator lints document and returns a validator for the requests
-// whose path starts with prefix (e.g. "/api/").
-func NewValidator(document []byte, prefix string) (*Validator, error) {
+// NewValidator lints document and returns a validator of its operations.
+func NewValidator(document []byte) (*Validator, error) {
 	doc, err := Lint(document)
 	if err != nil {
 		return nil, err
@@ -60,17 +56,7 @@ func NewValidator(document []byte, prefix string) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("OpenAPI router: %w", err)
 	}
-	return &Validator{doc: doc, router: router, prefix: prefix}, nil
-}
-
-// MustValidator is NewValidator for a test: an invalid document fails tb.
-func MustValidator(tb testing.TB, document []byte, prefix string) *Validator {
-	tb.Helper()
-	v, err := NewValidator(document, prefix)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return v
+	return &Validator{doc: doc, router: router}, nil
 }
 
 // Transport returns a RoundTripper for the tests' HTTP clients: it sends
@@ -110,7 +96,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !strings.HasPrefix(req.URL.Path, t.prefix) {
 		return t.next.RoundTrip(req)
 	}
-	t.once.Do(func() { t.v, t.err = NewValidator(t.document, t.prefix) })
+	t.once.Do(func() { t.v, t.err = NewValidator(t.document) })
 	if t.err != nil {
 		return nil, t.err
 	}
@@ -147,7 +133,7 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 	r.Body = io.NopCloser(bytes.NewReader(reqBody))
 	route, pathParams, err := v.router.FindRoute(r)
 	if err != nil {
-		return v.checkUnknownRoute(err, status, header, respBody)
+		return v.checkUnknownRoute(r, err, status, header, respBody)
 	}
 	opts := &openapi3filter.Options{
 		IncludeResponseStatus: true,
@@ -184,18 +170,19 @@ func sessionCookie(ctx context.Context, in *openapi3filter.AuthenticationInput) 
 	return nil
 }
 
-func (v *Validator) checkUnknownRoute(routeErr error, status int, header http.Header, body []byte) error {
+func (v *Validator) checkUnknownRoute(req *http.Request, routeErr error, status int, header http.Header, body []byte) error {
+	op := req.Method + " " + req.URL.Path
 	switch {
 	case errors.Is(routeErr, routers.ErrMethodNotAllowed):
 		if status != http.StatusMethodNotAllowed {
-			return fmt.Errorf("the document has no such method on this path, the server answered %d instead of 405", status)
+			return fmt.Errorf("the document has no operation %s (add it if the route is new), yet the server answered %d, not 405", op, status)
 		}
 		if header.Get("Allow") == "" {
 			return fmt.Errorf("405 without an Allow header")
 		}
 	case errors.Is(routeErr, routers.ErrPathNotFound):
 		if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
-			return fmt.Errorf("the document has no such path, the server answered %d instead of 404", status)
+			return fmt.Errorf("the document has no path for %s (add it if the route is new), yet the server answered %d, not 404", op, status)
 		}
 	default:
 		return fmt.Errorf("routing: %w", routeErr)

@@ -67,7 +67,7 @@ func TestTransport(t *testing.T) {
 		{"no session refused", "POST", "/api/thing/1", `{"n":1}`, false, 401, "application/problem+json", `{"type":"t","title":"Unauthorized","status":401,"code":"unauthorized"}`, "", ""},
 		{"unknown path as a problem", "GET", "/api/nothing", "", true, 404, "application/problem+json", problem404, "", ""},
 		{"unknown path as plain text", "GET", "/api/nothing", "", true, 404, "text/plain; charset=utf-8", "404 page not found\n", "", "not application/problem+json"},
-		{"unknown path answered", "GET", "/api/nothing", "", true, 200, "application/json", `{}`, "", "instead of 404"},
+		{"unknown path answered", "GET", "/api/nothing", "", true, 200, "application/json", `{}`, "", "the document has no path for GET /api/nothing (add it if the route is new), yet the server answered 200, not 404"},
 		{"wrong method with Allow", "GET", "/api/thing/1", "", true, 405, "application/problem+json", `{"type":"t","title":"Method Not Allowed","status":405,"code":"method_not_allowed"}`, "POST", ""},
 		{"wrong method without Allow", "GET", "/api/thing/1", "", true, 405, "application/problem+json", `{"type":"t","title":"Method Not Allowed","status":405,"code":"method_not_allowed"}`, "", "Allow"},
 		{"outside the prefix", "GET", "/page", "", false, 404, "text/plain", "nothing", "", ""},
