@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/coupole/coupole/web/apitest"
 )
@@ -360,7 +361,11 @@ func (k knownCustomers) AccessPoint(ctx context.Context, ean coupole.EAN) (coupo
 // refusal is traced with the id asked for, so probing for customer ids shows
 // in the audit trail; a grant for an existing customer is still created.
 func TestBreakGlassUnknownCustomer(t *testing.T) {
-	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	sqltest.ForEachEngine(t, testBreakGlassUnknownCustomer)
+}
+
+func testBreakGlassUnknownCustomer(t *testing.T, db *sqlstore.DB) {
+	f := mustFixture(t, db, AuthConfig{})
 	f.access.Customers = knownCustomers{"C1": true}
 	mustStaff(t, f.db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
 	po := f.mustSession(t, "s-po")
