@@ -68,7 +68,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
-	out := unmatchedProblems(rec, r, pattern) // 404 and 405 under /api/ are problems too
+	out := unmatchedProblems(rec, r, pattern) // no route under /api/: the 404 or 405 is a problem
 	if pattern == "" {
 		pattern = "unmatched"
 	}
