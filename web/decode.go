@@ -23,7 +23,10 @@ const maxBodyBytes = 64 << 10
 // decodeJSON is the one reader of JSON request bodies (issue 10, item 9). It
 // is strict, so that what the server understood is what the client meant:
 //
-//   - a body that is present is declared application/json;
+//   - a body that is present is declared application/json: a cross-site
+//     form or a no-cors fetch can send text/plain, a form type or none
+//     without a CORS preflight, never application/json (defence in depth
+//     behind the CSRF token and the cross-origin check);
 //   - it is at most maxBodyBytes;
 //   - it is one JSON object, and nothing follows it;
 //   - a field v does not have is refused, not ignored: a misspelt field
@@ -59,7 +62,7 @@ func decodeJSON(r *http.Request, v any) error {
 		return coupole.Errorf(coupole.EINVALID, "request body: %s", jsonProblem(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return coupole.Errorf(coupole.EINVALID, "request body: there is more after the JSON object")
+		return coupole.Errorf(coupole.EINVALID, "request body: data after the JSON object")
 	}
 	if msg := exactKeys(json.NewDecoder(bytes.NewReader(body)), reflect.TypeOf(v), ""); msg != "" {
 		return coupole.Errorf(coupole.EINVALID, "request body: %s", msg)
