@@ -37,8 +37,7 @@ func AuditHandler(logger *slog.Logger, r AuditReader) http.Handler {
 	mux.HandleFunc("GET /audit/proof/inclusion", h.inclusion)
 	mux.HandleFunc("GET /audit/proof/consistency", h.consistency)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, pattern := mux.Handler(r)
-		mux.ServeHTTP(unmatchedProblems(w, r, pattern), r)
+		mux.ServeHTTP(unmatchedProblems(w, r, mux), r)
 	})
 }
 

@@ -220,12 +220,13 @@ func (a *StaffAccess) denied(w http.ResponseWriter, r *http.Request, req coupole
 	a.refuse(w, r, http.StatusForbidden, key)
 }
 
-// refuse writes a localized refusal: a problem detail under /api/ (and the
-// other problemPath prefixes), whatever the client accepts; elsewhere a small
-// page for browsers, plain text for the rest.
+// refuse writes a localized refusal: a small page for browsers, plain text
+// for API clients.
 func (a *StaffAccess) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
 	lang := RequestLanguage(r)
 	msg := Message(lang, key)
+	// Under /api/ (and the other problemPath prefixes) a problem detail,
+	// whatever the client accepts: the API answers in one format.
 	if problemPath(r.URL.Path) {
 		writeProblemStatus(w, status, problemCode(status), msg)
 		return

@@ -85,11 +85,14 @@ func problemCode(status int) string {
 	return coupole.EINTERNAL
 }
 
-// unmatchedProblems returns the writer the mux should answer r on: w itself,
-// unless the mux has no route for r (pattern is empty) under a problem path,
-// in which case the mux's own 404 or 405 becomes a problem.
-func unmatchedProblems(w http.ResponseWriter, r *http.Request, pattern string) http.ResponseWriter {
-	if pattern != "" || !problemPath(r.URL.Path) {
+// unmatchedProblems returns the writer mux should answer r on: w itself,
+// unless mux has no route for r under a problem path, in which case the
+// mux's own 404 or 405 becomes a problem.
+func unmatchedProblems(w http.ResponseWriter, r *http.Request, mux *http.ServeMux) http.ResponseWriter {
+	if !problemPath(r.URL.Path) {
+		return w
+	}
+	if _, pattern := mux.Handler(r); pattern != "" {
 		return w
 	}
 	return &muxProblemWriter{ResponseWriter: w}

@@ -66,13 +66,13 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 // carry an identifier — and serves the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	w = unmatchedProblems(w, r, s.mux) // no route under /api/: the 404 or 405 is a problem
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
-	out := unmatchedProblems(rec, r, pattern) // no route under /api/: the 404 or 405 is a problem
 	if pattern == "" {
 		pattern = "unmatched"
 	}
-	s.mux.ServeHTTP(out, r)
+	s.mux.ServeHTTP(rec, r)
 	s.requests.WithLabelValues(pattern, strconv.Itoa(rec.code)).Inc()
 	s.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 }
