@@ -2,10 +2,7 @@ package web
 
 import (
 	_ "embed"
-	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/interaction"
@@ -16,7 +13,8 @@ import (
 // facts derived by the server. Personal data travels in POST bodies only,
 // never in a URL that a proxy or an access log would keep: identifiers in
 // paths are interaction ids. Errors are RFC 9457 problem details with the
-// stable codes of coupole.Error.
+// stable codes of coupole.Error (web/problem.go). web/openapi.json describes
+// every route; the tests hold the code to it (web/apitest).
 
 //go:embed openapi.json
 var openAPIDocument []byte
@@ -69,90 +67,19 @@ func actor(r *http.Request, p *Principal) interaction.Actor {
 	return interaction.Actor{StaffID: p.Staff.ID, Client: clientAddrFrom(r.Context()), Lang: string(RequestLanguage(r))}
 }
 
-// Problem is an RFC 9457 problem detail. Code is the stable error code.
-type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	Code   string `json:"code"`
-}
-
-// ProblemType is the type URI of a problem with the given code.
-func ProblemType(code string) string { return "urn:coupole:problem:" + code }
-
-// writeProblem answers err as application/problem+json; the status comes
-// from Status, the detail is the user-safe message.
-func (a *StaffAccess) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
-	code := coupole.ErrorCode(err)
-	status := Status(code)
-	if status >= 500 {
-		a.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "code", code, "err", err)
-	}
-	writeProblemStatus(w, status, code, coupole.ErrorMessage(err))
-}
-
-func writeProblemStatus(w http.ResponseWriter, status int, code, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{Type: ProblemType(code), Title: http.StatusText(status), Status: status, Detail: detail, Code: code})
-}
-
-// problemCode names the stable code of a refusal by the middleware.
-func problemCode(status int) string {
-	switch status {
-	case http.StatusUnauthorized:
-		return coupole.EUNAUTHORIZED
-	case http.StatusForbidden:
-		return coupole.EFORBIDDEN
-	}
-	return coupole.EINTERNAL
-}
-
-// decodeBody reads a JSON body into v, refusing unknown fields, with the
-// problem named. An empty body is an empty object.
-func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && err != io.EOF {
-		msg := err.Error()
-		// encoding/json quotes the offending value for a type error; keep
-		// only the field, as values may be personal data.
-		var te *json.UnmarshalTypeError
-		if ok := asTypeError(err, &te); ok {
-			msg = "field " + te.Field + ": wrong type (want " + te.Type.String() + ")"
-		} else if strings.HasPrefix(msg, "json: unknown field ") {
-			msg = "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
-		} else {
-			msg = "not valid JSON"
-		}
-		return coupole.Errorf(coupole.EINVALID, "request body: %s", msg)
-	}
-	return nil
-}
-
-func asTypeError(err error, te **json.UnmarshalTypeError) bool {
-	t, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*te = t
-	}
-	return ok
-}
-
-// serve decodes the body into req (when not nil), calls fn and writes its
-// result with status, or the problem.
+// serveJSON decodes a POST body into req (strictly: decodeJSON), calls fn
+// and writes its result with status, or the problem.
 func serveJSON[Req, Res any](a *StaffAccess, w http.ResponseWriter, r *http.Request, status int, fn func(Req) (Res, error)) {
 	var req Req
 	if r.Method == http.MethodPost {
-		if err := decodeBody(r, &req); err != nil {
-			a.writeProblem(w, r, err)
+		if err := decodeJSON(r, &req); err != nil {
+			a.Server.Error(w, r, err)
 			return
 		}
 	}
 	res, err := fn(req)
 	if err != nil {
-		a.writeProblem(w, r, err)
+		a.Server.Error(w, r, err)
 		return
 	}
 	writeJSON(w, status, res)
@@ -208,14 +135,14 @@ func (a *StaffAccess) apiDecide(w http.ResponseWriter, r *http.Request, p *Princ
 
 func (a *StaffAccess) apiExecute(w http.ResponseWriter, r *http.Request, p *Principal) {
 	var req interaction.ExecuteRequest
-	if err := decodeBody(r, &req); err != nil {
-		a.writeProblem(w, r, err)
+	if err := decodeJSON(r, &req); err != nil {
+		a.Server.Error(w, r, err)
 		return
 	}
 	req.IdempotencyKey = r.Header.Get("Idempotency-Key")
 	d, err := a.Interactions.Execute(r.Context(), actor(r, p), r.PathValue("id"), req)
 	if err != nil {
-		a.writeProblem(w, r, err)
+		a.Server.Error(w, r, err)
 		return
 	}
 	status := http.StatusCreated

@@ -20,7 +20,8 @@ type AuditReader interface {
 
 // AuditHandler serves the audit log's public side (T2): the latest signed
 // checkpoint and inclusion and consistency proofs. None of it is personal
-// data (hashes and sizes only). Mount it with
+// data (hashes and sizes only). Errors are problem details (web/problem.go).
+// Mount it with
 //
 //	srv.Handle("GET /audit/", web.AuditHandler(logger, audit.NewReader(store)))
 //
@@ -35,7 +36,9 @@ func AuditHandler(logger *slog.Logger, r AuditReader) http.Handler {
 	mux.HandleFunc("GET /audit/checkpoint", h.checkpoint)
 	mux.HandleFunc("GET /audit/proof/inclusion", h.inclusion)
 	mux.HandleFunc("GET /audit/proof/consistency", h.consistency)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(unmatchedProblems(w, r, mux), r)
+	})
 }
 
 type auditHandler struct {
@@ -44,7 +47,7 @@ type auditHandler struct {
 }
 
 func (h *auditHandler) error(w http.ResponseWriter, r *http.Request, err error) {
-	writePlainError(h.logger, w, r, err)
+	writeError(h.logger, w, r, err)
 }
 
 func (h *auditHandler) checkpoint(w http.ResponseWriter, r *http.Request) {

@@ -320,15 +320,17 @@ func (a *StaffAccess) refusedAnonymous(r *http.Request, reason string) {
 func (a *StaffAccess) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
 	lang := RequestLanguage(r)
 	msg := Message(lang, key)
+	// Under /api/ (and the other problemPath prefixes) a problem detail,
+	// whatever the client accepts: the API answers in one format.
+	if problemPath(r.URL.Path) {
+		writeProblemStatus(w, status, problemCode(status), msg)
+		return
+	}
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		signin := status == http.StatusUnauthorized
 		a.render(w, "refused", pageData{Lang: lang, Message: msg, SignInLink: signin})
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeProblemStatus(w, status, problemCode(status), msg)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

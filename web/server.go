@@ -81,6 +81,7 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 // carry an identifier — and serves the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	w = unmatchedProblems(w, r, s.mux) // no route under /api/: the 404 or 405 is a problem
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
 	if pattern == "" {
@@ -167,22 +168,11 @@ func Status(code string) int {
 	}
 }
 
-// Error writes err as a plain-text response with the status its code maps to,
-// and logs internal errors. The body is the user-safe message only.
+// Error answers err with the status its code maps to, and logs internal
+// errors: an RFC 9457 problem under /api/, /audit/ and /scim/, plain text
+// elsewhere (web/problem.go). The body is the user-safe message only.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	writePlainError(s.Logger, w, r, err)
-}
-
-func writePlainError(logger *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
-	code := coupole.ErrorCode(err)
-	status := Status(code)
-	if status >= 500 {
-		logger.Error("request failed", "method", r.Method, "route", r.Pattern, "code", code, "err", err)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write([]byte(coupole.ErrorMessage(err) + "\n"))
+	writeError(s.Logger, w, r, err)
 }
 
 // ListenAndServe serves on addr until ctx is cancelled, then lets running

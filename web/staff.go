@@ -198,15 +198,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return coupole.Wrap(err, coupole.EINVALID, "request body: %v", err)
-	}
-	return nil
-}
-
 // --- resources: the facts are derived by the server, never sent (C1) ---
 
 func (a *StaffAccess) customerResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
@@ -239,8 +230,8 @@ func (a *StaffAccess) accessPointResource(r *http.Request, p *Principal) (string
 	var body struct {
 		EAN string `json:"ean"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<10)).Decode(&body); err != nil {
-		return "", "", f, coupole.Errorf(coupole.EINVALID, "body must be a JSON object with an \"ean\"")
+	if err := decodeJSON(r, &body); err != nil {
+		return "", "", f, err
 	}
 	ean, err := coupole.ParseEAN(body.EAN)
 	if err != nil {
@@ -547,7 +538,12 @@ func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request,
 		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "minutes: must be between 1 and %d", int(coupole.MaxBreakGlass/time.Minute)))
 		return
 	}
-	g := coupole.BreakGlassGrant{ID: "bg-" + newSecret()[:16], StaffID: p.Staff.ID, CustomerID: strings.TrimSpace(body.CustomerID),
+	customerID := strings.TrimSpace(body.CustomerID)
+	if err := a.grantableCustomer(r, p, customerID); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	g := coupole.BreakGlassGrant{ID: "bg-" + newSecret()[:16], StaffID: p.Staff.ID, CustomerID: customerID,
 		Reason: strings.TrimSpace(body.Reason), RequestedAt: a.Clock.Now(), Duration: time.Duration(body.Minutes) * time.Minute}
 	ev := coupole.StaffEvent{Type: coupole.StaffEventGrantRequested, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
 		Details: map[string]string{"customer": g.CustomerID, "minutes": itoa(body.Minutes)}}
@@ -561,6 +557,28 @@ func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	writeJSON(w, http.StatusCreated, a.grantJSON(g))
+}
+
+// grantableCustomer refuses a break-glass request for a customer who does
+// not exist (issue 10, item 9): a grant must name someone to be read. The
+// answer does tell the requester whether a customer id exists; that is
+// acceptable because only privacy officers may request a grant (the staff
+// policy), the id is the operator's own reference, not a name, and every
+// such refusal is traced with the id asked for, so probing for ids shows in
+// the audit trail. A refusal that cannot be traced is answered 503.
+func (a *StaffAccess) grantableCustomer(r *http.Request, p *Principal, id string) error {
+	if id == "" {
+		return coupole.Errorf(coupole.EINVALID, "customer_id: required")
+	}
+	_, err := a.Customers.Customer(r.Context(), id)
+	if coupole.ErrorCode(err) != coupole.ENOTFOUND {
+		return err
+	}
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantRequested, Actor: p.Staff.ID, Outcome: "refused", Reason: "unknown_customer",
+		Details: map[string]string{"customer": id, "client": clientAddrFrom(r.Context())}}); err != nil {
+		return err
+	}
+	return coupole.Errorf(coupole.EINVALID, "customer_id: no customer has this id")
 }
 
 func (a *StaffAccess) handleApproveGrant(w http.ResponseWriter, r *http.Request, p *Principal) {

@@ -175,7 +175,7 @@ func (f *fixture) do(tb testing.TB, s session, method, path, body string) *http.
 	return resp
 }
 
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+var noRedirect = &http.Client{Transport: openAPIChecked, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 func readBody(tb testing.TB, resp *http.Response) string {
 	b, _ := io.ReadAll(resp.Body)
@@ -637,7 +637,7 @@ func signInForm(tb testing.TB, c *http.Client, base string) string {
 
 func newBrowser(tb testing.TB) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar}
+	return &http.Client{Jar: jar, Transport: openAPIChecked}
 }
 
 // TestLocalBreakGlassSignIn: argon2id password + TOTP, a code never accepted

@@ -19,6 +19,8 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
+	"github.com/coupole/coupole/web/apitest"
 )
 
 // End-to-end tests of the interaction API (issue 6, point 8): the real
@@ -95,6 +97,10 @@ func mustE2EServer(t *testing.T) *e2eServer {
 	return e2eSrv
 }
 
+// openAPIChecked is the transport of the E2E clients: every exchange under
+// /api/ is checked against web/openapi.json (issue 10, item 9).
+var openAPIChecked = apitest.Transport(web.OpenAPIDocument(), "/api/", nil)
+
 // client is a signed-in browser-less API client.
 type client struct {
 	t    *testing.T
@@ -108,7 +114,7 @@ type client struct {
 func (s *e2eServer) signIn(t *testing.T, account string) *client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &client{t: t, srv: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	c := &client{t: t, srv: s, http: &http.Client{Jar: jar, Transport: openAPIChecked, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	resp, err := c.http.Get(s.base + "/signin")
 	if err != nil {
 		t.Fatal(err)
@@ -475,7 +481,7 @@ func TestE2E_D7_D8(t *testing.T) {
 	if d := c.decide(id, "consumption_history"); d.Outcome != "refuse" || d.Reason != "private_data" {
 		t.Errorf("landlord: %+v", d)
 	}
-	anon := &client{t: t, srv: s, http: http.DefaultClient}
+	anon := &client{t: t, srv: s, http: &http.Client{Transport: openAPIChecked}}
 	if st := anon.do("POST", "/api/v1/interactions/"+id+"/readings", `{"day_kwh":1}`, nil); st != 401 {
 		t.Errorf("anonymous index intake: %d", st)
 	}
