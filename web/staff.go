@@ -389,26 +389,34 @@ func (a *StaffAccess) handleListStaff(w http.ResponseWriter, r *http.Request, p 
 }
 
 // RevokeStaff is the emergency revocation (S6) shared by the API and the
-// command line: disable the account, destroy its sessions and grants, trace.
+// command line: disable the account, destroy its sessions and grants, close
+// its open interactions with a system reason (issue 10: a reinstated member
+// regains no access through them), trace. It returns the number of sessions
+// destroyed.
 func RevokeStaff(ctx context.Context, store coupole.StaffStore, tracer coupole.StaffTracer, clock coupole.Clock, actor, id, reason string) (int, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return 0, coupole.Errorf(coupole.EINVALID, "revoke: --reason is required: say why the access is removed")
 	}
 	now := clock.Now()
-	n, err := store.Revoke(ctx, id, reason, now)
+	rv, err := store.Revoke(ctx, id, reason, now)
 	if err != nil {
 		return 0, err
 	}
 	if tracer != nil {
+		details := map[string]string{"sessions": itoa(rv.Sessions), "interactions_closed": itoa(len(rv.Interactions))}
+		if len(rv.Interactions) > 0 {
+			details["closed_interactions"] = strings.Join(rv.Interactions, ",")
+			details["close_reason"] = coupole.CloseStaffRevoked
+		}
 		if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRevoked, At: now, Actor: actor, Subject: id, Outcome: "ok", Reason: reason,
-			Details: map[string]string{"sessions": itoa(n)}}); err != nil {
+			Details: details}); err != nil {
 			// The revocation stands: access is removed even if the trace
 			// cannot be written now; the error tells the operator.
-			return n, coupole.Wrap(err, coupole.EUNAVAILABLE, "staff %s is revoked, but the audit log could not record it: %v", id, err)
+			return rv.Sessions, coupole.Wrap(err, coupole.EUNAVAILABLE, "staff %s is revoked, but the audit log could not record it: %v", id, err)
 		}
 	}
-	return n, nil
+	return rv.Sessions, nil
 }
 
 func (a *StaffAccess) handleRevoke(w http.ResponseWriter, r *http.Request, p *Principal) {
