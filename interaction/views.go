@@ -63,14 +63,16 @@ type ReasonView struct {
 
 // PointView is the access point the conversation is about, masked.
 type PointView struct {
-	EAN          string `json:"ean"` // masked
-	Energy       string `json:"energy"`
-	Address      string `json:"address"`  // masked
-	Customer     string `json:"customer"` // masked name
-	Regime       string `json:"reading_regime"`
-	Verified     bool   `json:"verified"`
-	Locked       bool   `json:"locked"`
-	AttemptsLeft int    `json:"attempts_left"`
+	EAN      string `json:"ean"` // masked
+	Energy   string `json:"energy"`
+	Address  string `json:"address"`  // masked
+	Customer string `json:"customer"` // masked name
+	Regime   string `json:"reading_regime"`
+	Verified bool   `json:"verified"`
+	Locked   bool   `json:"locked"`
+	// BudgetSpent: locked for everybody, across interactions (issue 10).
+	BudgetSpent  bool `json:"budget_spent,omitempty"`
+	AttemptsLeft int  `json:"attempts_left"`
 }
 
 // IdentifyRequest searches by exactly one of: EAN, meter number, name, or

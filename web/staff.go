@@ -308,7 +308,8 @@ func (a *StaffAccess) handleSignOutEverywhere(w http.ResponseWriter, r *http.Req
 
 // handleCustomer serves the customer record to a staff member the policy
 // allowed, and traces the read before answering (T1): a read that cannot be
-// traced is not served.
+// traced is not served. The record is masked unless the staff policy allows
+// it unmasked (C1: masked unless the request needs it; only break-glass).
 func (a *StaffAccess) handleCustomer(w http.ResponseWriter, r *http.Request, p *Principal) {
 	id := r.PathValue("id")
 	c, err := a.Customers.Customer(r.Context(), id)
@@ -316,16 +317,29 @@ func (a *StaffAccess) handleCustomer(w http.ResponseWriter, r *http.Request, p *
 		a.Server.Error(w, r, err)
 		return
 	}
-	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
-		Details: map[string]string{"customer": id, "data": "customer_profile", "client": clientAddrFrom(r.Context())}}); err != nil {
+	_, _, facts, err := a.customerResource(r, p)
+	unmasked := false
+	if err == nil {
+		unmasked, err = a.unmasked(r.Context(), p, "Customer", id, facts)
+	}
+	if err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	// Field-level masking (C1, "what they see") comes with the advisor
-	// screens; this answer carries what identifies the customer only.
-	writeJSON(w, http.StatusOK, map[string]string{"id": c.ID, "name": c.Name(), "language": string(c.Language)})
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"customer": id, "data": "customer_profile", "masked": strconv.FormatBool(!unmasked), "client": clientAddrFrom(r.Context())}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	name := c.MaskedName()
+	if unmasked {
+		name = c.Name()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "name": name, "language": string(c.Language), "masked": !unmasked})
 }
 
+// handleAccessPoint serves an access point, its EAN masked unless the staff
+// policy allows it unmasked (C1).
 func (a *StaffAccess) handleAccessPoint(w http.ResponseWriter, r *http.Request, p *Principal) {
 	ean, _ := coupole.ParseEAN(r.PathValue("ean"))
 	ap, err := a.Customers.AccessPoint(r.Context(), ean)
@@ -333,12 +347,30 @@ func (a *StaffAccess) handleAccessPoint(w http.ResponseWriter, r *http.Request, 
 		a.Server.Error(w, r, err)
 		return
 	}
-	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
-		Details: map[string]string{"access_point": string(ean), "data": "access_point", "client": clientAddrFrom(r.Context())}}); err != nil {
+	// The route was allowed on an interaction's need-to-know; break-glass
+	// grants are per customer, never per access point.
+	unmasked, err := a.unmasked(r.Context(), p, "AccessPoint", string(ean), coupole.AccessFacts{HandlesInteraction: true})
+	if err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"ean": string(ap.EAN), "energy": string(ap.Energy), "regime": string(ap.Regime)})
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"access_point": string(ean), "data": "access_point", "masked": strconv.FormatBool(!unmasked), "client": clientAddrFrom(r.Context())}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	shown := ap.EAN.Masked()
+	if unmasked {
+		shown = string(ap.EAN)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ean": shown, "energy": string(ap.Energy), "regime": string(ap.Regime), "masked": !unmasked})
+}
+
+// unmasked asks the staff policy whether the principal sees the resource's
+// personal data in full (customer_data.unmasked), on the request's facts.
+func (a *StaffAccess) unmasked(ctx context.Context, p *Principal, typ, id string, facts coupole.AccessFacts) (bool, error) {
+	d, err := a.Authz.AuthorizeStaff(ctx, coupole.AccessRequest{Staff: p.Staff, Action: coupole.ActionReadUnmasked, ResourceType: typ, ResourceID: id, Facts: facts})
+	return d.Allow, err
 }
 
 func (a *StaffAccess) handleInteractions(w http.ResponseWriter, r *http.Request, p *Principal) {
