@@ -217,5 +217,11 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"alerts.kind.verification_locked": tr("Vérification bloquée", "Verificatie geblokkeerd", "Überprüfung gesperrt", "Verification locked"),
 
 	// the access point's verification budget across interactions (issue 10)
+	"alerts.unlock":                         tr("Débloquer", "Deblokkeren", "Entsperren", "Unlock"),
+	"alerts.unlock_reason":                  tr("Motif du déblocage", "Reden van de deblokkering", "Grund der Entsperrung", "Reason for unlocking"),
+	"alerts.unlocked":                       tr("Débloqué", "Gedeblokkeerd", "Entsperrt", "Unlocked"),
+	"alerts.unlock_done":                    tr("Point d'accès débloqué : les vérifications reprennent. Le déblocage et son motif sont tracés.", "Toegangspunt gedeblokkeerd: verificaties zijn weer mogelijk. De deblokkering en de reden worden getraceerd.", "Zugangspunkt entsperrt: Überprüfungen sind wieder möglich. Die Entsperrung und ihr Grund werden protokolliert.", "Access point unlocked: verifications may resume. The unlock and its reason are traced."),
+	"alerts.unlock_reason_required":         tr("Indiquez le motif du déblocage.", "Geef de reden van de deblokkering op.", "Geben Sie den Grund der Entsperrung an.", "Give the reason for unlocking."),
+	"alerts.unlock_conflict":                tr("Rien à débloquer : déjà débloqué, ou cette alerte ne bloque pas le point d'accès pour tous.", "Niets te deblokkeren: al gedeblokkeerd, of deze melding blokkeert het toegangspunt niet voor iedereen.", "Nichts zu entsperren: bereits entsperrt, oder diese Warnung sperrt den Zugangspunkt nicht für alle.", "Nothing to unlock: already unlocked, or this alert does not lock the access point for everybody."),
 	"alerts.kind.verification_budget_spent": tr("Point d'accès bloqué pour tous", "Toegangspunt voor iedereen geblokkeerd", "Zugangspunkt für alle gesperrt", "Access point locked for everyone"),
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +212,46 @@ func TestVerificationBudgetOverHTTP(t *testing.T) {
 	}
 	if _, status := apiInteraction(t, f, f.mustSession(t, "s-adv2"), "customer", "9876543A"); status != http.StatusOK {
 		t.Errorf("right number after the unlock: %d", status)
+	}
+}
+
+// TestTeamLeadUnlocksOnTheAlertsPage: the alerts page offers the unlock of
+// a spent budget, asks for the reason, and says what happened.
+func TestTeamLeadUnlocksOnTheAlertsPage(t *testing.T) {
+	f := mustGridFixture(t)
+	mustStaff(t, f.db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+	mustStaff(t, f.db, "s-lead", coupole.StaffOIDC, coupole.RoleTeamLead)
+	adv := f.mustSession(t, "s-adv")
+	for range 2 {
+		id, status := apiInteraction(t, f, adv, "customer", "0000000")
+		for range 2 {
+			if status == http.StatusOK {
+				status = f.do(t, adv, "POST", "/api/v1/interactions/"+id+"/verify", `{"meter_number":"0000000"}`).StatusCode
+			}
+		}
+	}
+	alerts, err := f.access.Interactions.Alerts(context.Background(), interaction.Actor{StaffID: "s-lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alertID := ""
+	for _, a := range alerts {
+		if a.Kind == coupole.AlertVerificationBudgetSpent {
+			alertID = a.ID
+		}
+	}
+	lead := f.mustSession(t, "s-lead")
+	page := f.get(t, lead, "/alerts", nil)
+	if alertID == "" || !strings.Contains(page, `action="/alerts/`+alertID+`/unlock"`) {
+		t.Fatalf("the alerts page offers no unlock of the budget alert %q", alertID)
+	}
+	resp := f.form(t, lead, "/alerts/"+alertID+"/unlock", url.Values{"reason": {" "}})
+	if body := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), Message(coupole.French, "alerts.unlock_reason_required")) {
+		t.Errorf("unlock without a reason: status %d", resp.StatusCode)
+	}
+	resp = f.form(t, lead, "/alerts/"+alertID+"/unlock", url.Values{"reason": {"client identifié au guichet"}})
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(html.UnescapeString(body), Message(coupole.French, "alerts.unlock_done")) ||
+		strings.Contains(body, `action="/alerts/`+alertID+`/unlock"`) {
+		t.Errorf("unlock: status %d, or the page still offers it", resp.StatusCode)
 	}
 }

@@ -240,6 +240,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /cpas":                           {coupole.RoleCPASAdvisor},
 	"POST /cpas":                          {coupole.RoleCPASAdvisor},
 	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
 	// staff pages (issue 7)
 	"POST /signin/language":      nil,

@@ -30,3 +30,31 @@ func (a *StaffAccess) apiUnlockVerification(w http.ResponseWriter, r *http.Reque
 		return a.Interactions.UnlockVerification(r.Context(), actor(r, p), r.PathValue("id"), req)
 	})
 }
+
+// handleAlertUnlock is the alerts page's unlock form (team leads): the same
+// service call as the API, then the alerts page with what happened.
+func (a *StaffAccess) handleAlertUnlock(w http.ResponseWriter, r *http.Request, p *Principal) {
+	svc := a.service(w, r)
+	if svc == nil {
+		return
+	}
+	lang := RequestLanguage(r)
+	_, err := svc.UnlockVerification(r.Context(), actor(r, p), r.PathValue("id"), interaction.UnlockRequest{Reason: r.PostFormValue("reason")})
+	status, fl := http.StatusOK, &flash{"ok", Message(lang, "alerts.unlock_done")}
+	switch coupole.ErrorCode(err) {
+	case "":
+	case coupole.EINVALID:
+		status, fl = http.StatusBadRequest, &flash{"bad", Message(lang, "alerts.unlock_reason_required")}
+	case coupole.ECONFLICT:
+		status, fl = http.StatusConflict, &flash{"bad", Message(lang, "alerts.unlock_conflict")}
+	default:
+		a.pageError(w, r, p, err)
+		return
+	}
+	list, err := svc.Alerts(r.Context(), actor(r, p))
+	if err != nil {
+		a.pageError(w, r, p, err)
+		return
+	}
+	a.renderPage(w, r, status, "alerts", view{Lang: lang, Title: "alerts.title", Principal: p, Active: "nav.alerts", Data: list, Flash: fl})
+}
