@@ -68,11 +68,14 @@ func (db *DB) RecordVerification(ctx context.Context, v coupole.VerificationAtte
 			return coupole.Errorf(coupole.EFORBIDDEN, "too many failed verifications: this access point is locked for this interaction")
 		}
 		if v.Budget.Failures > 0 {
-			// The point's budget row first: on PostgreSQL it stays locked
-			// until the commit, so concurrent verifications of one point
-			// (from any node) count one after the other.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO verification_budgets (ean) VALUES ($1) ON CONFLICT (ean) DO UPDATE SET ean = excluded.ean`, string(v.EAN)); err != nil {
-				return storageError(err, "record verification")
+			// A failure takes the point's budget row first: on PostgreSQL it
+			// stays locked until the commit, so concurrent failures on one
+			// point (from any node) count one after the other. A success
+			// only reads: it changes no count.
+			if !v.OK {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO verification_budgets (ean) VALUES ($1) ON CONFLICT (ean) DO UPDATE SET ean = excluded.ean`, string(v.EAN)); err != nil {
+					return storageError(err, "record verification")
+				}
 			}
 			var n int
 			if err := tx.QueryRowContext(ctx, countFailures, string(v.EAN), micros(v.At.Add(-v.Budget.Window))).Scan(&n); err != nil {
