@@ -254,3 +254,37 @@ func TestVerificationBudgetAcrossInteractionsAndAdvisors(t *testing.T) {
 		}
 	})
 }
+
+// TestSweepIdleClosesAndStops: the sweeper of `coupole serve` closes idle
+// interactions on its own and returns when its context ends.
+func TestSweepIdleClosesAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	db := sqltest.MustOpenSQLite(t)
+	s, _ := mustService(t, db)
+	id := verifiedInteraction(t, s, adv)
+	s.Clock.(*coupole.FixedClock).T = now.Add(time.Hour)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.SweepIdle(ctx, time.Millisecond)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		in, err := db.Interaction(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !in.Open() {
+			if in.CloseReason != coupole.CloseIdle {
+				t.Errorf("closed with reason %q", in.CloseReason)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweeper did not close the idle interaction")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+}
