@@ -24,6 +24,12 @@ type Interaction struct {
 	OpenedAt      time.Time
 	ClosedAt      time.Time // zero while open
 	CallReasons   []string  // call-reason codes, set on close (C4)
+	// CloseReason is empty when the handler closed the interaction (with
+	// call reasons), else why the system did: CloseIdle, CloseStaffRevoked.
+	CloseReason string
+	// LastActivityAt is when the last step was traced; an interaction idle
+	// for longer than the configured time gives no access (C1, issue 10).
+	LastActivityAt time.Time
 	// Current is the access point the conversation is about now, chosen
 	// among the candidates of the last identification; empty until then.
 	CurrentEAN      EAN
@@ -32,6 +38,20 @@ type Interaction struct {
 
 // Open reports whether the interaction is still open.
 func (i Interaction) Open() bool { return i.ClosedAt.IsZero() }
+
+// Reasons the system closes an interaction (issue 10): no call reason is
+// chosen for them, and they are shown and traced as the system's.
+const (
+	CloseIdle         = "idle"          // no step for longer than the idle time
+	CloseStaffRevoked = "staff_revoked" // its handler's access was revoked (S6)
+)
+
+// IdleAt reports whether the open interaction is idle at now: its last step
+// is at least idleAfter old. An idle interaction gives no access even before
+// the sweeper closes it.
+func (i Interaction) IdleAt(now time.Time, idleAfter time.Duration) bool {
+	return i.Open() && !now.Before(i.LastActivityAt.Add(idleAfter))
+}
 
 // InteractionCandidate is one result of an identification: an access point
 // and the customer related to it. Ref is what the advisor chooses, so that
@@ -59,9 +79,56 @@ type InteractionAlert struct {
 	InteractionID string
 	StaffID       string
 	EAN           EAN
-	Kind          string // "verification_locked"
+	Kind          string // AlertVerificationLocked, AlertVerificationBudgetSpent
 	RaisedAt      time.Time
+	// UnlockedAt and UnlockedBy are set when a team lead unlocked the access
+	// point a budget alert locked.
+	UnlockedAt time.Time
+	UnlockedBy string
 }
+
+// Alert kinds.
+const (
+	// AlertVerificationLocked: one interaction reached its failed
+	// verifications on an access point.
+	AlertVerificationLocked = "verification_locked"
+	// AlertVerificationBudgetSpent: the access point's budget of failed
+	// verifications across interactions and advisors is spent; nobody may
+	// verify on it until a team lead unlocks it or the failures age out.
+	AlertVerificationBudgetSpent = "verification_budget_spent"
+)
+
+// VerificationBudget is how many failed verifications one access point
+// allows across interactions and advisors within a sliding window (C2,
+// anti-enumeration, issue 10).
+type VerificationBudget struct {
+	Failures int
+	Window   time.Duration
+}
+
+// VerificationAttempt is one meter-number verification to record.
+type VerificationAttempt struct {
+	InteractionID string
+	StaffID       string
+	EAN           EAN
+	OK            bool
+	At            time.Time
+	// MaxFailures locks the point for this interaction.
+	MaxFailures int
+	// Budget locks the point for everybody.
+	Budget VerificationBudget
+	// LockAlertID and BudgetAlertID name the alerts raised, if any.
+	LockAlertID, BudgetAlertID string
+}
+
+// BudgetState is what is left of an access point's verification budget.
+type BudgetState struct {
+	Failures int  // counted in the window, since the last unlock
+	Spent    bool // Failures reached the budget: verifications are refused
+}
+
+// Left is the number of failures the budget still allows.
+func (b BudgetState) Left(budget VerificationBudget) int { return max(0, budget.Failures-b.Failures) }
 
 // Delivery kinds: what an execution creates (sending comes later).
 const (
@@ -109,11 +176,32 @@ type InteractionStore interface {
 	// it was asked about before).
 	SelectPoint(ctx context.Context, id string, p InteractionPoint) (InteractionPoint, error)
 	InteractionPoints(ctx context.Context, id string) ([]InteractionPoint, error)
-	// RecordVerification records one verification attempt on a point: a
-	// success marks it verified; a failure counts, and the failure that
-	// reaches maxFailures locks the point and stores alert, in the same
-	// transaction. A locked point refuses further attempts with EFORBIDDEN.
-	RecordVerification(ctx context.Context, id string, ean EAN, ok bool, maxFailures int, alert InteractionAlert) (InteractionPoint, error)
+	// RecordVerification records one verification attempt on a point, in one
+	// transaction: an access point whose budget is spent refuses it with
+	// EFORBIDDEN ("verification budget spent…"), as does a point locked for
+	// the interaction; a success marks the point verified; a failure counts
+	// for the interaction and for the budget; the failure that reaches
+	// MaxFailures locks the point for the interaction, the one that spends
+	// the budget locks it for everybody, each raising its alert.
+	RecordVerification(ctx context.Context, v VerificationAttempt) (InteractionPoint, BudgetState, error)
+	// VerificationBudget reads the budget state of an access point at now.
+	VerificationBudget(ctx context.Context, ean EAN, b VerificationBudget, now time.Time) (BudgetState, error)
+	// UnlockVerification unlocks the access point of a budget alert: the
+	// failures before at no longer count. ENOTFOUND for an unknown alert,
+	// ECONFLICT for another kind or one already unlocked.
+	UnlockVerification(ctx context.Context, alertID, by, reason string, at time.Time) (InteractionAlert, error)
+	Alert(ctx context.Context, id string) (InteractionAlert, error)
+
+	// TouchInteraction records a step's activity on an open interaction;
+	// it is written with the step's audit event.
+	TouchInteraction(ctx context.Context, id string, at time.Time) error
+	// IdleInteractions lists the open interactions whose last activity is
+	// at or before idleSince, oldest first.
+	IdleInteractions(ctx context.Context, idleSince time.Time) ([]Interaction, error)
+	// CloseIdleInteraction closes an open interaction whose last activity
+	// is still at or before idleSince, with the system reason CloseIdle;
+	// ECONFLICT if it is closed or active again.
+	CloseIdleInteraction(ctx context.Context, id string, idleSince, at time.Time) error
 
 	// CreateDelivery stores d unless the staff member already used its
 	// idempotency key: then it returns the stored delivery and false.

@@ -188,6 +188,12 @@ func (g BreakGlassGrant) Active(now time.Time) bool {
 	return g.ApprovedBy != "" && g.RevokedAt.IsZero() && now.Before(g.ExpiresAt)
 }
 
+// Revocation is what an emergency revocation ended.
+type Revocation struct {
+	Sessions     int      // sessions destroyed
+	Interactions []string // ids of the open interactions it closed
+}
+
 // MaxBreakGlass is the longest a break-glass grant may last.
 const MaxBreakGlass = 4 * time.Hour
 
@@ -201,9 +207,11 @@ type StaffStore interface {
 	// SetRoles replaces the roles of a staff member.
 	SetRoles(ctx context.Context, id string, roles []Role) error
 	// Revoke disables the account and, in the same transaction, deletes all
-	// its sessions and ends all its break-glass grants (S6). It returns the
-	// number of sessions destroyed. Revoking a revoked account is a conflict.
-	Revoke(ctx context.Context, id, reason string, at time.Time) (sessions int, err error)
+	// its sessions, ends all its break-glass grants (S6) and closes its open
+	// interactions with the system reason CloseStaffRevoked (issue 10: a
+	// reinstated member regains no access through them). Revoking a revoked
+	// account is a conflict.
+	Revoke(ctx context.Context, id, reason string, at time.Time) (Revocation, error)
 	// Reinstate makes a revoked account active again.
 	Reinstate(ctx context.Context, id string) error
 	// SetLanguage records the language a staff member picked (issue 7).

@@ -27,6 +27,10 @@ const (
 	ActionReadPublicInfo  StaffAction = "public_info.read" // planned works and outages (D9)
 	ActionListAlerts      StaffAction = "alert.list"       // anti-enumeration alerts (C2)
 	ActionReadAuditProofs StaffAction = "audit.proof"      // audit checkpoints and proofs (T2)
+
+	// Issue 10.
+	ActionReadUnmasked       StaffAction = "customer_data.unmasked" // see a customer or access point unmasked (C1)
+	ActionUnlockVerification StaffAction = "verification.unlock"    // unlock an access point whose verification budget is spent (C2)
 )
 
 // StaffActions lists every action, for tests that walk them all.
@@ -35,7 +39,7 @@ var StaffActions = []StaffAction{
 	ActionReadInteractionMeta, ActionReadTrace, ActionListStaff, ActionRevokeStaff,
 	ActionSetRoles, ActionRequestBreakGlass, ActionApproveBreakGlass, ActionListBreakGlass,
 	ActionOpenInteraction, ActionWorkInteraction, ActionOpenCPASLine, ActionReadPublicInfo,
-	ActionListAlerts, ActionReadAuditProofs,
+	ActionListAlerts, ActionReadAuditProofs, ActionReadUnmasked, ActionUnlockVerification,
 }
 
 // AccessFacts are what the server derived about a request before asking the

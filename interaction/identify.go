@@ -53,6 +53,15 @@ func (s *Service) pointView(ctx context.Context, in coupole.Interaction, points 
 			pv.Verified, pv.Locked, pv.AttemptsLeft = p.Verified, p.Locked, max(0, s.maxFailures()-p.FailedAttempts)
 		}
 	}
+	if !pv.Verified && !pv.Locked {
+		// The point's budget across interactions (issue 10).
+		b, err := s.Store.VerificationBudget(ctx, in.CurrentEAN, s.budget(), s.Clock.Now())
+		if err != nil {
+			return PointView{}, err
+		}
+		pv.AttemptsLeft = min(pv.AttemptsLeft, b.Left(s.budget()))
+		pv.Locked, pv.BudgetSpent = b.Spent, b.Spent
+	}
 	return pv, nil
 }
 

@@ -8,7 +8,8 @@ import (
 
 // HandledInteractions is the need-to-know fact of the staff policy (C1):
 // the customers and access points verified in the open interactions
-// staffID handles. An identified but unverified point gives no access.
+// staffID handles. An identified but unverified point gives no access, nor
+// does an idle interaction, closed by the sweeper or not yet (issue 10).
 func (s *Service) HandledInteractions(ctx context.Context, staffID string) ([]coupole.HandledInteraction, error) {
 	ins, err := s.Store.OpenInteractions(ctx, staffID)
 	if err != nil {
@@ -16,6 +17,9 @@ func (s *Service) HandledInteractions(ctx context.Context, staffID string) ([]co
 	}
 	out := []coupole.HandledInteraction{}
 	for _, in := range ins {
+		if s.idle(in) {
+			continue
+		}
 		points, err := s.Store.InteractionPoints(ctx, in.ID)
 		if err != nil {
 			return nil, err
@@ -32,7 +36,8 @@ func (s *Service) HandledInteractions(ctx context.Context, staffID string) ([]co
 	return out, nil
 }
 
-// OpenInteractions lists the open interactions' metadata, for supervision.
+// OpenInteractions lists the open interactions' metadata, for supervision;
+// an idle one is as good as closed.
 func (s *Service) OpenInteractions(ctx context.Context) ([]coupole.InteractionMeta, error) {
 	ins, err := s.Store.OpenInteractions(ctx, "")
 	if err != nil {
@@ -40,13 +45,17 @@ func (s *Service) OpenInteractions(ctx context.Context) ([]coupole.InteractionMe
 	}
 	out := make([]coupole.InteractionMeta, 0, len(ins))
 	for _, in := range ins {
+		if s.idle(in) {
+			continue
+		}
 		out = append(out, coupole.InteractionMeta{ID: in.ID, StaffID: in.StaffID, Channel: in.Channel, OpenedAt: in.OpenedAt})
 	}
 	return out, nil
 }
 
 // Handles reports whether staffID handles the open interaction id: the
-// need-to-know fact for working in it (C1).
+// need-to-know fact for working in it (C1). An idle interaction is handled
+// by nobody, from the moment it becomes idle (issue 10).
 func (s *Service) Handles(ctx context.Context, staffID, id string) (bool, error) {
 	in, err := s.Store.Interaction(ctx, id)
 	if err == nil {
@@ -57,7 +66,13 @@ func (s *Service) Handles(ctx context.Context, staffID, id string) (bool, error)
 	} else if err != nil {
 		return false, err
 	}
-	return in.StaffID == staffID && in.Open(), nil
+	return in.StaffID == staffID && in.Open() && !s.idle(in), nil
+}
+
+// idle reports whether the open interaction in has had no step for the idle
+// time: its need-to-know has ended, whether or not the sweeper closed it.
+func (s *Service) idle(in coupole.Interaction) bool {
+	return in.IdleAt(s.Clock.Now(), s.idleAfter())
 }
 
 // A request's interaction, read once: the staff policy's need-to-know fact

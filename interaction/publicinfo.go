@@ -67,7 +67,7 @@ func (s *Service) Alerts(ctx context.Context, a Actor) ([]AlertView, error) {
 	}
 	out := []AlertView{}
 	for _, al := range as {
-		out = append(out, AlertView{al.ID, al.InteractionID, al.StaffID, al.EAN.Masked(), al.Kind, al.RaisedAt})
+		out = append(out, alertView(al))
 	}
 	return out, nil
 }

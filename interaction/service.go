@@ -43,8 +43,8 @@ type Decider interface {
 	Decide(ctx context.Context, req policy.Request) (policy.Decision, error)
 }
 
-// Service is the interaction service. Fill every field but Reasons, Logger
-// and MaxFailures, which have defaults.
+// Service is the interaction service. Fill every field but Reasons, Logger,
+// MaxFailures, IdleAfter and Budget, which have defaults.
 type Service struct {
 	Grid   coupole.GridStore
 	Store  coupole.InteractionStore
@@ -57,6 +57,40 @@ type Service struct {
 	// MaxFailures is the number of failed verifications on one access point
 	// that lock it for the interaction and alert team leads (default 3).
 	MaxFailures int
+	// IdleAfter ends an interaction's need-to-know once no step was taken
+	// for this long; the sweeper then closes it (default 30 minutes).
+	IdleAfter time.Duration
+	// Budget is the number of failed verifications one access point allows
+	// across interactions and advisors in a sliding window, before a team
+	// lead must unlock it (default 5 in 24 hours).
+	Budget coupole.VerificationBudget
+}
+
+// SystemActor is the actor of what the system does by itself (an idle
+// interaction closed, issue 10).
+const SystemActor = "system"
+
+// DefaultIdleAfter and DefaultBudget are the defaults of IdleAfter and Budget.
+const DefaultIdleAfter = 30 * time.Minute
+
+var DefaultBudget = coupole.VerificationBudget{Failures: 5, Window: 24 * time.Hour}
+
+func (s *Service) idleAfter() time.Duration {
+	if s.IdleAfter <= 0 {
+		return DefaultIdleAfter
+	}
+	return s.IdleAfter
+}
+
+func (s *Service) budget() coupole.VerificationBudget {
+	b := s.Budget
+	if b.Failures <= 0 {
+		b.Failures = DefaultBudget.Failures
+	}
+	if b.Window <= 0 {
+		b.Window = DefaultBudget.Window
+	}
+	return b
 }
 
 var _ coupole.InteractionFacts = (*Service)(nil)
@@ -116,6 +150,19 @@ func (s *Service) traceThen(ctx context.Context, a Actor, in coupole.Interaction
 	if len(in.CallReasons) > 0 && ev.CallReason == "" {
 		ev.CallReason = strings.Join(in.CallReasons, ",")
 	}
+	// A step of an open interaction is its activity (issue 10), written
+	// with the step's event: no commit of its own.
+	if in.ID != "" && in.Open() && a.StaffID != SystemActor {
+		step, at := then, s.Clock.Now()
+		then = func(ctx context.Context, index uint64) error {
+			if step != nil {
+				if err := step(ctx, index); err != nil {
+					return err
+				}
+			}
+			return s.Store.TouchInteraction(ctx, in.ID, at)
+		}
+	}
 	var idx uint64
 	var err error
 	if st, ok := s.Audit.(StepTracer); ok && then != nil {
@@ -159,7 +206,7 @@ func (s *Service) own(ctx context.Context, a Actor, id string, mustBeOpen bool) 
 		s.refused(ctx, a, id, "not_handler")
 		return coupole.Interaction{}, coupole.Errorf(coupole.ENOTFOUND, "interaction %s not found", id)
 	}
-	if mustBeOpen && !in.Open() {
+	if mustBeOpen && (!in.Open() || s.idle(in)) {
 		s.refused(ctx, a, id, "closed")
 		return in, coupole.Errorf(coupole.ECONFLICT, "interaction %s is closed", id)
 	}
@@ -189,7 +236,10 @@ func (s *Service) view(in coupole.Interaction, points []coupole.InteractionPoint
 	v := View{ID: in.ID, Channel: in.Channel, Requester: in.Requester, Status: "open", OpenedAt: in.OpenedAt, CallReasons: []ReasonView{}, Current: cur, EANsAsked: len(points)}
 	if !in.Open() {
 		t := in.ClosedAt
-		v.Status, v.ClosedAt = "closed", &t
+		v.Status, v.ClosedAt, v.ClosedBy = "closed", &t, in.StaffID
+		if in.CloseReason != "" {
+			v.ClosedBy, v.CloseReason = SystemActor, in.CloseReason
+		}
 	}
 	for _, code := range in.CallReasons {
 		v.CallReasons = append(v.CallReasons, s.reasonView(code))

@@ -38,13 +38,17 @@ type CPASOpenRequest struct {
 
 // View is an interaction as its handler sees it.
 type View struct {
-	ID          string       `json:"id"`
-	Channel     string       `json:"channel"`
-	Requester   string       `json:"requester"`
-	CPAS        string       `json:"cpas,omitempty"` // the CPAS's name, on the CPAS line
-	Status      string       `json:"status"`         // open, closed
-	OpenedAt    time.Time    `json:"opened_at"`
-	ClosedAt    *time.Time   `json:"closed_at,omitempty"`
+	ID        string     `json:"id"`
+	Channel   string     `json:"channel"`
+	Requester string     `json:"requester"`
+	CPAS      string     `json:"cpas,omitempty"` // the CPAS's name, on the CPAS line
+	Status    string     `json:"status"`         // open, closed
+	OpenedAt  time.Time  `json:"opened_at"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	// ClosedBy is the handler's staff id, or "system" with CloseReason
+	// "idle" or "staff_revoked" when the system closed it (issue 10).
+	ClosedBy    string       `json:"closed_by,omitempty"`
+	CloseReason string       `json:"close_reason,omitempty"`
 	CallReasons []ReasonView `json:"call_reasons"`
 	Current     *PointView   `json:"current,omitempty"`
 	EANsAsked   int          `json:"eans_asked"`
@@ -59,14 +63,16 @@ type ReasonView struct {
 
 // PointView is the access point the conversation is about, masked.
 type PointView struct {
-	EAN          string `json:"ean"` // masked
-	Energy       string `json:"energy"`
-	Address      string `json:"address"`  // masked
-	Customer     string `json:"customer"` // masked name
-	Regime       string `json:"reading_regime"`
-	Verified     bool   `json:"verified"`
-	Locked       bool   `json:"locked"`
-	AttemptsLeft int    `json:"attempts_left"`
+	EAN      string `json:"ean"` // masked
+	Energy   string `json:"energy"`
+	Address  string `json:"address"`  // masked
+	Customer string `json:"customer"` // masked name
+	Regime   string `json:"reading_regime"`
+	Verified bool   `json:"verified"`
+	Locked   bool   `json:"locked"`
+	// BudgetSpent: locked for everybody, across interactions (issue 10).
+	BudgetSpent  bool `json:"budget_spent,omitempty"`
+	AttemptsLeft int  `json:"attempts_left"`
 }
 
 // IdentifyRequest searches by exactly one of: EAN, meter number, name, or
@@ -105,10 +111,13 @@ type VerifyRequest struct {
 
 // Verification is the result of one attempt (C2).
 type Verification struct {
-	Verified     bool   `json:"verified"`
-	AttemptsLeft int    `json:"attempts_left"`
-	Locked       bool   `json:"locked"`
-	Current      string `json:"ean"` // masked
+	Verified     bool `json:"verified"`
+	AttemptsLeft int  `json:"attempts_left"`
+	Locked       bool `json:"locked"`
+	// BudgetSpent: the access point is locked for everybody, across
+	// interactions, until a team lead unlocks it (issue 10).
+	BudgetSpent bool   `json:"budget_spent,omitempty"`
+	Current     string `json:"ean"` // masked
 }
 
 // DecideRequest asks the disclosure policy about an item for the current
@@ -270,4 +279,14 @@ type AlertView struct {
 	EAN           string    `json:"ean"` // masked
 	Kind          string    `json:"kind"`
 	RaisedAt      time.Time `json:"raised_at"`
+	// UnlockedAt and UnlockedBy: a team lead unlocked the access point a
+	// budget alert locked.
+	UnlockedAt *time.Time `json:"unlocked_at,omitempty"`
+	UnlockedBy string     `json:"unlocked_by,omitempty"`
+}
+
+// UnlockRequest unlocks the access point a budget alert locked: a team lead
+// says why (issue 10).
+type UnlockRequest struct {
+	Reason string `json:"reason"`
 }

@@ -14,17 +14,17 @@ import (
 
 var _ coupole.InteractionStore = (*DB)(nil)
 
-const interactionColumns = `id, staff_id, channel, requester, caller_number, cpas_id, mandatary_name, opened_at, closed_at, call_reasons, current_ean, current_customer`
+const interactionColumns = `id, staff_id, channel, requester, caller_number, cpas_id, mandatary_name, opened_at, closed_at, call_reasons, current_ean, current_customer, last_activity_at, close_reason`
 
 func scanInteraction(row rowScanner) (coupole.Interaction, error) {
 	var i coupole.Interaction
-	var opened, closed int64
+	var opened, closed, active int64
 	var reasons, ean string
-	err := row.Scan(&i.ID, &i.StaffID, &i.Channel, &i.Requester, &i.CallerNumber, &i.CPASID, &i.MandataryName, &opened, &closed, &reasons, &ean, &i.CurrentCustomer)
+	err := row.Scan(&i.ID, &i.StaffID, &i.Channel, &i.Requester, &i.CallerNumber, &i.CPASID, &i.MandataryName, &opened, &closed, &reasons, &ean, &i.CurrentCustomer, &active, &i.CloseReason)
 	if err != nil {
 		return i, err
 	}
-	i.OpenedAt, i.ClosedAt, i.CurrentEAN = fromMicros(opened), fromMicros(closed), coupole.EAN(ean)
+	i.OpenedAt, i.ClosedAt, i.CurrentEAN, i.LastActivityAt = fromMicros(opened), fromMicros(closed), coupole.EAN(ean), fromMicros(active)
 	if reasons != "" {
 		i.CallReasons = strings.Split(reasons, ",")
 	}
@@ -35,7 +35,7 @@ func scanInteraction(row rowScanner) (coupole.Interaction, error) {
 func (db *DB) CreateInteraction(ctx context.Context, i coupole.Interaction) error {
 	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO interactions (`+interactionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', '', '')`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', '', '', $8, '')`,
 			i.ID, i.StaffID, i.Channel, i.Requester, i.CallerNumber, i.CPASID, i.MandataryName, micros(i.OpenedAt))
 		return err
 	})
@@ -182,40 +182,6 @@ func (db *DB) InteractionPoints(ctx context.Context, id string) ([]coupole.Inter
 	return queryList(ctx, db, "read interaction points", scanPoint, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 ORDER BY ean`, id)
 }
 
-// RecordVerification records one attempt; see coupole.InteractionStore.
-func (db *DB) RecordVerification(ctx context.Context, id string, ean coupole.EAN, ok bool, maxFailures int, alert coupole.InteractionAlert) (coupole.InteractionPoint, error) {
-	var p coupole.InteractionPoint
-	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		var err error
-		p, err = scanPoint(tx.QueryRowContext(ctx, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 AND ean = $2`, id, string(ean)))
-		if errors.Is(err, sql.ErrNoRows) {
-			return coupole.Errorf(coupole.EINVALID, "choose an access point among the candidates before verifying")
-		} else if err != nil {
-			return storageError(err, "record verification")
-		}
-		if p.Locked {
-			return coupole.Errorf(coupole.EFORBIDDEN, "too many failed verifications: this access point is locked for this interaction")
-		}
-		if ok {
-			p.Verified = true
-		} else {
-			p.FailedAttempts++
-			p.Locked = p.FailedAttempts >= maxFailures
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE interaction_points SET verified = $1, failed_attempts = $2, locked = $3 WHERE interaction_id = $4 AND ean = $5`,
-			p.Verified, p.FailedAttempts, p.Locked, id, string(ean)); err != nil {
-			return storageError(err, "record verification")
-		}
-		if p.Locked {
-			_, err := tx.ExecContext(ctx, `INSERT INTO interaction_alerts (id, interaction_id, staff_id, ean, kind, raised_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				alert.ID, id, alert.StaffID, string(ean), alert.Kind, micros(alert.RaisedAt))
-			return storageError(err, "raise alert")
-		}
-		return nil
-	})
-	return p, err
-}
-
 const deliveryColumns = `id, interaction_id, staff_id, kind, item, ean, customer_id, recipient, idempotency_key, request_hash, audit_index, status, created_at`
 
 func scanDelivery(row rowScanner) (coupole.Delivery, error) {
@@ -286,21 +252,5 @@ func (db *DB) Deliveries(ctx context.Context, interactionID string) ([]coupole.D
 
 // Alerts lists the alerts raised at or after since, newest first.
 func (db *DB) Alerts(ctx context.Context, since time.Time) ([]coupole.InteractionAlert, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, interaction_id, staff_id, ean, kind, raised_at FROM interaction_alerts WHERE raised_at >= $1 ORDER BY raised_at DESC, id LIMIT 500`, micros(since))
-	if err != nil {
-		return nil, storageError(err, "list alerts")
-	}
-	defer rows.Close()
-	out := []coupole.InteractionAlert{}
-	for rows.Next() {
-		var a coupole.InteractionAlert
-		var ean string
-		var at int64
-		if err := rows.Scan(&a.ID, &a.InteractionID, &a.StaffID, &ean, &a.Kind, &at); err != nil {
-			return nil, storageError(err, "list alerts")
-		}
-		a.EAN, a.RaisedAt = coupole.EAN(ean), fromMicros(at)
-		out = append(out, a)
-	}
-	return out, storageError(rows.Err(), "list alerts")
+	return queryList(ctx, db, "list alerts", scanAlert, `SELECT `+alertColumns+` FROM interaction_alerts WHERE raised_at >= $1 ORDER BY raised_at DESC, id LIMIT 500`, micros(since))
 }

@@ -215,14 +215,16 @@ func staffExists(ctx context.Context, tx *Tx, id string) error {
 	return nil
 }
 
-// Revoke disables the account, deletes all its sessions and ends all its
-// break-glass grants, in one transaction (S6).
-func (db *DB) Revoke(ctx context.Context, id, reason string, at time.Time) (int, error) {
+// Revoke disables the account, deletes all its sessions, ends all its
+// break-glass grants and closes its open interactions, in one transaction
+// (S6, issue 10).
+func (db *DB) Revoke(ctx context.Context, id, reason string, at time.Time) (coupole.Revocation, error) {
 	if strings.TrimSpace(reason) == "" {
-		return 0, coupole.Errorf(coupole.EINVALID, "revoke: a reason is required")
+		return coupole.Revocation{}, coupole.Errorf(coupole.EINVALID, "revoke: a reason is required")
 	}
-	var sessions int
+	var out coupole.Revocation
 	err := db.InTx(ctx, func(tx *Tx) error {
+		out = coupole.Revocation{}
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM staff WHERE id = $1`, id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -242,14 +244,15 @@ func (db *DB) Revoke(ctx context.Context, id, reason string, at time.Time) (int,
 			return storageError(err, "revoke sessions")
 		}
 		n, _ := res.RowsAffected()
-		sessions = int(n)
+		out.Sessions = int(n)
 		if _, err := tx.ExecContext(ctx, `UPDATE break_glass_grants SET revoked_at = $2 WHERE staff_id = $1 AND revoked_at = 0`,
 			id, micros(at)); err != nil {
 			return storageError(err, "revoke grants")
 		}
-		return nil
+		out.Interactions, err = closeInteractionsOf(ctx, tx, id, coupole.CloseStaffRevoked, at)
+		return err
 	})
-	return sessions, err
+	return out, err
 }
 
 // Reinstate makes a revoked account active again.

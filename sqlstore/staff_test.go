@@ -106,9 +106,9 @@ func TestSessionsAndRevocation(t *testing.T) {
 			t.Errorf("second approval: %v", err)
 		}
 
-		n, err := db.Revoke(ctx, po.ID, "left the company", t0.Add(2*time.Minute))
-		if err != nil || n != 2 {
-			t.Fatalf("Revoke = %d, %v; want 2 sessions", n, err)
+		rv, err := db.Revoke(ctx, po.ID, "left the company", t0.Add(2*time.Minute))
+		if err != nil || rv.Sessions != 2 {
+			t.Fatalf("Revoke = %+v, %v; want 2 sessions", rv, err)
 		}
 		if _, _, err := db.ActiveSession(ctx, hash64('b')); coupole.ErrorCode(err) != coupole.EUNAUTHORIZED {
 			t.Errorf("session after revoke: %v", err)

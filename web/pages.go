@@ -318,6 +318,7 @@ func (a *StaffAccess) enableInteractionPages() {
 	a.handle("GET /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASPage)
 	a.handle("POST /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASOpen)
 	a.handle("GET /alerts", coupole.ActionListAlerts, nil, a.handleAlerts)
+	a.handle("POST /alerts/{id}/unlock", coupole.ActionUnlockVerification, a.alertResource, a.handleAlertUnlock)
 }
 
 type homeData struct {

@@ -38,6 +38,7 @@ var problemKeys = []struct {
 	{coupole.EINVALID, "call_reasons: at least one", "ia.wrapup_hint"},
 	{coupole.EINVALID, "call_reasons:", "err.call_reason"},
 	{coupole.EFORBIDDEN, "too many failed verifications", "ia.locked"},
+	{coupole.EFORBIDDEN, "verification budget spent", "ia.budget_locked"},
 	{coupole.ECONFLICT, "Idempotency-Key:", "err.resend"},
 	{coupole.ECONFLICT, "no mobile number", "err.no_mobile"},
 	{coupole.ECONFLICT, "the decision for this request", "err.nothing_to_send"},

@@ -106,7 +106,7 @@ func TestEnumerationLabels(t *testing.T) {
 		add("reason", r.Code)
 	}
 	add("ia.execute", coupole.DeliverySMS, coupole.DeliveryLetter, coupole.DeliveryBackOfficeCase)
-	add("alerts.kind", "verification_locked")
+	add("alerts.kind", coupole.AlertVerificationLocked, coupole.AlertVerificationBudgetSpent)
 	add("ia.status", "open", "closed")
 	for _, k := range keys {
 		for _, l := range coupole.Languages {

@@ -322,7 +322,8 @@ func (a *StaffAccess) handleSignOutEverywhere(w http.ResponseWriter, r *http.Req
 
 // handleCustomer serves the customer record to a staff member the policy
 // allowed, and traces the read before answering (T1): a read that cannot be
-// traced is not served.
+// traced is not served. The record is masked unless the staff policy allows
+// it unmasked (C1: masked unless the request needs it; only break-glass).
 func (a *StaffAccess) handleCustomer(w http.ResponseWriter, r *http.Request, p *Principal) {
 	id := r.PathValue("id")
 	c, err := a.Customers.Customer(r.Context(), id)
@@ -330,16 +331,29 @@ func (a *StaffAccess) handleCustomer(w http.ResponseWriter, r *http.Request, p *
 		a.Server.Error(w, r, err)
 		return
 	}
-	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
-		Details: map[string]string{"customer": id, "data": "customer_profile", "client": clientAddrFrom(r.Context())}}); err != nil {
+	_, _, facts, err := a.customerResource(r, p)
+	unmasked := false
+	if err == nil {
+		unmasked, err = a.unmasked(r.Context(), p, "Customer", id, facts)
+	}
+	if err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	// Field-level masking (C1, "what they see") comes with the advisor
-	// screens; this answer carries what identifies the customer only.
-	writeJSON(w, http.StatusOK, map[string]string{"id": c.ID, "name": c.Name(), "language": string(c.Language)})
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"customer": id, "data": "customer_profile", "masked": strconv.FormatBool(!unmasked), "client": clientAddrFrom(r.Context())}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	name := c.MaskedName()
+	if unmasked {
+		name = c.Name()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "name": name, "language": string(c.Language), "masked": !unmasked})
 }
 
+// handleAccessPoint serves an access point, its EAN masked unless the staff
+// policy allows it unmasked (C1).
 func (a *StaffAccess) handleAccessPoint(w http.ResponseWriter, r *http.Request, p *Principal) {
 	ean, _ := coupole.ParseEAN(r.PathValue("ean"))
 	ap, err := a.Customers.AccessPoint(r.Context(), ean)
@@ -347,12 +361,30 @@ func (a *StaffAccess) handleAccessPoint(w http.ResponseWriter, r *http.Request, 
 		a.Server.Error(w, r, err)
 		return
 	}
-	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
-		Details: map[string]string{"access_point": string(ean), "data": "access_point", "client": clientAddrFrom(r.Context())}}); err != nil {
+	// The route was allowed on an interaction's need-to-know; break-glass
+	// grants are per customer, never per access point.
+	unmasked, err := a.unmasked(r.Context(), p, "AccessPoint", string(ean), coupole.AccessFacts{HandlesInteraction: true})
+	if err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"ean": string(ap.EAN), "energy": string(ap.Energy), "regime": string(ap.Regime)})
+	if err := a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventCustomerAccess, Actor: p.Staff.ID, Outcome: "ok",
+		Details: map[string]string{"access_point": string(ean), "data": "access_point", "masked": strconv.FormatBool(!unmasked), "client": clientAddrFrom(r.Context())}}); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	shown := ap.EAN.Masked()
+	if unmasked {
+		shown = string(ap.EAN)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ean": shown, "energy": string(ap.Energy), "regime": string(ap.Regime), "masked": !unmasked})
+}
+
+// unmasked asks the staff policy whether the principal sees the resource's
+// personal data in full (customer_data.unmasked), on the request's facts.
+func (a *StaffAccess) unmasked(ctx context.Context, p *Principal, typ, id string, facts coupole.AccessFacts) (bool, error) {
+	d, err := a.Authz.AuthorizeStaff(ctx, coupole.AccessRequest{Staff: p.Staff, Action: coupole.ActionReadUnmasked, ResourceType: typ, ResourceID: id, Facts: facts})
+	return d.Allow, err
 }
 
 func (a *StaffAccess) handleInteractions(w http.ResponseWriter, r *http.Request, p *Principal) {
@@ -403,7 +435,10 @@ func (a *StaffAccess) handleListStaff(w http.ResponseWriter, r *http.Request, p 
 }
 
 // RevokeStaff is the emergency revocation (S6) shared by the API and the
-// command line: disable the account, destroy its sessions and grants, trace.
+// command line: disable the account, destroy its sessions and grants, close
+// its open interactions with a system reason (issue 10: a reinstated member
+// regains no access through them), trace. It returns the number of sessions
+// destroyed.
 //
 // It is the one staff-side change made before its trace, on purpose
 // (issue 10, item 5): revocation removes access, and refusing it while the
@@ -419,19 +454,24 @@ func RevokeStaff(ctx context.Context, store coupole.StaffStore, tracer coupole.S
 		return 0, coupole.Errorf(coupole.EINVALID, "revoke: --reason is required: say why the access is removed")
 	}
 	now := clock.Now()
-	n, err := store.Revoke(ctx, id, reason, now)
+	rv, err := store.Revoke(ctx, id, reason, now)
 	if err != nil {
 		return 0, err
 	}
 	if tracer != nil {
+		details := map[string]string{"sessions": itoa(rv.Sessions), "interactions_closed": itoa(len(rv.Interactions))}
+		if len(rv.Interactions) > 0 {
+			details["closed_interactions"] = strings.Join(rv.Interactions, ",")
+			details["close_reason"] = coupole.CloseStaffRevoked
+		}
 		if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRevoked, At: now, Actor: actor, Subject: id, Outcome: "ok", Reason: reason,
-			Details: map[string]string{"sessions": itoa(n)}}); err != nil {
+			Details: details}); err != nil {
 			// The revocation stands: access is removed even if the trace
 			// cannot be written now; the error tells the operator.
-			return n, coupole.Wrap(err, coupole.EUNAVAILABLE, "staff %s is revoked, but the audit log could not record it: %v", id, err)
+			return rv.Sessions, coupole.Wrap(err, coupole.EUNAVAILABLE, "staff %s is revoked, but the audit log could not record it: %v", id, err)
 		}
 	}
-	return n, nil
+	return rv.Sessions, nil
 }
 
 func (a *StaffAccess) handleRevoke(w http.ResponseWriter, r *http.Request, p *Principal) {

@@ -222,6 +222,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /api/v1/interactions/{id}/close":      frontOffice,
 	"POST /api/v1/public-info":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"POST /api/v1/alerts/{id}/unlock":           {coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /audit/checkpoint":                     {coupole.RoleAuditor},
 	"GET /audit/proof/inclusion":                {coupole.RoleAuditor},
 	"GET /audit/proof/consistency":              {coupole.RoleAuditor},
@@ -239,6 +240,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /cpas":                           {coupole.RoleCPASAdvisor},
 	"POST /cpas":                          {coupole.RoleCPASAdvisor},
 	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
 	// staff pages (issue 7)
 	"POST /signin/language":      nil,
@@ -254,7 +256,7 @@ var publicRoutes = []string{"GET /api/v1/openapi.json", "GET /signin", "GET /aut
 // matrixRequest fills a route pattern with a path and a valid body.
 func matrixRequest(pattern string) (method, path, body string) {
 	method, path, _ = strings.Cut(pattern, " ")
-	path = strings.NewReplacer("{$}", "", "{ean}", string(testEAN), "{id}/approve", "g-other/approve").Replace(path)
+	path = strings.NewReplacer("{$}", "", "{ean}", string(testEAN), "{id}/approve", "g-other/approve", "{id}/unlock", "al-none/unlock").Replace(path)
 	switch {
 	case strings.HasPrefix(path, "/api/v1/customers/"):
 		path = "/api/v1/customers/C1"
@@ -288,6 +290,8 @@ func matrixRequest(pattern string) (method, path, body string) {
 		body = `{"call_reasons":[]}` // refused as invalid: the interaction stays open for the next rows
 	case "POST /api/v1/public-info":
 		body = `{"postcode":"5000"}`
+	case "POST /api/v1/alerts/{id}/unlock":
+		body = `{"reason":"matrix test"}`
 	}
 	return method, path, body
 }

@@ -50,6 +50,10 @@ type Config struct {
 
 	// Interactions (issue 6); see docs/api.md.
 	CallReasonsFile string // COUPOLE_CALL_REASONS: JSON taxonomy file; empty: the built-in taxonomy
+
+	// Issue 10: need-to-know that ends, and the verification budget.
+	InteractionIdle    time.Duration              // COUPOLE_INTERACTION_IDLE: an interaction without a step for this long is closed
+	VerificationBudget coupole.VerificationBudget // COUPOLE_VERIFICATION_BUDGET: failures/window per access point, e.g. 5/24h
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -170,6 +174,22 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { c.StaffPolicyDir = v; return nil }},
 	{"call-reasons", "COUPOLE_CALL_REASONS", "JSON file of the call-reason taxonomy (default: the built-in one)", "",
 		func(c *Config, v string) error { c.CallReasonsFile = v; return nil }},
+	{"interaction-idle", "COUPOLE_INTERACTION_IDLE", "an interaction without a step for this long gives no access and is closed by the system", "30m",
+		func(c *Config, v string) error { return setDuration(&c.InteractionIdle, v) }},
+	{"verification-budget", "COUPOLE_VERIFICATION_BUDGET", "failed meter-number verifications allowed per access point across interactions, and over how long: failures/window", "5/24h",
+		func(c *Config, v string) error { return setBudget(&c.VerificationBudget, v) }},
+}
+
+// setBudget parses a verification budget, "5/24h".
+func setBudget(dst *coupole.VerificationBudget, v string) error {
+	n, w, ok := strings.Cut(v, "/")
+	failures, err := strconv.Atoi(strings.TrimSpace(n))
+	window, werr := time.ParseDuration(strings.TrimSpace(w))
+	if !ok || err != nil || werr != nil || failures <= 0 || window <= 0 {
+		return fmt.Errorf("must be failures/window, like 5/24h")
+	}
+	*dst = coupole.VerificationBudget{Failures: failures, Window: window}
+	return nil
 }
 
 // setPrefixes parses a list of CIDR ranges; required lists may not be empty.

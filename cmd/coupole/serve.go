@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/interaction"
 
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
@@ -21,7 +23,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout", "request-timeout",
 		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
-		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy")
+		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,7 +89,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer closeStaff()
+	defer closeStaff() // stops the idle sweeper before the audit log closes
 	return srv.ListenAndServe(ctx, cfg.Listen, cfg.ShutdownTimeout, func(addr net.Addr) {
 		logger.Info("listening", "addr", addr.String())
 		scheme := "http"
@@ -127,4 +129,24 @@ func openAuditLog(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB, l
 		return nil, err
 	}
 	return audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: env.Clock, Signer: signer, Logger: logger})
+}
+
+// startIdleSweeper starts closing the interactions left idle (issue 10),
+// trace first, as the system; the returned function stops it, waits for it,
+// then calls then. Access does not wait for the sweeper: an idle
+// interaction gives none from the moment it is idle.
+func startIdleSweeper(ctx context.Context, s *interaction.Service, logger *slog.Logger, then func()) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	every := min(time.Minute, max(time.Second, s.IdleAfter/4))
+	go func() {
+		defer close(done)
+		s.SweepIdle(ctx, every)
+	}()
+	logger.Info("idle interactions are closed by the system", "idle_after", s.IdleAfter.String(), "every", every.String())
+	return func() {
+		cancel()
+		<-done
+		then()
+	}
 }

@@ -333,7 +333,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		ac.OIDC = &web.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: secret,
 			RedirectURL: cfg.OIDCRedirectURL, GroupsClaim: cfg.OIDCGroupsClaim, GroupRoles: cfg.OIDCGroupRoles}
 	}
-	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger}
+	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger,
+		IdleAfter: cfg.InteractionIdle, Budget: cfg.VerificationBudget}
 	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
@@ -363,5 +364,5 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 		printDemoCallers(env.Stdout, pages.DemoCallers)
 	}
-	return closeTracer, nil
+	return startIdleSweeper(ctx, service, logger, closeTracer), nil
 }

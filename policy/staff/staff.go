@@ -41,7 +41,7 @@ var Spec = policy.Spec{
 	Refuse:            Deny,
 	Scopes:            []string{"own", "interaction", "break_glass", "metadata", "traces", "accounts"},
 	RefusalScope:      "none",
-	RefusalReasons:    []string{"no_customer_data", "self_administration", "self_approval"},
+	RefusalReasons:    []string{"no_customer_data", "self_administration", "self_approval", "self_unlock"},
 	DefaultDenyReason: "not_allowed",
 	DefaultDeny: policy.Messages{
 		"Aucune règle n'autorise votre rôle à faire ceci : refusé par défaut (S2).",
@@ -90,7 +90,7 @@ func MustEmbedded() *Authorizer {
 // Set returns the loaded policy set.
 func (a *Authorizer) Set() *policy.Set { return a.set }
 
-var resourceTypes = []string{"Page", "Customer", "AccessPoint", "StaffAccount", "Grant", "Interaction"}
+var resourceTypes = []string{"Page", "Customer", "AccessPoint", "StaffAccount", "Grant", "Interaction", "Alert"}
 
 // AuthorizeStaff decides r. Deny by default; a forbid wins over every permit.
 func (a *Authorizer) AuthorizeStaff(ctx context.Context, r coupole.AccessRequest) (coupole.AccessDecision, error) {
