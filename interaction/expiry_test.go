@@ -90,6 +90,10 @@ func TestNeedToKnowEndsWhenIdle(t *testing.T) {
 		}
 		clock.T = now.Add(58 * time.Minute)
 		mustHandles(t, s, "s-adv", id, true)
+		// Somebody else's probe is refused and traced, and is no activity.
+		if _, err := s.Get(ctx, interaction.Actor{StaffID: "s-other"}, id); coupole.ErrorCode(err) != coupole.ENOTFOUND {
+			t.Fatalf("another advisor's read: %v, want ENOTFOUND", err)
+		}
 
 		clock.T = now.Add(59 * time.Minute) // 30 minutes after the last step
 		mustHandles(t, s, "s-adv", id, false)

@@ -163,6 +163,12 @@ func (s *Service) traceThen(ctx context.Context, a Actor, in coupole.Interaction
 			return s.Store.TouchInteraction(ctx, in.ID, at)
 		}
 	}
+	return s.appendTrace(ctx, ev, then)
+}
+
+// appendTrace appends ev (its actor and interaction set) and makes then's
+// write with it; see traceThen.
+func (s *Service) appendTrace(ctx context.Context, ev audit.Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
 	var idx uint64
 	var err error
 	if st, ok := s.Audit.(StepTracer); ok && then != nil {
@@ -184,7 +190,7 @@ func (s *Service) traceThen(ctx context.Context, a Actor, in coupole.Interaction
 	}
 	if err != nil {
 		if s.Logger != nil {
-			s.Logger.Error("interaction: trace not written, request refused", "action", ev.Action, "interaction", in.ID, "err", err)
+			s.Logger.Error("interaction: trace not written, request refused", "action", ev.Action, "interaction", ev.Interaction, "err", err)
 		}
 		return 0, coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: nothing was served or changed")
 	}
@@ -217,8 +223,11 @@ func (s *Service) own(ctx context.Context, a Actor, id string, mustBeOpen bool) 
 // whether or not its trace is written: nothing was served or changed (a
 // trace that fails is in the runtime log).
 func (s *Service) refused(ctx context.Context, a Actor, id, reason string) {
-	ev := audit.Event{Action: "interaction.refused", Decision: &audit.Decision{Outcome: "refused", Reason: reason}}
-	s.trace(ctx, a, coupole.Interaction{ID: id}, ev)
+	// A refusal is not activity: somebody else's probe must not keep an
+	// interaction's need-to-know alive, nor touch one that does not exist.
+	ev := audit.Event{Action: "interaction.refused", Decision: &audit.Decision{Outcome: "refused", Reason: reason},
+		Actor: a.StaffID, Client: a.Client, Interaction: id}
+	s.appendTrace(ctx, ev, nil)
 }
 
 func checkEnum[T ~string](field, v string, allowed []T) error {
