@@ -204,12 +204,18 @@ func (db *DB) SetRoles(ctx context.Context, id string, roles []coupole.Role) err
 	})
 }
 
+// staffExists checks that the staff member exists and locks their row until
+// the transaction ends: concurrent changes of one member's roles or
+// credentials then run one after the other (on PostgreSQL two role changes
+// would otherwise both delete, then both insert, and one fail on the key).
 func staffExists(ctx context.Context, tx *Tx, id string) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM staff WHERE id = $1`, id).Scan(&n); err != nil {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET status = status WHERE id = $1`, id)
+	if err != nil {
 		return storageError(err, "read staff")
 	}
-	if n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return storageError(err, "read staff")
+	} else if n == 0 {
 		return coupole.Errorf(coupole.ENOTFOUND, "no such staff member")
 	}
 	return nil
