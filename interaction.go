@@ -135,6 +135,7 @@ const (
 	DeliverySMS            = "sms"
 	DeliveryLetter         = "letter"
 	DeliveryBackOfficeCase = "back_office_case"
+	DeliveryEmail          = "email" // written channels and back-office answers (issue 11)
 )
 
 // Delivery is an SMS, a letter or a back-office case created by an
@@ -154,6 +155,9 @@ type Delivery struct {
 	AuditIndex     uint64
 	Status         string // "pending" until the outbound issue sends it
 	CreatedAt      time.Time
+	// Text is the body of a back-office answer or of a notice, already in
+	// the customer's language; empty for a delivery that discloses Item.
+	Text string
 }
 
 // InteractionStore keeps interactions. Lookups of a missing interaction

@@ -19,7 +19,7 @@ type Message struct {
 	// ID is the delivery's id. Providers pass it on as the idempotency key,
 	// so a retry after a crash never sends twice.
 	ID        string
-	Kind      string           // coupole.DeliverySMS, coupole.DeliveryLetter, DeliveryEmail
+	Kind      string           // coupole.DeliverySMS, DeliveryLetter or DeliveryEmail
 	Item      string           // what is delivered: ean, supplier, case_answer, contact_changed…
 	Lang      coupole.Language // the customer's language
 	Reference string           // the reference the customer quotes back (letter, e-mail)
@@ -36,10 +36,6 @@ type Message struct {
 	Supplier string // the active supplier's name (D2)
 	Text     string // a back-office answer or a notice, already in Lang
 }
-
-// DeliveryEmail is an e-mail delivery (written channels, back-office
-// answers); SMS and letters are coupole.DeliverySMS and DeliveryLetter.
-const DeliveryEmail = "email"
 
 // Receipt is a provider's acceptance of a message.
 type Receipt struct {

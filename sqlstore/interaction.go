@@ -182,13 +182,13 @@ func (db *DB) InteractionPoints(ctx context.Context, id string) ([]coupole.Inter
 	return queryList(ctx, db, "read interaction points", scanPoint, `SELECT `+pointColumns+` FROM interaction_points WHERE interaction_id = $1 ORDER BY ean`, id)
 }
 
-const deliveryColumns = `id, interaction_id, staff_id, kind, item, ean, customer_id, recipient, idempotency_key, request_hash, audit_index, status, created_at`
+const deliveryColumns = `id, interaction_id, staff_id, kind, item, ean, customer_id, recipient, idempotency_key, request_hash, audit_index, status, created_at, text`
 
 func scanDelivery(row rowScanner) (coupole.Delivery, error) {
 	var d coupole.Delivery
 	var ean string
 	var idx, created int64
-	err := row.Scan(&d.ID, &d.InteractionID, &d.StaffID, &d.Kind, &d.Item, &ean, &d.CustomerID, &d.Recipient, &d.IdempotencyKey, &d.RequestHash, &idx, &d.Status, &created)
+	err := row.Scan(&d.ID, &d.InteractionID, &d.StaffID, &d.Kind, &d.Item, &ean, &d.CustomerID, &d.Recipient, &d.IdempotencyKey, &d.RequestHash, &idx, &d.Status, &created, &d.Text)
 	d.EAN, d.AuditIndex, d.CreatedAt = coupole.EAN(ean), uint64(idx), fromMicros(created)
 	return d, err
 }
@@ -206,9 +206,9 @@ func (db *DB) CreateDelivery(ctx context.Context, d coupole.Delivery) (coupole.D
 	var have coupole.Delivery
 	created := false
 	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (staff_id, idempotency_key) DO NOTHING`,
-			d.ID, d.InteractionID, d.StaffID, d.Kind, d.Item, string(d.EAN), d.CustomerID, d.Recipient, d.IdempotencyKey, d.RequestHash, int64(d.AuditIndex), d.Status, micros(d.CreatedAt))
+			d.ID, d.InteractionID, d.StaffID, d.Kind, d.Item, string(d.EAN), d.CustomerID, d.Recipient, d.IdempotencyKey, d.RequestHash, int64(d.AuditIndex), d.Status, micros(d.CreatedAt), d.Text)
 		if err != nil {
 			return err
 		}
