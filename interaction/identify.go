@@ -223,12 +223,22 @@ func (s *Service) Select(ctx context.Context, a Actor, id, ref string) (View, er
 	return s.Get(ctx, a, id)
 }
 
+// selectRef makes candidate ref the current point, traced first with the
+// point and customer chosen (T1): the choice decides whose data the next
+// steps read.
 func (s *Service) selectRef(ctx context.Context, a Actor, in coupole.Interaction, ref string) (coupole.InteractionPoint, error) {
 	p, err := s.candidate(ctx, in, ref)
 	if err != nil {
 		return p, err
 	}
-	return s.Store.SelectPoint(ctx, in.ID, p)
+	ev := audit.Event{Action: "interaction.select", AccessPoints: []string{string(p.EAN)}, Customers: []string{p.CustomerID}, Data: []string{"ref=" + ref}}
+	var chosen coupole.InteractionPoint
+	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		var err error
+		chosen, err = s.Store.SelectPoint(ctx, in.ID, p)
+		return err
+	})
+	return chosen, err
 }
 
 // candidate returns the point of candidate ref of the last identification.

@@ -194,7 +194,9 @@ func TestAdvisorFlow(t *testing.T) {
 		if _, err := s.Decide(ctx, adv, id, interaction.DecideRequest{Item: "ean"}); coupole.ErrorCode(err) != coupole.ECONFLICT {
 			t.Errorf("decide on a closed interaction: %v", err)
 		}
-		want := []string{"interaction.open", "interaction.identify", "interaction.identify", "interaction.decide", "interaction.read", "interaction.decide",
+		want := []string{"interaction.open", "interaction.identify", "interaction.identify", "interaction.decide",
+			"interaction.select", // the choice is traced with its point (issue 10, item 5)
+			"interaction.read", "interaction.decide",
 			"interaction.verify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.decide", "interaction.decide", "interaction.close",
 			"interaction.refused"} // the decision asked on the closed interaction (issue 10, item 5)
 		if got := tr.actions(); !slices.Equal(got, want) {
