@@ -189,8 +189,23 @@ func traceRowOf(f audit.Found) traceRow {
 	if e.Decision != nil {
 		row.Outcome, row.Reason = e.Decision.Outcome, e.Decision.Reason
 	}
-	row.Data = strings.Join(e.Data, ", ")
+	row.Data = strings.Join(auditorData(e.Data), ", ")
 	return row
+}
+
+// auditorData is what auditors see of an event's data: traces, never
+// consumption (issue 10, item 8). Index-intake events written before
+// Coupole stopped recording the per-day use still carry it; the log keeps
+// it (erasable with the payload), the screen does not show it.
+func auditorData(data []string) []string {
+	out := make([]string, 0, len(data))
+	for _, d := range data {
+		if strings.HasPrefix(d, "per_day=") {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // AuditSearchEvent is the trace of a search of the audit log by actor (the
