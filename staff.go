@@ -184,6 +184,21 @@ type BreakGlassGrant struct {
 }
 
 // Active reports whether the grant lets its holder read at now.
+// ApprovableBy says why approver may not approve g, if they may not (S3,
+// S7): nobody approves their own request, nor one already approved or
+// revoked.
+func (g BreakGlassGrant) ApprovableBy(approver string) error {
+	switch {
+	case g.StaffID == approver:
+		return Errorf(EFORBIDDEN, "nobody approves their own break-glass request")
+	case g.ApprovedBy != "":
+		return Errorf(ECONFLICT, "break-glass grant is already approved")
+	case !g.RevokedAt.IsZero():
+		return Errorf(ECONFLICT, "break-glass grant was revoked")
+	}
+	return nil
+}
+
 func (g BreakGlassGrant) Active(now time.Time) bool {
 	return g.ApprovedBy != "" && g.RevokedAt.IsZero() && now.Before(g.ExpiresAt)
 }

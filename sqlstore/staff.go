@@ -489,13 +489,8 @@ func (db *DB) ApproveGrant(ctx context.Context, id, approver string, at time.Tim
 		} else if err != nil {
 			return storageError(err, "read grant")
 		}
-		switch {
-		case g.StaffID == approver:
-			return coupole.Errorf(coupole.EFORBIDDEN, "nobody approves their own break-glass request")
-		case g.ApprovedBy != "":
-			return coupole.Errorf(coupole.ECONFLICT, "break-glass grant is already approved")
-		case !g.RevokedAt.IsZero():
-			return coupole.Errorf(coupole.ECONFLICT, "break-glass grant was revoked")
+		if err := g.ApprovableBy(approver); err != nil {
+			return err
 		}
 		g.ApprovedBy, g.ApprovedAt, g.ExpiresAt = approver, at, at.Add(g.Duration)
 		if _, err := tx.ExecContext(ctx, `UPDATE break_glass_grants SET approved_by = $2, approved_at = $3, expires_at = $4 WHERE id = $1`,

@@ -632,7 +632,7 @@ func (a *StaffAccess) handleApproveGrant(w http.ResponseWriter, r *http.Request,
 	now := a.Clock.Now()
 	g, err := a.Store.Grant(r.Context(), id)
 	if err == nil {
-		err = approvable(g, p.Staff.ID)
+		err = g.ApprovableBy(p.Staff.ID)
 	}
 	if err != nil {
 		refused(err)
@@ -649,20 +649,6 @@ func (a *StaffAccess) handleApproveGrant(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	writeJSON(w, http.StatusOK, a.grantJSON(g))
-}
-
-// approvable says why approver may not approve g, if they may not: the
-// checks the store makes again as it approves, made here before the trace.
-func approvable(g coupole.BreakGlassGrant, approver string) error {
-	switch {
-	case g.StaffID == approver:
-		return coupole.Errorf(coupole.EFORBIDDEN, "nobody approves their own break-glass request")
-	case g.ApprovedBy != "":
-		return coupole.Errorf(coupole.ECONFLICT, "break-glass grant is already approved")
-	case !g.RevokedAt.IsZero():
-		return coupole.Errorf(coupole.ECONFLICT, "break-glass grant was revoked")
-	}
-	return nil
 }
 
 // traceFailure records that a change traced first could not be made: the
