@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/coupole/coupole"
@@ -110,26 +111,52 @@ func problemCode(status int) string {
 	return coupole.EINTERNAL
 }
 
-// decodeBody reads a JSON body into v, refusing unknown fields, with the
-// problem named. An empty body is an empty object.
+// decodeBody reads a JSON body into v, refusing unknown fields and data
+// after the object, with the problem named in JSON's words (never a Go
+// type). An empty body is an empty object.
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && err != io.EOF {
+	err := dec.Decode(v)
+	if err == nil {
+		if _, after := dec.Token(); after != io.EOF {
+			return coupole.Errorf(coupole.EINVALID, "request body: data after the JSON object")
+		}
+		return nil
+	}
+	if err != io.EOF {
 		msg := err.Error()
 		// encoding/json quotes the offending value for a type error; keep
 		// only the field, as values may be personal data.
 		var te *json.UnmarshalTypeError
-		if ok := asTypeError(err, &te); ok {
-			msg = "field " + te.Field + ": wrong type (want " + te.Type.String() + ")"
-		} else if strings.HasPrefix(msg, "json: unknown field ") {
-			msg = "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
+		if ok := asTypeError(err, &te); ok && te.Field == "" {
+			msg = "must be a JSON object"
+		} else if ok {
+			msg = "field " + te.Field + ": wrong type (want " + jsonKind(te.Type) + ")"
+		} else if name, found := strings.CutPrefix(msg, "json: unknown field "); found {
+			msg = "unknown field " + name // quoted by encoding/json
 		} else {
 			msg = "not valid JSON"
 		}
 		return coupole.Errorf(coupole.EINVALID, "request body: %s", msg)
 	}
 	return nil
+}
+
+// jsonKind names a Go type the way a JSON document would.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }
 
 func asTypeError(err error, te **json.UnmarshalTypeError) bool {
