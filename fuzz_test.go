@@ -6,10 +6,12 @@ package coupole_test
 // masking helper shows never reveals more than the allowed characters.
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coupole/coupole"
 )
@@ -192,6 +194,24 @@ func TestParseMeterNumberRefusesNonASCIILetters(t *testing.T) {
 	for _, s := range []string{"ı1", "ſ1", "12ı", "Ǆ9", "ﬀ1"} {
 		if m, err := coupole.ParseMeterNumber(s); err == nil {
 			t.Errorf("ParseMeterNumber(%q) = %q, want an error", s, m)
+		}
+	}
+}
+
+// TestIndexMustBeFinite is the finding of FuzzRead: "NaN" and "Inf" were
+// accepted as meter indexes (NaN < 0 is false) and a reading or an
+// occupancy holding one validated.
+func TestIndexMustBeFinite(t *testing.T) {
+	ean := coupole.EAN(validEAN("54144882000012345"))
+	day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -1} {
+		r := coupole.Reading{EAN: ean, Date: day, Registers: coupole.Registers{GasM3: v}, Source: coupole.SourceCustomer, Regime: coupole.RegimeAnnual}
+		if err := r.Validate(); coupole.ErrorCode(err) != coupole.EINVALID {
+			t.Errorf("a reading of %v: %v, want EINVALID", v, err)
+		}
+		o := coupole.Occupancy{CustomerID: "C-1", EAN: ean, MoveIn: day, MoveInIndex: coupole.Registers{DayKWh: v}}
+		if err := o.Validate(); coupole.ErrorCode(err) != coupole.EINVALID {
+			t.Errorf("an occupancy with the move-in index %v: %v, want EINVALID", v, err)
 		}
 	}
 }
