@@ -7,8 +7,10 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -92,7 +94,8 @@ func FuzzClientAddr(f *testing.F) {
 	})
 }
 
-// FuzzDecodeBody: a JSON request body of the interaction API either decodes
+// FuzzDecodeBody: a JSON request body of the interaction API or of the
+// staff routes either decodes
 // (it is then one JSON object, null or empty, and the decoded request encodes and
 // decodes again to itself) or is refused with EINVALID and a one-line
 // message that names no Go type and repeats no value of the body.
@@ -101,28 +104,45 @@ func FuzzDecodeBody(f *testing.F) {
 		`{"ean":"541448820000123456"}`, `{"meter_number":"9876543A","ref":"r1"}`, `{"item":"ean"}`, `{"day_kwh":17500.5,"night_kwh":7300}`,
 		`{"channel":"phone","requester":"customer"}`, ``, `{}`, `null`, `[]`, `"x"`, `{"ean":123}`, `{"unknown":1}`, `{"item":"ean"} {"item":"supplier"}`,
 		`{"item":"ean"}garbage`, `{"ean":"54144882`, `{"day_kwh":"12"}`, `{"date":{"a":1}}`, "{\"a\nb\":1}",
+		`{"roles":["advisor"]}`, `{"roles":"advisor"}`, `{"customer_id":"C-1","reason":"outage","minutes":30}`, `{"reason":42}`,
 	} {
-		for kind := range 4 {
-			f.Add(byte(kind), []byte(s))
+		for _, kind := range []byte{0, 1, 2, 3, 0x84, 0x85} {
+			f.Add(kind, []byte(s))
 		}
 	}
+	type roles struct {
+		Roles []string `json:"roles"`
+	}
+	type breakGlass struct {
+		CustomerID string `json:"customer_id"`
+		Reason     string `json:"reason"`
+		Minutes    int    `json:"minutes"`
+	}
 	f.Fuzz(func(t *testing.T, kind byte, body []byte) {
-		switch kind % 4 {
+		decode := decodeBody // the interaction API
+		if kind&0x80 != 0 {
+			decode = decodeJSON // the staff routes
+		}
+		switch kind % 8 {
 		case 0:
-			checkDecodeBody[interaction.IdentifyRequest](t, body)
+			checkDecodeBody[interaction.IdentifyRequest](t, decode, body)
 		case 1:
-			checkDecodeBody[interaction.VerifyRequest](t, body)
+			checkDecodeBody[interaction.VerifyRequest](t, decode, body)
 		case 2:
-			checkDecodeBody[interaction.ReadingRequest](t, body)
+			checkDecodeBody[interaction.ReadingRequest](t, decode, body)
 		case 3:
-			checkDecodeBody[interaction.OpenRequest](t, body)
+			checkDecodeBody[interaction.OpenRequest](t, decode, body)
+		case 4:
+			checkDecodeBody[roles](t, decode, body)
+		default:
+			checkDecodeBody[breakGlass](t, decode, body)
 		}
 	})
 }
 
-func checkDecodeBody[Req any](t *testing.T, body []byte) {
+func checkDecodeBody[Req any](t *testing.T, decode func(*http.Request, any) error, body []byte) {
 	var req Req
-	err := decodeBody(httptest.NewRequest("POST", "/", bytes.NewReader(body)), &req)
+	err := decode(httptest.NewRequest("POST", "/", bytes.NewReader(body)), &req)
 	if err != nil {
 		msg := coupole.ErrorMessage(err)
 		if coupole.ErrorCode(err) != coupole.EINVALID {
@@ -151,7 +171,7 @@ func checkDecodeBody[Req any](t *testing.T, body []byte) {
 		t.Fatalf("re-encoding %+v: %v", req, err)
 	}
 	var again Req
-	if err := decodeBody(httptest.NewRequest("POST", "/", bytes.NewReader(enc)), &again); err != nil || !reflect.DeepEqual(again, req) {
+	if err := decode(httptest.NewRequest("POST", "/", bytes.NewReader(enc)), &again); err != nil || !reflect.DeepEqual(again, req) {
 		t.Fatalf("%q decoded to %+v; its encoding %s decodes to %+v, %v", body, req, enc, again, err)
 	}
 }
@@ -262,6 +282,64 @@ func TestDecodeBodyStrict(t *testing.T) {
 		err := decodeBody(httptest.NewRequest("POST", "/", strings.NewReader(tt.body)), &req)
 		if got := coupole.ErrorMessage(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
 			t.Errorf("decodeBody(%q) = %v, want %q", tt.body, err, tt.want)
+		}
+	}
+}
+
+// FuzzLocalPath: the page a redirect goes back to is "/" or the path given,
+// and a browser reading it (dropping tabs and newlines, "\\" as "/") stays
+// on this site.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/", "/interactions/42", "//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "/%2F/evil.example", "", "/a\x00b", " /x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := localPath(s)
+		if got != "/" && got != s {
+			t.Fatalf("localPath(%q) = %q, neither / nor the path", s, got)
+		}
+		seen := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(got)
+		u, err := url.Parse(seen)
+		if !strings.HasPrefix(seen, "/") || strings.HasPrefix(seen, "//") || err == nil && (u.Scheme != "" || u.Host != "") {
+			t.Fatalf("localPath(%q) = %q, which a browser reads as %q: another site", s, got, seen)
+		}
+		if strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("localPath(%q) = %q holds a control character", s, got)
+		}
+	})
+}
+
+// TestLocalPathRefusesControlCharacters is the finding of FuzzLocalPath:
+// "/\t/evil.example" was kept, and a browser drops the tab and goes to
+// evil.example.
+func TestLocalPathRefusesControlCharacters(t *testing.T) {
+	for _, s := range []string{"/\t/evil.example", "/\x0b/x", "/a\x7f"} {
+		if got := localPath(s); got != "/" {
+			t.Errorf("localPath(%q) = %q, want /", s, got)
+		}
+	}
+	if got := localPath("/interactions/42?x=1"); got != "/interactions/42?x=1" {
+		t.Errorf("a local path: %q", got)
+	}
+}
+
+// TestDecodeJSONStaffBodies: the staff routes' decoder is as strict as the
+// API's and never shows Go's messages ("json: cannot unmarshal number into
+// Go struct field .reason"); an empty body is refused.
+func TestDecodeJSONStaffBodies(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"reason":42}`, "request body: field reason: wrong type (want a string)"},
+		{`{"reason":"x"} trailing`, "request body: data after the JSON object"},
+		{``, "request body: a JSON object is required"},
+		{`{"reason":"left the company"}`, ""},
+	}
+	for _, tt := range tests {
+		var body struct {
+			Reason string `json:"reason"`
+		}
+		err := decodeJSON(httptest.NewRequest("POST", "/", strings.NewReader(tt.body)), &body)
+		if got := coupole.ErrorMessage(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
+			t.Errorf("decodeJSON(%q) = %v, want %q", tt.body, err, tt.want)
 		}
 	}
 }

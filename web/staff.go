@@ -178,13 +178,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// decodeJSON is decodeBody for the staff routes, where a body is required:
+// the same strictness and the same messages, never Go's.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return coupole.Wrap(err, coupole.EINVALID, "request body: %v", err)
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return coupole.Errorf(coupole.EINVALID, "request body: a JSON object is required")
 	}
-	return nil
+	return decodeBody(r, v)
 }
 
 // --- resources: the facts are derived by the server, never sent (C1) ---
