@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -212,66 +213,81 @@ func TestReferenceProofsVerify(t *testing.T) {
 	}
 }
 
-// FuzzInclusionProof: an inclusion proof (its JSON, as served) verified
-// against a signed checkpoint of the log succeeds only if it is the RFC 6962
-// audit path of a real leaf of that very tree.
+// splitHashes cuts b into 32-byte hashes; a shorter rest is a last, short
+// hash (which no verification may accept).
+func splitHashes(b []byte) [][]byte {
+	var hs [][]byte
+	for len(b) > 0 {
+		n := min(32, len(b))
+		hs = append(hs, b[:n])
+		b = b[n:]
+	}
+	return hs
+}
+
+func joinHashes(hs [][]byte) []byte { return bytes.Join(hs, nil) }
+
+// FuzzInclusionProof: an inclusion proof (index, size, leaf hash, path),
+// mutated from the real proofs of the log, verified against a signed
+// checkpoint of the log, succeeds only if it is the RFC 6962 audit path of a
+// real leaf of that very tree. What verifies also goes through its JSON
+// (ParseInclusionProof) unchanged.
 func FuzzInclusionProof(f *testing.F) {
 	l := mustFuzzLog(f)
 	for _, c := range [][2]int{{0, 1}, {0, 2}, {5, 8}, {6, 7}, {12, 13}, {20, 21}, {3, 21}, {16, 21}} {
 		m, n := c[0], c[1]
-		p := InclusionProof{Index: uint64(m), Size: uint64(n), LeafHash: l.hashes[m], Hashes: rfc6962Path(m, l.hashes[:n])}
-		f.Add(byte(n), mustJSON(f, p))
-		wrongSize := p
-		wrongSize.Size++
-		f.Add(byte(n), mustJSON(f, wrongSize))
-		f.Add(byte(n+1), mustJSON(f, p))
+		path := joinHashes(rfc6962Path(m, l.hashes[:n]))
+		f.Add(byte(n), uint64(m), uint64(n), l.hashes[m], path)
+		f.Add(byte(n), uint64(m), uint64(n+1), l.hashes[m], path)
+		f.Add(byte(n+1), uint64(m), uint64(n), l.hashes[m], path)
+		f.Add(byte(n), uint64(m+1), uint64(n), l.hashes[m], path)
 	}
 	// An inner node passed off as a leaf of a smaller tree with the same
 	// root: the proof's size is not the checkpoint's.
-	f.Add(byte(4), mustJSON(f, InclusionProof{Index: 0, Size: 2, LeafHash: rfc6962Root(l.hashes[:2]), Hashes: [][]byte{rfc6962Root(l.hashes[2:4])}}))
+	f.Add(byte(4), uint64(0), uint64(2), rfc6962Root(l.hashes[:2]), rfc6962Root(l.hashes[2:4]))
 	cps := make([]Checkpoint, fuzzLogSize+1)
 	for n := range cps {
 		cps[n] = l.checkpoint(f, n)
 	}
-	f.Fuzz(func(t *testing.T, at byte, data []byte) {
+	f.Fuzz(func(t *testing.T, at byte, index, size uint64, leafHash, path []byte) {
 		n := int(at) % (fuzzLogSize + 1)
-		p, err := ParseInclusionProof(data)
-		if err != nil {
-			return
-		}
+		p := InclusionProof{Index: index, Size: size, LeafHash: leafHash, Hashes: splitHashes(path)}
 		if p.Verify(cps[n]) != nil {
 			return
 		}
 		m := int(p.Index)
 		if p.Size != uint64(n) || m >= n || !bytes.Equal(p.LeafHash, l.hashes[m]) || !slices.EqualFunc(p.Hashes, rfc6962Path(m, l.hashes[:n]), bytes.Equal) {
-			t.Fatalf("a forged inclusion proof verifies against the checkpoint of size %d: %s", n, data)
+			t.Fatalf("a forged inclusion proof verifies against the checkpoint of size %d: %+v", n, p)
+		}
+		again, err := ParseInclusionProof(mustJSON(t, p))
+		if err != nil || again.Verify(cps[n]) != nil {
+			t.Fatalf("the JSON of a proof that verifies: %v", err)
 		}
 	})
 }
 
-// FuzzConsistencyProof: a consistency proof (its JSON, as served) between
-// two signed checkpoints of the log, the first one's root possibly replaced
-// by the fuzzer, succeeds only if it is the RFC 6962 proof between those
-// very trees and the first root is the real one.
+// FuzzConsistencyProof: a consistency proof (sizes and hashes), mutated from
+// the real proofs of the log, between two signed checkpoints of the log, the
+// first one's root possibly replaced by the fuzzer, succeeds only if it is
+// the RFC 6962 proof between those very trees and the first root is the
+// real one. What verifies also goes through its JSON unchanged.
 func FuzzConsistencyProof(f *testing.F) {
 	l := mustFuzzLog(f)
 	for _, c := range [][2]int{{0, 5}, {1, 2}, {3, 8}, {4, 8}, {7, 13}, {8, 8}, {13, 21}, {1, 21}} {
 		m, n := c[0], c[1]
-		p := ConsistencyProof{Size1: uint64(m), Size2: uint64(n), Hashes: rfc6962Proof(m, l.hashes[:n])}
-		f.Add(byte(m), byte(n), []byte(nil), mustJSON(f, p))
-		f.Add(byte(m), byte(n+1), []byte(nil), mustJSON(f, p))
-		f.Add(byte(m), byte(n), rfc6962Root(l.hashes[:m+1]), mustJSON(f, p))
+		proof := joinHashes(rfc6962Proof(m, l.hashes[:n]))
+		f.Add(byte(m), byte(n), uint64(m), uint64(n), []byte(nil), proof)
+		f.Add(byte(m), byte(n+1), uint64(m), uint64(n), []byte(nil), proof)
+		f.Add(byte(m), byte(n), uint64(m), uint64(n+1), []byte(nil), proof)
+		f.Add(byte(m), byte(n), uint64(m), uint64(n), rfc6962Root(l.hashes[:m+1]), proof)
 	}
 	cps := make([]Checkpoint, fuzzLogSize+1)
 	for n := range cps {
 		cps[n] = l.checkpoint(f, n)
 	}
-	f.Fuzz(func(t *testing.T, a, b byte, root1 []byte, data []byte) {
+	f.Fuzz(func(t *testing.T, a, b byte, size1, size2 uint64, root1, proof []byte) {
 		m, n := int(a)%(fuzzLogSize+1), int(b)%(fuzzLogSize+1)
-		p, err := ParseConsistencyProof(data)
-		if err != nil {
-			return
-		}
+		p := ConsistencyProof{Size1: size1, Size2: size2, Hashes: splitHashes(proof)}
 		prev := cps[m]
 		if len(root1) == 32 {
 			prev.Root = root1
@@ -281,7 +297,11 @@ func FuzzConsistencyProof(f *testing.F) {
 		}
 		if p.Size1 != uint64(m) || p.Size2 != uint64(n) || m > n || !bytes.Equal(prev.Root, cps[m].Root) ||
 			!slices.EqualFunc(p.Hashes, rfc6962Proof(m, l.hashes[:n]), bytes.Equal) {
-			t.Fatalf("a forged consistency proof verifies from size %d (root %x) to %d: %s", m, prev.Root, n, data)
+			t.Fatalf("a forged consistency proof verifies from size %d (root %x) to %d: %+v", m, prev.Root, n, p)
+		}
+		again, err := ParseConsistencyProof(mustJSON(t, p))
+		if err != nil || again.Verify(prev, cps[n]) != nil {
+			t.Fatalf("the JSON of a proof that verifies: %v", err)
 		}
 	})
 }
@@ -376,7 +396,8 @@ func decodeBundle(b []byte) ([]bundleLn, error) {
 }
 
 // FuzzPayload: an event payload and a leaf record each decode only in their
-// canonical form: decoding then encoding gives the same bytes.
+// canonical form: decoding then encoding gives the same bytes. The proofs'
+// JSON decodes to what it encodes to.
 func FuzzPayload(f *testing.F) {
 	l := mustFuzzLog(f)
 	f.Add(l.payloads[0], l.records[0])
@@ -384,6 +405,9 @@ func FuzzPayload(f *testing.F) {
 	f.Add([]byte(`{"v":1,"action":"read"}`), []byte{1})
 	f.Add([]byte(`{"action":"r\u00e9ad","v":1}`), []byte(nil))
 	f.Add([]byte(`{"action":"read","decision":{},"v":1}`), bytes.Repeat([]byte{1}, LeafSize))
+	f.Add(mustJSON(f, InclusionProof{Index: 3, Size: 8, LeafHash: l.hashes[3], Hashes: rfc6962Path(3, l.hashes[:8])}), []byte(nil))
+	f.Add(mustJSON(f, ConsistencyProof{Size1: 3, Size2: 8, Hashes: rfc6962Proof(3, l.hashes[:8])}), []byte(nil))
+	f.Add([]byte(`{"siZe":8,"leAf_hAsh":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","proof":[]}`), []byte(nil))
 	f.Fuzz(func(t *testing.T, payload, rec []byte) {
 		if e, err := DecodePayload(payload); err == nil {
 			again, err := EncodePayload(e)
@@ -393,6 +417,16 @@ func FuzzPayload(f *testing.F) {
 		}
 		if lf, err := ParseLeaf(rec); err == nil && !bytes.Equal(lf.Marshal(), rec) {
 			t.Fatalf("leaf record %x parses to %+v, which marshals to %x", rec, lf, lf.Marshal())
+		}
+		if p, err := ParseInclusionProof(payload); err == nil {
+			if again, err := ParseInclusionProof(mustJSON(t, p)); err != nil || !reflect.DeepEqual(again, p) {
+				t.Fatalf("inclusion proof %q parses to %+v, which re-parses to %+v, %v", payload, p, again, err)
+			}
+		}
+		if p, err := ParseConsistencyProof(payload); err == nil {
+			if again, err := ParseConsistencyProof(mustJSON(t, p)); err != nil || !reflect.DeepEqual(again, p) {
+				t.Fatalf("consistency proof %q parses to %+v, which re-parses to %+v, %v", payload, p, again, err)
+			}
 		}
 	})
 }
