@@ -15,8 +15,9 @@ import (
 	"github.com/coupole/coupole/policy"
 )
 
-// fieldError is how a refused request's message starts: the field at fault.
-var fieldError = regexp.MustCompile(`^(request|requester|channel|item|facts(\.[^:\s]+)?|lang): `)
+// fieldError is how a refused request's message starts: the field at fault,
+// or the unknown member named (escaped, cut at 40 characters).
+var fieldError = regexp.MustCompile(`^(request|requester|channel|item|facts|facts\.[a-z_]+|lang): |^(facts\.)?[^\n]+: unknown field$`)
 
 // FuzzParseRequest is the `coupole policy decide` input (issue 10, item 9;
 // docs/fuzzing.md): a JSON request either decodes to a request that
@@ -36,6 +37,7 @@ func FuzzParseRequest(f *testing.F) {
 		`{"requester":"customer","channel":"phone","item":"ean","facts":{"meter_verified":1}}`,
 		`{"requester":"541448820000123456","channel":"phone","item":"ean"}`,
 		`{"requester":"customer","requester":"landlord","channel":"phone","item":"ean"}`,
+		`{"":{}}`, `{"requester":"customer","channel":"phone","item":"ean","facts":{"":1}}`, `{"colour":"blue"}`,
 		`{"requester":"customer"}`, `null`, `[]`, `{}`, ``, `{"a":`,
 	} {
 		f.Add([]byte(s))
@@ -49,7 +51,7 @@ func FuzzParseRequest(f *testing.F) {
 		req, err := policy.ParseRequest(data)
 		if err != nil {
 			msg := coupole.ErrorMessage(err)
-			if coupole.ErrorCode(err) != coupole.EINVALID || !fieldError.MatchString(msg) || strings.ContainsAny(msg, "\n\r") {
+			if coupole.ErrorCode(err) != coupole.EINVALID || !fieldError.MatchString(msg) || strings.ContainsAny(msg, "\n\r") || strings.HasPrefix(msg, ": ") || strings.HasPrefix(msg, "facts.: ") {
 				t.Fatalf("ParseRequest(%q): %q (code %s), want EINVALID naming the field on one line", data, msg, coupole.ErrorCode(err))
 			}
 			return
@@ -131,4 +133,17 @@ func FuzzLoadPolicy(f *testing.F) {
 			t.Fatalf("error without a problem: %v", err)
 		}
 	})
+}
+
+// TestUnknownEmptyMemberIsNamed is the finding of FuzzParseRequest: a
+// member with an empty name was refused as ": unknown field", naming nothing.
+func TestUnknownEmptyMemberIsNamed(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"":{}}`: `"": unknown field`,
+		`{"requester":"customer","channel":"phone","item":"ean","facts":{"":1}}`: `facts."": unknown field`,
+	} {
+		if _, err := policy.ParseRequest([]byte(in)); coupole.ErrorMessage(err) != want {
+			t.Errorf("ParseRequest(%s): %v, want %q", in, err, want)
+		}
+	}
 }
