@@ -456,3 +456,21 @@ func TestProofFindings(t *testing.T) {
 		t.Errorf("the real empty checkpoint: %v", err)
 	}
 }
+
+// TestCheckpointHasOneText is the finding of FuzzCheckpoint: a carriage
+// return inside the root hash's base64 was skipped by the decoder, so two
+// texts parsed to the same checkpoint.
+func TestCheckpointHasOneText(t *testing.T) {
+	root := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	for _, text := range []string{
+		"log\n0\n" + root[:17] + "\r" + root[17:] + "\n",
+		"log\n0\n" + root + "\r\n",
+	} {
+		if c, err := ParseCheckpoint(text); err == nil {
+			t.Errorf("ParseCheckpoint(%q) = %+v, want an error", text, c)
+		}
+	}
+	if _, err := ParseCheckpoint("log\n0\n" + root + "\n"); err != nil {
+		t.Errorf("the canonical text: %v", err)
+	}
+}
