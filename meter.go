@@ -14,19 +14,22 @@ func ParseMeterNumber(s string) (MeterNumber, error) {
 	if i := strings.IndexByte(s, '-'); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	s = strings.Join(strings.Fields(s), "")
 	if s == "" {
 		return "", Errorf(EINVALID, "meter number is empty")
+	}
+	// Checked before upper-casing: strings.ToUpper turns some non-ASCII
+	// letters into ASCII ones ("ı" into "I", "ſ" into "S"), which would
+	// accept a number that was never typed.
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return "", Errorf(EINVALID, "meter number may contain only digits and letters")
+		}
 	}
 	if len(s) > 20 {
 		return "", Errorf(EINVALID, "meter number is too long (%d characters, at most 20)", len(s))
 	}
-	for _, r := range s {
-		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
-			return "", Errorf(EINVALID, "meter number may contain only digits and letters")
-		}
-	}
-	return MeterNumber(s), nil
+	return MeterNumber(strings.ToUpper(s)), nil
 }
 
 // String returns the normalised meter number.

@@ -34,6 +34,12 @@ func (o Occupancy) Validate() error {
 	if !o.MoveOut.IsZero() && !o.MoveOut.After(o.MoveIn) {
 		return Errorf(EINVALID, "occupancy: move-out date must be after move-in date")
 	}
+	if err := o.MoveInIndex.Validate(); err != nil {
+		return Errorf(EINVALID, "occupancy: move-in %s", ErrorMessage(err))
+	}
+	if err := o.MoveOutIndex.Validate(); err != nil {
+		return Errorf(EINVALID, "occupancy: move-out %s", ErrorMessage(err))
+	}
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package coupole
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Registers holds a meter index. Electricity meters have a day register
 // (the only one on single-rate meters), a night register on dual-rate meters
@@ -16,6 +19,19 @@ type Registers struct {
 // Total is the sum of all registers, for plausibility checks.
 func (r Registers) Total() float64 {
 	return r.DayKWh + r.NightKWh + r.ExclusiveNightKWh + r.GasM3
+}
+
+// Validate checks that every register is a finite number, not negative.
+func (r Registers) Validate() error {
+	for _, v := range []float64{r.DayKWh, r.NightKWh, r.ExclusiveNightKWh, r.GasM3} {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return Errorf(EINVALID, "an index must be a finite number")
+		case v < 0:
+			return Errorf(EINVALID, "an index cannot be negative")
+		}
+	}
+	return nil
 }
 
 // ReadingSource says who produced a reading.
@@ -55,8 +71,8 @@ func (r Reading) Validate() error {
 	if r.Date.IsZero() {
 		return Errorf(EINVALID, "reading: date is required")
 	}
-	if r.Registers.DayKWh < 0 || r.Registers.NightKWh < 0 || r.Registers.ExclusiveNightKWh < 0 || r.Registers.GasM3 < 0 {
-		return Errorf(EINVALID, "reading: an index cannot be negative")
+	if err := r.Registers.Validate(); err != nil {
+		return Errorf(EINVALID, "reading: %s", ErrorMessage(err))
 	}
 	if _, err := ParseReadingSource(string(r.Source)); err != nil {
 		return err

@@ -118,13 +118,9 @@ func (r *Reader) LatestCheckpoint(ctx context.Context) (StoredCheckpoint, error)
 	return r.store.LatestCheckpoint(ctx)
 }
 
-// InclusionProof is the proof that a leaf is in the tree of a given size.
-type InclusionProof struct {
-	Index    uint64   `json:"index"`
-	Size     uint64   `json:"size"`
-	LeafHash []byte   `json:"leaf_hash"`
-	Hashes   [][]byte `json:"proof"`
-}
+// InclusionProof is the proof that a leaf is in the tree of a given size;
+// its format belongs to the offline verifier.
+type InclusionProof = verify.InclusionProof
 
 // InclusionProof proves leaf index is in the tree of the given size.
 func (r *Reader) InclusionProof(ctx context.Context, index, size uint64) (InclusionProof, error) {
@@ -152,12 +148,9 @@ func (r *Reader) InclusionProof(ctx context.Context, index, size uint64) (Inclus
 	return InclusionProof{Index: index, Size: size, LeafHash: leaf[0], Hashes: hs}, nil
 }
 
-// ConsistencyProof is the proof that the tree of Size2 extends that of Size1.
-type ConsistencyProof struct {
-	Size1  uint64   `json:"size1"`
-	Size2  uint64   `json:"size2"`
-	Hashes [][]byte `json:"proof"`
-}
+// ConsistencyProof is the proof that the tree of Size2 extends that of
+// Size1; its format belongs to the offline verifier.
+type ConsistencyProof = verify.ConsistencyProof
 
 // ConsistencyProof proves the tree of size2 extends the tree of size1.
 func (r *Reader) ConsistencyProof(ctx context.Context, size1, size2 uint64) (ConsistencyProof, error) {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,7 +182,12 @@ func (st *state) readFile(f File) error {
 			problem(1, i+1, "", "the separator must be a comma, not a semicolon or a tab")
 			return nil
 		case !slices.ContainsFunc(spec, func(c Column) bool { return c.Name == name }):
-			problem(1, i+1, name, "unknown column for a %s file (see docs/import.md)", strings.ReplaceAll(string(f.Kind), "_", " "))
+			kind := strings.ReplaceAll(string(f.Kind), "_", " ")
+			if columnLike.MatchString(name) {
+				problem(1, i+1, name, "unknown column for a %s file (see docs/import.md)", kind)
+			} else { // not a column name: maybe a first row of data (an EAN, a name), not repeated
+				problem(1, i+1, "", "unknown column for a %s file: the first row must be the header (see docs/import.md)", kind)
+			}
 			bad = true
 		case cols[name] != 0:
 			problem(1, i+1, name, "the column appears twice")
@@ -222,6 +228,11 @@ func (st *state) readFile(f File) error {
 	}
 	return nil
 }
+
+// columnLike is what a mistyped column name looks like; only such a name is
+// repeated in a problem, so that a file without a header row never has its
+// first row of data (an EAN, a phone number) printed back.
+var columnLike = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 
 func firstInvalidUTF8(b []byte) int {
 	for i := 0; i < len(b); {
@@ -323,7 +334,9 @@ func (r *row) index(name string) float64 {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	switch {
-	case err != nil:
+	// ParseFloat also reads "NaN", "Inf", hexadecimal and underscores: an
+	// index is written in decimal digits only.
+	case err != nil || strings.Trim(s, "0123456789.eE+-") != "":
 		r.fail(name, "not a number (use a dot for decimals, no thousands separator)")
 	case v < 0:
 		r.fail(name, "an index cannot be negative")

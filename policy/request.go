@@ -396,7 +396,11 @@ func unknownField(prefix, k string) error {
 		k = k[:40] + "…"
 	}
 	q := strconv.Quote(k) // escapes control characters: the message stays on one line
-	return coupole.Errorf(coupole.EINVALID, "%s%s: unknown field", prefix, q[1:len(q)-1])
+	name := q[1 : len(q)-1]
+	if name == "" {
+		name = `""` // the member with an empty name
+	}
+	return coupole.Errorf(coupole.EINVALID, "%s%s: unknown field", prefix, name)
 }
 
 func sortedKeys(m map[string]json.RawMessage) []string {

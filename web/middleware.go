@@ -74,7 +74,9 @@ func (a *StaffAccess) ClientAddr(r *http.Request) netip.Addr {
 	if err != nil {
 		return netip.Addr{}
 	}
-	peer = peer.Unmap()
+	// A zone ("%eth0") is how the kernel names a link; it is no part of
+	// who the client is, and text after "%" is not an address.
+	peer = peer.Unmap().WithZone("")
 	if !inAny(peer, a.Config.TrustedProxies) {
 		return peer
 	}
@@ -85,7 +87,7 @@ func (a *StaffAccess) ClientAddr(r *http.Request) netip.Addr {
 	client := peer
 	for i := len(hops) - 1; i >= 0; i-- {
 		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		if err != nil || hop.Zone() != "" { // a zone is free text a proxy never writes
 			return netip.Addr{} // a garbled chain proves nothing: refuse
 		}
 		client = hop.Unmap()

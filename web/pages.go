@@ -226,8 +226,11 @@ func (a *StaffAccess) handleSignInLanguage(w http.ResponseWriter, r *http.Reques
 }
 
 // localPath keeps redirects on this site: a path, never a scheme or host.
+// Browsers drop tabs and newlines from a URL and read "\\" as "/", so
+// "/\t/evil.example" would go to another host: any control character or
+// backslash is refused.
 func localPath(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return s

@@ -50,8 +50,10 @@ func ParseCheckpoint(text string) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("checkpoint: bad tree size %q", lines[1])
 	}
 	c.Size = size
+	// Strict base64 still skips '\r' and '\n': compare with the encoding so
+	// that a checkpoint has one text.
 	c.Root, err = base64.StdEncoding.Strict().DecodeString(lines[2])
-	if err != nil || len(c.Root) != 32 {
+	if err != nil || len(c.Root) != 32 || base64.StdEncoding.EncodeToString(c.Root) != lines[2] {
 		return Checkpoint{}, errors.New("checkpoint: root hash is not 32 bytes of base64")
 	}
 	for _, e := range lines[3:] {

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/transparency-dev/merkle/compact"
-	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -477,16 +476,4 @@ func (b *BundleWriter) Flush() error {
 		return b.err
 	}
 	return b.w.Flush()
-}
-
-// VerifyInclusion checks an inclusion proof of the leaf with the given hash at
-// index in the tree of the given size and root.
-func VerifyInclusion(index, size uint64, leafHash []byte, p [][]byte, root []byte) error {
-	return proof.VerifyInclusion(rfc6962.DefaultHasher, index, size, leafHash, p, root)
-}
-
-// VerifyConsistency checks that the tree of size2 and root2 extends the tree
-// of size1 and root1.
-func VerifyConsistency(size1, size2 uint64, p [][]byte, root1, root2 []byte) error {
-	return proof.VerifyConsistency(rfc6962.DefaultHasher, size1, size2, p, root1, root2)
 }

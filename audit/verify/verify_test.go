@@ -120,7 +120,7 @@ func TestTrustedCheckpointCatchesTruncation(t *testing.T) {
 	}
 }
 
-func mustHead(t *testing.T, bundle []byte) []byte {
+func mustHead(t testing.TB, bundle []byte) []byte {
 	for _, line := range strings.Split(string(bundle), "\n") {
 		if strings.HasPrefix(line, "H ") {
 			b, err := base64.StdEncoding.DecodeString(line[2:])
