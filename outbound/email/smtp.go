@@ -113,7 +113,10 @@ func (p *SMTP) options(ctx context.Context) []mail.Option {
 		mail.WithTimeout(timeout),
 		mail.WithHELO(p.helo),
 		mail.WithTLSConfig(p.s.tls),
+		// One message per connection: no NOOP before it, no RSET after it
+		// (RSET would renew the deadline: a send would last three timeouts).
 		mail.WithoutNoop(),
+		mail.WithoutRset(),
 	}
 	switch p.s.mode {
 	case ImplicitTLS:

@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"errors"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -329,5 +330,53 @@ func mustFailLike(t *testing.T, err error, permanent bool, says string, m outbou
 	var ce *coupole.Error
 	if !errors.As(err, &ce) {
 		t.Errorf("error %v is not a coupole.Error", err)
+	}
+}
+
+// TestSilentRelayTimesOut: a relay that accepts the connection and never
+// answers costs one --smtp-timeout, or what is left of the worker's
+// deadline, and is retryable. The silent relay is a bare TCP listener:
+// mailpit always greets.
+func TestSilentRelayTimesOut(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // silent until the listener closes
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	for _, tt := range []struct {
+		name     string
+		timeout  time.Duration
+		deadline time.Duration // of the caller's context; 0: none
+	}{
+		{"--smtp-timeout", 300 * time.Millisecond, 0},
+		{"the worker's deadline, shorter", time.Hour, 300 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustSMTP(t, email.Config{Host: "127.0.0.1", Port: port, TLS: email.NoTLS, From: testFrom, Timeout: tt.timeout})
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			done := make(chan error, 1)
+			go func() { _, err := p.Send(ctx, answer(coupole.French)); done <- err }()
+			select {
+			case err := <-done:
+				mustFailLike(t, err, false, "cannot reach or secure", answer(coupole.French))
+			case <-time.After(time.Minute): // not a measure: a hang
+				t.Fatal("Send still waits on a silent relay after a minute")
+			}
+		})
 	}
 }
