@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/outbound/email"
 	"github.com/coupole/coupole/web"
 )
 
@@ -50,6 +51,16 @@ type Config struct {
 
 	// Interactions (issue 6); see docs/api.md.
 	CallReasonsFile string // COUPOLE_CALL_REASONS: JSON taxonomy file; empty: the built-in taxonomy
+
+	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
+	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
+	SMTPPort         int           // COUPOLE_SMTP_PORT: 0 is the TLS mode's port (587, 465, 25)
+	SMTPTLS          email.TLSMode // COUPOLE_SMTP_TLS: starttls, tls or none (loopback only)
+	SMTPUser         string        // COUPOLE_SMTP_USER
+	SMTPPasswordFile string        // COUPOLE_SMTP_PASSWORD_FILE: file holding the relay password
+	SMTPFrom         string        // COUPOLE_SMTP_FROM: sender, "Name <address>"
+	SMTPCAFile       string        // COUPOLE_SMTP_CA_FILE: PEM roots trusted for the relay instead of the system's
+	SMTPTimeout      time.Duration // COUPOLE_SMTP_TIMEOUT: bound of connecting, then of sending
 
 	// Issue 10: need-to-know that ends, and the verification budget.
 	InteractionIdle    time.Duration              // COUPOLE_INTERACTION_IDLE: an interaction without a step for this long is closed
@@ -176,6 +187,37 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { c.CallReasonsFile = v; return nil }},
 	{"interaction-idle", "COUPOLE_INTERACTION_IDLE", "an interaction without a step for this long gives no access and is closed by the system", "30m",
 		func(c *Config, v string) error { return setDuration(&c.InteractionIdle, v) }},
+	{"smtp-host", "COUPOLE_SMTP_HOST", "SMTP relay for e-mails (empty: no e-mail is sent)", "",
+		func(c *Config, v string) error { c.SMTPHost = v; return nil }},
+	{"smtp-port", "COUPOLE_SMTP_PORT", "port of the SMTP relay (empty: 587 for starttls, 465 for tls, 25 for none)", "",
+		func(c *Config, v string) error {
+			c.SMTPPort = 0
+			if v == "" {
+				return nil
+			}
+			p, err := strconv.Atoi(v)
+			if err != nil || p < 1 || p > 65535 {
+				return fmt.Errorf("must be a port, 1 to 65535")
+			}
+			c.SMTPPort = p
+			return nil
+		}},
+	{"smtp-tls", "COUPOLE_SMTP_TLS", "starttls, tls (implicit) or none (only for a relay on the loopback interface)", "starttls",
+		func(c *Config, v string) error {
+			m, err := email.ParseTLSMode(v)
+			c.SMTPTLS = m
+			return err
+		}},
+	{"smtp-user", "COUPOLE_SMTP_USER", "user name at the SMTP relay (empty: no authentication)", "",
+		func(c *Config, v string) error { c.SMTPUser = v; return nil }},
+	{"smtp-password-file", "COUPOLE_SMTP_PASSWORD_FILE", "file holding the SMTP password of --smtp-user", "",
+		func(c *Config, v string) error { c.SMTPPasswordFile = v; return nil }},
+	{"smtp-from", "COUPOLE_SMTP_FROM", "sender of e-mails, like \"Customer service <no-reply@example.be>\"", "",
+		func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+	{"smtp-ca-file", "COUPOLE_SMTP_CA_FILE", "PEM certificates trusted for the SMTP relay instead of the system's", "",
+		func(c *Config, v string) error { c.SMTPCAFile = v; return nil }},
+	{"smtp-timeout", "COUPOLE_SMTP_TIMEOUT", "bound of connecting to the SMTP relay, then of sending one message", "30s",
+		func(c *Config, v string) error { return setDuration(&c.SMTPTimeout, v) }},
 	{"verification-budget", "COUPOLE_VERIFICATION_BUDGET", "failed meter-number verifications allowed per access point across interactions, and over how long: failures/window", "5/24h",
 		func(c *Config, v string) error { return setBudget(&c.VerificationBudget, v) }},
 }
