@@ -248,35 +248,16 @@ func (s *Service) HandlesCase(ctx context.Context, staffID, id string) (bool, er
 	return c.HandledBy(staffID), nil
 }
 
-// letterAddress decides where a letter answering c goes (docs/policies.md):
-// the correspondence address on file when there is one; otherwise the
-// installation address of the case's access point, but only while the
-// customer still occupies it — a former occupant's letter never goes to
-// their successor's door.
+// letterAddress decides where a letter answering c goes: the customer's
+// correspondence address on file (docs/policies.md: a letter for a former
+// occupant never goes to their successor's door, so an answer never goes to
+// the installation address). Every customer record holds one (the grid
+// import requires it); a record without one is refused all the same.
 func (s *Service) letterAddress(ctx context.Context, c coupole.Case, cu coupole.Customer) (string, coupole.Address, error) {
 	if cu.PostalAddress.Validate() == nil {
 		return "postal_address", cu.PostalAddress, nil
 	}
-	if len(c.EANs) > 0 {
-		occs, err := s.Grid.OccupanciesOfCustomer(ctx, c.CustomerID)
-		if err != nil {
-			return "", coupole.Address{}, err
-		}
-		var mine []coupole.Occupancy
-		for _, o := range occs {
-			if o.EAN == c.EANs[0] {
-				mine = append(mine, o)
-			}
-		}
-		if coupole.RelationOn(mine, coupole.Date(s.Clock.Now())) == coupole.OccupancyCurrent {
-			ap, err := s.Grid.AccessPoint(ctx, c.EANs[0])
-			if err != nil {
-				return "", coupole.Address{}, err
-			}
-			return "installation_address", ap.Address, nil
-		}
-	}
-	return "", coupole.Address{}, coupole.Errorf(coupole.ECONFLICT, "the customer has no correspondence address and no longer lives at the access point: answer by e-mail")
+	return "", coupole.Address{}, coupole.Errorf(coupole.ECONFLICT, "the customer has no correspondence address on file: answer by e-mail")
 }
 
 func (s *Service) view(ctx context.Context, a interaction.Actor, c coupole.Case) (CaseView, error) {
