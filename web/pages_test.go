@@ -86,6 +86,8 @@ func TestEnumerationLabels(t *testing.T) {
 		add("outcome", string(o))
 	}
 	add("refusal", policy.RefusalReasons...)
+	add("cases.kind", coupole.CaseKinds...)
+	add("cases.status", coupole.CaseStatuses...)
 	for _, e := range coupole.Energies {
 		add("energy", string(e))
 	}
