@@ -61,5 +61,16 @@ var caseMessages = map[string]map[coupole.Language]string{
 	"case.answer_done":     tr("Réponse mise en file d'envoi.", "Antwoord in de verzendwachtrij geplaatst.", "Antwort in die Versandwarteschlange gestellt.", "Answer queued for sending."),
 	"case.answer_invalid":  tr("Choisissez l'envoi et écrivez une réponse (4 000 caractères au plus).", "Kies de verzending en schrijf een antwoord (hoogstens 4 000 tekens).", "Wählen Sie den Versand und schreiben Sie eine Antwort (höchstens 4 000 Zeichen).", "Choose how to send and write an answer (at most 4,000 characters)."),
 	"case.answer_conflict": tr("Réponse impossible : déjà répondu, ou pas d'adresse pour cet envoi.", "Antwoord onmogelijk: al beantwoord, of geen adres voor deze verzending.", "Antwort nicht möglich: bereits beantwortet oder keine Adresse für diesen Versand.", "Cannot answer: already answered, or no address for this way of sending."),
-	"case.close":           tr("Clôturer le dossier", "Dossier afsluiten", "Vorgang abschließen", "Close the case"),
+	// case_status on the interaction screen (D1): what the advisor tells
+	"case_status.no_open_case": tr("Aucun dossier en cours", "Geen lopend dossier", "Kein laufender Vorgang", "No case in progress"),
+	"case_status.open_case":    tr("Un dossier est en cours", "Er is een lopend dossier", "Ein Vorgang ist in Bearbeitung", "A case is in progress"),
+	"case_status.open":         tr("ouvert, en attente", "open, wachtend", "offen, wartend", "open, waiting"),
+	"case_status.in_progress":  tr("en cours de traitement", "in behandeling", "in Bearbeitung", "being handled"),
+	"case_status.answered":     tr("réponse envoyée", "antwoord verstuurd", "Antwort versandt", "answer sent"),
+	"case_status.closed":       tr("clôturé", "afgesloten", "abgeschlossen", "closed"),
+	"case_status.reference":    tr("Dossier", "Dossier", "Vorgang", "Case"),
+	"case_status.answered_on":  tr("réponse le", "antwoord op", "Antwort am", "answered on"),
+	"case_status.closed_on":    tr("clôturé le", "afgesloten op", "abgeschlossen am", "closed on"),
+
+	"case.close": tr("Clôturer le dossier", "Dossier afsluiten", "Vorgang abschließen", "Close the case"),
 }
