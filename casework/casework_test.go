@@ -277,3 +277,66 @@ func TestMaskEmail(t *testing.T) {
 		}
 	}
 }
+
+// TestWithTheAuditLog: on the real audit log (*audit.Log, a StepTracer),
+// each change is written in its event's own transaction: the delivery's
+// audit index is its event's; a losing concurrent take leaves its event
+// (an attempted action) and changes nothing.
+func TestWithTheAuditLog(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s, _ := mustCasework(t, db)
+		alog, err := audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: s.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { alog.Close() })
+		s.Audit = alog
+		mustOpenCase(t, db, "c-1", "C-1", storetest.EANElecNamur)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, a := range []interaction.Actor{bo1, bo2} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.Take(ctx, a, "c-1")
+			}()
+		}
+		wg.Wait()
+		winner := bo1
+		if errs[0] != nil {
+			winner = bo2
+		}
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("take errors %v, %v: want one winner", errs[0], errs[1])
+		}
+		v, err := s.Answer(ctx, winner, "c-1", casework.AnswerRequest{By: "email", Text: "Réponse."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := db.Deliveries(ctx, "i-1")
+		if len(ds) != 1 || ds[0].ID != v.AnswerDelivery {
+			t.Fatalf("deliveries = %+v", ds)
+		}
+		var payload string
+		err = sqlstore.NewAuditStore(db).Entries(ctx, ds[0].AuditIndex, ds[0].AuditIndex+1, func(e audit.Entry) error {
+			payload = string(e.Payload)
+			return nil
+		})
+		if err != nil || !strings.Contains(payload, `"case.answer"`) || !strings.Contains(payload, "delivery="+ds[0].ID) || strings.Contains(payload, "Réponse") {
+			t.Errorf("event at the delivery's audit index = %s, %v", payload, err)
+		}
+		// The loser's attempt is in the log too, refused before or after the
+		// winner's change: either way, one case.take per member.
+		takes := 0
+		sqlstore.NewAuditStore(db).Entries(ctx, 0, ds[0].AuditIndex, func(e audit.Entry) error {
+			if strings.Contains(string(e.Payload), `"case.take"`) {
+				takes++
+			}
+			return nil
+		})
+		if takes != 2 {
+			t.Errorf("%d case.take events, want 2 (the winner's and the loser's)", takes)
+		}
+	})
+}

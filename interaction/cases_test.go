@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
@@ -217,6 +218,35 @@ func TestOpenCase(t *testing.T) {
 		}
 		if all, _ := db.Cases(ctx, "", 0); len(all) != 1 {
 			t.Errorf("%d cases, want 1", len(all))
+		}
+	})
+}
+
+// TestCaseWrittenWithItsEvent: on the real audit log, the case and the
+// delivery that records it are written in the event's own transaction and
+// carry its index.
+func TestCaseWrittenWithItsEvent(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s, _ := mustService(t, db)
+		alog, err := audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: s.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { alog.Close() })
+		s.Audit = alog
+		mustLoadMorePoints(t, db)
+		id := mustOpen(t, s, adv, interaction.OpenRequest{Channel: "email", Requester: "customer"})
+		verifyOn(t, s, id, eanFour, "M4")
+		verifyOn(t, s, id, eanFive, "M5")
+		verifyOn(t, s, id, storetest.EANElecNamur, rightMeter)
+		if _, err := s.Execute(ctx, adv, id, interaction.ExecuteRequest{Item: "ean", IdempotencyKey: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := db.Deliveries(ctx, id)
+		cs, _ := db.Cases(ctx, "", 0)
+		if len(ds) != 1 || len(cs) != 1 || cs[0].AuditIndex != ds[0].AuditIndex || cs[0].Channel != "email" {
+			t.Errorf("deliveries %+v, cases %+v: want one of each with the same audit index", ds, cs)
 		}
 	})
 }
