@@ -31,6 +31,13 @@ const (
 	// Issue 10.
 	ActionReadUnmasked       StaffAction = "customer_data.unmasked" // see a customer or access point unmasked (C1)
 	ActionUnlockVerification StaffAction = "verification.unlock"    // unlock an access point whose verification budget is spent (C2)
+
+	// Issue 11: back-office cases (D4).
+	ActionListCases  StaffAction = "case.list"   // the queue: no customer data
+	ActionTakeCase   StaffAction = "case.take"   // become the case's one handler
+	ActionReadCase   StaffAction = "case.read"   // the case and its customer data (C1: its handler only)
+	ActionAnswerCase StaffAction = "case.answer" // answer by e-mail or letter, through the outbox
+	ActionCloseCase  StaffAction = "case.close"
 )
 
 // StaffActions lists every action, for tests that walk them all.
@@ -40,6 +47,7 @@ var StaffActions = []StaffAction{
 	ActionSetRoles, ActionRequestBreakGlass, ActionApproveBreakGlass, ActionListBreakGlass,
 	ActionOpenInteraction, ActionWorkInteraction, ActionOpenCPASLine, ActionReadPublicInfo,
 	ActionListAlerts, ActionReadAuditProofs, ActionReadUnmasked, ActionUnlockVerification,
+	ActionListCases, ActionTakeCase, ActionReadCase, ActionAnswerCase, ActionCloseCase,
 }
 
 // AccessFacts are what the server derived about a request before asking the
@@ -54,6 +62,9 @@ type AccessFacts struct {
 	// TargetIsSelf: the resource is the principal's own account or request
 	// (S7: nobody administers their own rights or approves their own request).
 	TargetIsSelf bool
+	// HandlesCase: the resource is a back-office case the principal took
+	// and has not closed (C1, issue 11).
+	HandlesCase bool
 }
 
 // AccessRequest asks whether Staff may do Action on a resource of kind

@@ -349,10 +349,14 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 		}
 		return d, []string{"disclosed=supplier"}, nil
 	case policy.ItemCaseStatus:
-		// Cases are encoded by the back office (a later issue); until
-		// then the status is that there is no open case in Coupole.
-		d.CaseStatus = "no_open_case"
-		return d, []string{"disclosed=case_status"}, nil
+		// The customer's own cases about this access point, opened
+		// within the requester's occupancy (D1, issue 11).
+		status, cases, err := s.caseStatus(ctx, sj, periods)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.CaseStatus, d.Cases = status, cases
+		return d, []string{"disclosed=case_status", "cases=" + strconv.Itoa(len(cases))}, nil
 	}
 	return nil, nil, nil
 }

@@ -38,6 +38,8 @@ func (s *Service) Execute(ctx context.Context, a Actor, id string, r ExecuteRequ
 	d := coupole.Delivery{ID: newID("d-", s.Clock.Now()), InteractionID: in.ID, StaffID: a.StaffID, Item: r.Item, EAN: in.CurrentEAN, CustomerID: in.CurrentCustomer,
 		IdempotencyKey: key, RequestHash: hash, Status: "pending", CreatedAt: s.Clock.Now()}
 	shown := ""
+	var c *coupole.Case // the back-office case, if the decision opens one
+	var cases coupole.CaseStore
 	switch policy.Outcome(dv.Outcome) {
 	case policy.OutcomeSMS:
 		// Only ever the number registered before the interaction began (D4):
@@ -54,6 +56,13 @@ func (s *Service) Execute(ctx context.Context, a Actor, id string, r ExecuteRequ
 	case policy.OutcomeLetter:
 		d.Kind, d.Recipient, shown = coupole.DeliveryLetter, "installation_address", sj.ap.Address.Masked()
 	case policy.OutcomeBackOfficeCase:
+		// A real case in the back office's queue (issue 11), created with
+		// the delivery that records it, in the event's transaction.
+		if cases, err = s.caseStore(); err != nil {
+			return DeliveryView{}, err
+		}
+		nc := s.newCase(in, sj.points, coupole.CaseMultipleEANs, r.Item, "")
+		c = &nc
 		d.Kind, d.Recipient, shown = coupole.DeliveryBackOfficeCase, "back_office", "back_office"
 	default:
 		ev := s.decisionEvent("interaction.execute_refused", dv)
@@ -68,13 +77,20 @@ func (s *Service) Execute(ctx context.Context, a Actor, id string, r ExecuteRequ
 		recipient = "registered_mobile"
 	}
 	ev.Data = append(ev.Data, "delivery="+d.ID, "kind="+d.Kind, "recipient="+recipient)
+	if c != nil {
+		ev.Data = append(ev.Data, "case="+c.ID)
+	}
 	var stored coupole.Delivery
 	var created bool
 	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, idx uint64) error {
 		d.AuditIndex = idx
 		var err error
 		stored, created, err = s.Store.CreateDelivery(ctx, d)
-		return err
+		if err != nil || !created || c == nil {
+			return err
+		}
+		c.AuditIndex = idx
+		return cases.CreateCase(ctx, *c)
 	})
 	if err != nil {
 		return DeliveryView{}, err

@@ -64,6 +64,9 @@ type Service struct {
 	// across interactions and advisors in a sliding window, before a team
 	// lead must unlock it (default 5 in 24 hours).
 	Budget coupole.VerificationBudget
+	// Cases keeps back-office cases (issue 11); Store when nil, if it
+	// keeps them too (sqlstore.DB does).
+	Cases coupole.CaseStore
 }
 
 // SystemActor is the actor of what the system does by itself (an idle

@@ -169,6 +169,7 @@ type Disclosure struct {
 	Readings    []ReadingView `json:"readings,omitempty"`
 	Suppliers   []SupplyView  `json:"suppliers,omitempty"`
 	CaseStatus  string        `json:"case_status,omitempty"`
+	Cases       CaseStatuses  `json:"cases,omitempty"`        // case_status: the customer's cases in scope (issue 11)
 	HistoryFrom string        `json:"history_from,omitempty"` // no data before this day (three years)
 }
 

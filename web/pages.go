@@ -177,6 +177,9 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if p.Staff.HasRole(coupole.RoleCPASAdvisor) {
 		add("nav.cpas", "/cpas")
 	}
+	if p.Staff.HasRole(coupole.RoleBackOffice) && a.Cases != nil {
+		add("nav.cases", "/cases")
+	}
 	if p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor) {
 		add("nav.alerts", "/alerts")
 	}
@@ -299,6 +302,9 @@ func (a *StaffAccess) EnablePages(cfg PagesConfig) {
 	a.Server.Handle("GET /static/", staticHandler())
 	a.public("POST /signin/language", a.handleSignInLanguage)
 	a.handle("POST /preferences/language", coupole.ActionViewHome, nil, a.handleLanguage)
+	if a.Cases != nil { // the back office's queue (issue 11)
+		a.enableCasePages()
+	}
 	if a.Interactions != nil { // the advisor screens, on the interaction service (issue 6)
 		a.enableInteractionPages()
 	}

@@ -86,6 +86,9 @@ func TestEnumerationLabels(t *testing.T) {
 		add("outcome", string(o))
 	}
 	add("refusal", policy.RefusalReasons...)
+	add("cases.kind", coupole.CaseKinds...)
+	add("cases.status", coupole.CaseStatuses...)
+	add("case_status", "no_open_case", "open_case", "open", "in_progress", "answered", "closed")
 	for _, e := range coupole.Energies {
 		add("energy", string(e))
 	}

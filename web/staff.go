@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/secretkey"
 )
@@ -48,6 +49,9 @@ type StaffAccess struct {
 	// Interactions is the interaction service (issue 6); when set, its API
 	// is served and it is the need-to-know fact provider unless Facts is set.
 	Interactions *interaction.Service
+	// Cases is the back office's case queue (issue 11); when set, its API
+	// and pages are served.
+	Cases *casework.Service
 	// AuditProofs, when set, serves the audit checkpoint and proofs to
 	// auditors (T2).
 	AuditProofs AuditReader
@@ -172,6 +176,9 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	}
 	if a.AuditProofs != nil {
 		a.registerAuditAPI()
+	}
+	if a.Cases != nil {
+		a.registerCaseAPI()
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
@@ -116,6 +117,7 @@ func mustFixture(tb testing.TB, db *sqlstore.DB, cfg AuthConfig) *fixture {
 	f.access = &StaffAccess{Store: db, Authz: staffpolicy.MustEmbedded(), Facts: f.facts, Customers: fakeCustomers{},
 		Tracer: f.tracer, Clock: f.clock, Config: cfg,
 		Interactions: &interaction.Service{Grid: db, Store: db, Policy: pol, Audit: f.audit, Clock: f.clock},
+		Cases:        &casework.Service{Store: db, Grid: db, Audit: f.audit, Clock: f.clock},
 		AuditProofs:  audit.NewReader(sqlstore.NewAuditStore(db))}
 	if err := srv.EnableStaffAccess(context.Background(), f.access); err != nil {
 		tb.Fatal(err)
@@ -242,6 +244,21 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
+	// Back-office cases (issue 11): the queue for the back office; a case
+	// for the member who took it (every role "took" one in the matrix: only
+	// the role decides; C1 itself is tested in web/cases_test.go).
+	"GET /api/v1/cases":                    {coupole.RoleBackOffice},
+	"GET /api/v1/cases/{id}":               {coupole.RoleBackOffice},
+	"POST /api/v1/cases/{id}/take":         {coupole.RoleBackOffice},
+	"POST /api/v1/cases/{id}/answer":       {coupole.RoleBackOffice},
+	"POST /api/v1/cases/{id}/close":        {coupole.RoleBackOffice},
+	"POST /api/v1/interactions/{id}/cases": frontOffice,
+	"GET /cases":                           {coupole.RoleBackOffice},
+	"GET /cases/{id}":                      {coupole.RoleBackOffice},
+	"POST /cases/{id}/take":                {coupole.RoleBackOffice},
+	"POST /cases/{id}/answer":              {coupole.RoleBackOffice},
+	"POST /cases/{id}/close":               {coupole.RoleBackOffice},
+
 	// staff pages (issue 7)
 	"POST /signin/language":      nil,
 	"POST /preferences/language": coupole.Roles,
@@ -292,6 +309,10 @@ func matrixRequest(pattern string) (method, path, body string) {
 		body = `{"postcode":"5000"}`
 	case "POST /api/v1/alerts/{id}/unlock":
 		body = `{"reason":"matrix test"}`
+	case "POST /api/v1/cases/{id}/answer":
+		body = `{"by":"letter","text":"matrix test"}`
+	case "POST /api/v1/interactions/{id}/cases":
+		body = `{"kind":"research"}`
 	}
 	return method, path, body
 }
@@ -376,6 +397,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					iid, interactionOf[id] = v.ID, v.ID
 				}
 				path = strings.Replace(path, "{id}", iid, 1)
+			}
+			if strings.Contains(path, "/cases/{id}") {
+				path = strings.Replace(path, "{id}", f.matrixCase(t, id, pattern), 1)
 			}
 			resp := f.do(t, f.mustSession(t, id), method, path, body)
 			got := resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized

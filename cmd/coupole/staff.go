@@ -10,6 +10,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
@@ -335,7 +336,9 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	}
 	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger,
 		IdleAfter: cfg.InteractionIdle, Budget: cfg.VerificationBudget}
-	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
+	// The back office's case queue (issue 11), on the same log and store.
+	cases := &casework.Service{Store: db, Grid: db, Audit: alog, Clock: env.Clock, Logger: logger}
+	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err

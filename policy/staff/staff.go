@@ -39,7 +39,7 @@ var Spec = policy.Spec{
 	Name:              "staff",
 	Outcomes:          []string{Allow},
 	Refuse:            Deny,
-	Scopes:            []string{"own", "interaction", "break_glass", "metadata", "traces", "accounts"},
+	Scopes:            []string{"own", "interaction", "break_glass", "metadata", "traces", "accounts", "case"},
 	RefusalScope:      "none",
 	RefusalReasons:    []string{"no_customer_data", "self_administration", "self_approval", "self_unlock"},
 	DefaultDenyReason: "not_allowed",
@@ -90,7 +90,7 @@ func MustEmbedded() *Authorizer {
 // Set returns the loaded policy set.
 func (a *Authorizer) Set() *policy.Set { return a.set }
 
-var resourceTypes = []string{"Page", "Customer", "AccessPoint", "StaffAccount", "Grant", "Interaction", "Alert"}
+var resourceTypes = []string{"Page", "Customer", "AccessPoint", "StaffAccount", "Grant", "Interaction", "Alert", "Case"}
 
 // AuthorizeStaff decides r. Deny by default; a forbid wins over every permit.
 func (a *Authorizer) AuthorizeStaff(ctx context.Context, r coupole.AccessRequest) (coupole.AccessDecision, error) {
@@ -130,6 +130,7 @@ func (a *Authorizer) decide(staffID string, roles []coupole.Role, action coupole
 			"handles_interaction": types.Boolean(f.HandlesInteraction),
 			"break_glass":         types.Boolean(f.BreakGlass),
 			"target_is_self":      types.Boolean(f.TargetIsSelf),
+			"handles_case":        types.Boolean(f.HandlesCase),
 		}),
 	})
 }
@@ -146,6 +147,7 @@ type ScenarioRequest struct {
 		HandlesInteraction bool `json:"handles_interaction"`
 		BreakGlass         bool `json:"break_glass"`
 		TargetIsSelf       bool `json:"target_is_self"`
+		HandlesCase        bool `json:"handles_case"`
 	} `json:"facts"`
 }
 
@@ -166,7 +168,7 @@ func (a *Authorizer) DecideJSON(ctx context.Context, request json.RawMessage) (p
 	if resType == "" {
 		resType = "Page"
 	}
-	f := coupole.AccessFacts{HandlesInteraction: req.Facts.HandlesInteraction, BreakGlass: req.Facts.BreakGlass, TargetIsSelf: req.Facts.TargetIsSelf}
+	f := coupole.AccessFacts{HandlesInteraction: req.Facts.HandlesInteraction, BreakGlass: req.Facts.BreakGlass, TargetIsSelf: req.Facts.TargetIsSelf, HandlesCase: req.Facts.HandlesCase}
 	v, err := a.decide("scenario", roles, coupole.StaffAction(req.Action), resType, "", f)
 	if err != nil {
 		return policy.Result{}, err
