@@ -65,7 +65,7 @@ func (s Sender) Validate() error {
 	return nil
 }
 
-//go:embed fonts/DejaVuSans.ttf
+//go:embed fonts/DejaVuSans-subset.ttf
 var dejaVuSans []byte
 
 // font is the embedded Unicode TrueType font. fpdf's core fonts (Helvetica
@@ -107,6 +107,7 @@ func Render(m outbound.Message, from Sender, date time.Time) (Rendered, error) {
 	pdf.SetCreationDate(date)
 	pdf.SetModificationDate(date)
 	pdf.SetCatalogSort(true) // the same letter gives the same bytes
+	pdf.SetCompression(false)
 	pdf.SetCreator("Coupole", false)
 	pdf.SetTitle(from.Name+" "+ref, true)
 	pdf.AddUTF8FontFromBytes(font, "", dejaVuSans)
