@@ -38,13 +38,17 @@ func (b Batch) ManifestSHA256() string {
 // ManifestName is the manifest's name in the ZIP.
 const ManifestName = "manifest.csv"
 
-// BuildBatch collects the letters spooled on day. Each PDF is checked
-// against the hash recorded when it was printed: a changed file stops the
-// batch. A day without letters gives a batch with an empty manifest.
-func (s *Spool) BuildBatch(day time.Time) (Batch, error) {
+// BuildBatch collects the letters spooled on day.
+func (s *Spool) BuildBatch(day time.Time) (Batch, error) { return BuildBatch(s.dir, day) }
+
+// BuildBatch collects the letters spooled in dir on day. Each PDF is
+// checked against the hash recorded when it was printed: a changed file
+// stops the batch. A day without letters gives a batch with an empty
+// manifest.
+func BuildBatch(dir string, day time.Time) (Batch, error) {
 	d := day.UTC().Format(time.DateOnly)
 	b := Batch{Day: d}
-	dayDir := filepath.Join(s.dir, d)
+	dayDir := filepath.Join(dir, d)
 	metas, err := filepath.Glob(filepath.Join(dayDir, "*.json"))
 	if err != nil {
 		return b, coupole.Wrap(err, coupole.EINTERNAL, "letter spool: cannot be searched")
