@@ -180,7 +180,7 @@ type Facts struct {
 	Mandate          Mandate       `json:"mandate,omitempty"`       // "" means none
 	MandateScope     MandateScope  `json:"mandate_scope,omitempty"` // "" means all
 	RegisteredMobile bool          `json:"registered_mobile"`
-	PostalAddress    bool          `json:"postal_address"` // a correspondence address other than the installation address is on file (extension of the contract)
+	PostalAddress    bool          `json:"postal_address"`           // a correspondence address other than the installation address is on file (extension of the contract)
 	EANCount         int           `json:"ean_count,omitempty"`      // 0 means 1
 	ReadingRegime    ReadingRegime `json:"reading_regime,omitempty"` // "" means not given
 }

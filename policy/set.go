@@ -108,15 +108,15 @@ type Spec struct {
 
 // Policy is one loaded policy with what the engine reads from its annotations.
 type Policy struct {
-	ID       string
-	Permit   bool
-	File     string // file name inside the set's directory
-	Line     int    // line of the policy's first annotation
-	Outcome  string // permits only
+	ID        string
+	Permit    bool
+	File      string // file name inside the set's directory
+	Line      int    // line of the policy's first annotation
+	Outcome   string // permits only
 	Scope     string // permits only
 	Recipient string // permits only, may be empty: where the delivery goes
 	Reason    string
-	Messages Messages
+	Messages  Messages
 
 	cedar *cedar.Policy
 }
@@ -162,9 +162,9 @@ func (s *Set) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] {
 
 // Verdict is what a set decides for one request.
 type Verdict struct {
-	Outcome  string
-	Reason   string
-	Scope    string
+	Outcome   string
+	Reason    string
+	Scope     string
 	Policies  []string // ids of the determining policies; empty only for the default deny
 	Messages  Messages
 	Recipient string // the first permit's @recipient
