@@ -51,6 +51,20 @@ func (c *Config) letterSender(demo bool) (letter.Sender, error) {
 	return s, nil
 }
 
+// letterSettings are the settings the letter provider reads; commands that
+// send letters (serve, deliver) register them with registerConfig.
+var letterSettings = []string{"letter-spool", "letter-sender-name", "letter-sender-address", "letter-sender-contact"}
+
+// newLetterSpool is the letter provider of cfg: the spool, signed by the
+// configured sender (docs/letters.md).
+func newLetterSpool(cfg *Config, demo bool, clock coupole.Clock) (*letter.Spool, error) {
+	sender, err := cfg.letterSender(demo)
+	if err != nil {
+		return nil, err
+	}
+	return letter.NewSpool(cfg.letterSpoolDir(), sender, clock)
+}
+
 // setSenderAddress parses "Street Number[ bte Box], Postcode Town".
 func setSenderAddress(dst *coupole.Address, v string) error {
 	if strings.TrimSpace(v) == "" {

@@ -24,11 +24,10 @@ func TestLettersBatchCommand(t *testing.T) {
 		t.Fatalf("migrate: %+v", r)
 	}
 	cfg := &Config{DataDir: environ["COUPOLE_DATA_DIR"]}
-	sender, err := cfg.letterSender(true)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := newLetterSpool(cfg, false, &coupole.FixedClock{}); coupole.ErrorCode(err) != coupole.EINVALID {
+		t.Errorf("a spool without a sender outside --demo: %v", err)
 	}
-	spool, err := letter.NewSpool(cfg.letterSpoolDir(), sender, &coupole.FixedClock{T: time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)})
+	spool, err := newLetterSpool(cfg, true, &coupole.FixedClock{T: time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -330,3 +330,34 @@ func TestBatchZipAndManifest(t *testing.T) {
 		t.Errorf("empty day: %d letters, err %v", len(empty.Letters), err)
 	}
 }
+
+// Two attempts at the same delivery at once (a worker and a retry that
+// overlapped) leave one letter and agree on its provider id.
+func TestSpoolConcurrentSendsOfOneMessage(t *testing.T) {
+	dir := t.TempDir()
+	s := MustSpool(t, dir, &coupole.FixedClock{T: day})
+	ids := make(chan string, 8)
+	for range 8 {
+		go func() {
+			r, err := s.Send(context.Background(), message("delivery-concurrent"))
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- r.ProviderID
+		}()
+	}
+	first := <-ids
+	for range 7 {
+		if id := <-ids; id != first {
+			t.Errorf("provider ids %q and %q for one message", first, id)
+		}
+	}
+	pdfs, _ := filepath.Glob(filepath.Join(dir, "*", "*.pdf"))
+	metas, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if len(pdfs) != 1 || len(metas) != 1 {
+		t.Errorf("%d PDFs and %d records for one message", len(pdfs), len(metas))
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*", ".tmp-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
