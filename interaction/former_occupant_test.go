@@ -33,7 +33,7 @@ func TestFormerOccupantLetterGoesToPostalAddress(t *testing.T) {
 			if err != nil || d.Outcome != "letter" || d.Facts.Occupancy != "past" || d.Reason != item+"_by_letter_postal" {
 				t.Fatalf("%s: %+v, %v; want a letter to the postal address", item, d, err)
 			}
-			if d.Destination != "Rue de l'Église ••, 5000 Namur" {
+			if !d.Facts.PostalAddress || d.Destination != "Rue de l'Église ••, 5000 Namur" {
 				t.Errorf("%s: destination %q", item, d.Destination)
 			}
 			if _, err := s.Execute(ctx, adv, id, interaction.ExecuteRequest{Item: item, IdempotencyKey: "k-" + item}); err != nil {
