@@ -68,6 +68,9 @@ func (s *Service) facts(ctx context.Context, sj subject) (f policy.Facts, scopes
 	f.Occupancy = coupole.RelationOn(sj.occs, at)
 	// Only a number registered before the interaction began counts (D4).
 	f.RegisteredMobile = sj.customer.HasMobileRegisteredBefore(at)
+	// Where a former occupant's letter may go: a postal address on file
+	// that is not the installation address (docs/policies.md).
+	f.PostalAddress = hasOtherPostalAddress(sj.customer, sj.ap)
 	f.ReadingRegime = sj.ap.Regime
 	switch policy.Requester(sj.in.Requester) {
 	case policy.RequesterMandatary, policy.RequesterCPAS:
@@ -186,7 +189,7 @@ func (s *Service) decide(ctx context.Context, a Actor, in coupole.Interaction, i
 	dv := DecisionView{
 		Item: item, Outcome: string(d.Outcome), Reason: d.Reason, Scope: string(d.Scope), Policies: nonNil(d.Policies), Explanation: d.Explanation,
 		Facts: FactsView{MeterVerified: f.MeterVerified, Occupancy: string(f.Occupancy), Mandate: string(f.Mandate), MandateScope: string(f.MandateScope),
-			RegisteredMobile: f.RegisteredMobile, EANCount: f.EANCount, ReadingRegime: string(f.ReadingRegime)},
+			RegisteredMobile: f.RegisteredMobile, PostalAddress: f.PostalAddress, EANCount: f.EANCount, ReadingRegime: string(f.ReadingRegime)},
 		decision: d, point: in.CurrentEAN, customer: in.CurrentCustomer, request: req,
 	}
 	// The same destination Execute would use, masked, so the advisor can
@@ -198,7 +201,7 @@ func (s *Service) decide(ctx context.Context, a Actor, in coupole.Interaction, i
 		}
 	case policy.OutcomeLetter:
 		if in.CurrentEAN != "" {
-			dv.Destination = sj.ap.Address.Masked()
+			dv.Destination = letterAddress(sj, d.Recipient).Masked()
 		}
 	}
 	return dv, sj, nil
@@ -378,4 +381,26 @@ func readingView(r coupole.Reading, e coupole.Energy) ReadingView {
 		v.ExclusiveNightKWh = f(r.Registers.ExclusiveNightKWh)
 	}
 	return v
+}
+
+// hasOtherPostalAddress reports whether c has a complete postal address on
+// file that is not the installation address of ap (accents, case and
+// spacing ignored): one a letter may go to instead.
+func hasOtherPostalAddress(c coupole.Customer, ap coupole.AccessPoint) bool {
+	p, i := c.PostalAddress, ap.Address
+	if p.Validate() != nil {
+		return false
+	}
+	same := func(a, b string) bool { return textfold.Fold(a) == textfold.Fold(b) }
+	return !(same(p.Street, i.Street) && same(p.Number, i.Number) && same(p.Box, i.Box) && p.Postcode == i.Postcode)
+}
+
+// letterAddress is the address a letter is printed for, as the decision's
+// recipient says (@recipient in the policies): the customer's postal
+// address, or the installation address.
+func letterAddress(sj subject, recipient string) coupole.Address {
+	if recipient == policy.RecipientPostalAddress {
+		return sj.customer.PostalAddress
+	}
+	return sj.ap.Address
 }

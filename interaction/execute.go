@@ -54,7 +54,9 @@ func (s *Service) Execute(ctx context.Context, a Actor, id string, r ExecuteRequ
 		}
 		d.Kind, d.Recipient, shown = coupole.DeliverySMS, sj.customer.Mobile, coupole.MaskPhone(sj.customer.Mobile)
 	case policy.OutcomeLetter:
-		d.Kind, d.Recipient, shown = coupole.DeliveryLetter, "installation_address", sj.ap.Address.Masked()
+		// Where the policy says: a former occupant's letter goes to their
+		// postal address, never to the installation address.
+		d.Kind, d.Recipient, shown = coupole.DeliveryLetter, dv.decision.Recipient, letterAddress(sj, dv.decision.Recipient).Masked()
 	case policy.OutcomeBackOfficeCase:
 		// A real case in the back office's queue (issue 11), created with
 		// the delivery that records it, in the event's transaction.

@@ -133,6 +133,7 @@ type FactsView struct {
 	Mandate          string `json:"mandate"`
 	MandateScope     string `json:"mandate_scope"` // what a valid mandate covers: all, consumption, case
 	RegisteredMobile bool   `json:"registered_mobile"`
+	PostalAddress    bool   `json:"postal_address"` // another postal address on file: where a former occupant's letter goes
 	EANCount         int    `json:"ean_count"`
 	ReadingRegime    string `json:"reading_regime,omitempty"`
 }

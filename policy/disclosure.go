@@ -31,6 +31,7 @@ var DisclosureSpec = Spec{
 	Refuse:            string(OutcomeRefuse),
 	Scopes:            []string{string(ScopeOwnOccupancy), string(ScopeNone)},
 	RefusalScope:      string(ScopeNone),
+	Recipients:        []string{RecipientInstallationAddress, RecipientPostalAddress},
 	RefusalReasons:    []string{ReasonNotVerified, ReasonNoRelation, ReasonMandateInvalid, ReasonPrivateData, ReasonWrongChannel},
 	DefaultDenyReason: ReasonNotAllowed,
 	DefaultDeny: Messages{
@@ -137,6 +138,7 @@ func (d *Disclosure) cedarRequest(r Request) cedar.Request {
 			"mandate":           d.mandates[f.Mandate],
 			"mandate_scope":     d.scopes[f.MandateScope],
 			"registered_mobile": types.Boolean(f.RegisteredMobile),
+			"postal_address":    types.Boolean(f.PostalAddress),
 			"ean_count":         types.Long(f.EANCount),
 			"reading_regime":    d.regimes[f.ReadingRegime],
 		}),
@@ -166,6 +168,7 @@ func (d *Disclosure) Decide(ctx context.Context, req Request) (Decision, error) 
 		Scope:       Scope(v.Scope),
 		Policies:    v.Policies,
 		Explanation: v.Messages[lang],
+		Recipient:   recipientOf(Outcome(v.Outcome), v.Recipient),
 		PolicySet:   d.set.Hash(),
 	}, nil
 }
@@ -177,4 +180,23 @@ func (d *Disclosure) Matching(req Request) (permits, forbids []*Policy, err erro
 		return nil, nil, err
 	}
 	return d.set.Matching(d.cedarRequest(r))
+}
+
+// Where a letter goes: the policies say it with @recipient (a former
+// occupant's letter goes to their postal address, docs/policies.md); a
+// letter permit that does not say goes to the installation address, as
+// the contract's outcome "letter" reads.
+const (
+	RecipientInstallationAddress = "installation_address"
+	RecipientPostalAddress       = "postal_address"
+)
+
+func recipientOf(o Outcome, annotated string) string {
+	if o != OutcomeLetter {
+		return ""
+	}
+	if annotated == "" {
+		return RecipientInstallationAddress
+	}
+	return annotated
 }

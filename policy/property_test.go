@@ -26,6 +26,7 @@ func randomRequest(r *rand.Rand) policy.Request {
 			Mandate:          policy.Mandates[pick(len(policy.Mandates))],
 			MandateScope:     scopes[pick(len(scopes))],
 			RegisteredMobile: r.IntN(2) == 0,
+			PostalAddress:    r.IntN(2) == 0,
 			EANCount:         1 + r.IntN(5),
 			ReadingRegime:    regimes[pick(len(regimes))],
 		},
@@ -60,6 +61,19 @@ func TestProperties(t *testing.T) {
 			}
 			if dec.Reason == policy.ReasonNotAllowed && len(dec.Policies) != 0 {
 				fail("default deny names policies")
+			}
+			// D2, D4: a letter always says where it goes, and a former
+			// occupant's never goes to the installation address (the new
+			// occupant lives there), nor to a postal address not on file.
+			switch {
+			case dec.Outcome != policy.OutcomeLetter && dec.Recipient != "":
+				fail("a %s with a letter's recipient", dec.Outcome)
+			case dec.Outcome == policy.OutcomeLetter && f.Occupancy == policy.OccupancyPast && dec.Recipient != policy.RecipientPostalAddress:
+				fail("a former occupant's letter goes to %q", dec.Recipient)
+			case dec.Outcome == policy.OutcomeLetter && dec.Recipient == policy.RecipientPostalAddress && !f.PostalAddress:
+				fail("a letter to a postal address that is not on file")
+			case dec.Outcome == policy.OutcomeLetter && dec.Recipient == "":
+				fail("a letter without a recipient")
 			}
 			// D4: never an SMS without a mobile registered beforehand.
 			if dec.Outcome == policy.OutcomeSMS && !f.RegisteredMobile {

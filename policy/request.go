@@ -180,6 +180,7 @@ type Facts struct {
 	Mandate          Mandate       `json:"mandate,omitempty"`       // "" means none
 	MandateScope     MandateScope  `json:"mandate_scope,omitempty"` // "" means all
 	RegisteredMobile bool          `json:"registered_mobile"`
+	PostalAddress    bool          `json:"postal_address"`           // a correspondence address other than the installation address is on file (extension of the contract)
 	EANCount         int           `json:"ean_count,omitempty"`      // 0 means 1
 	ReadingRegime    ReadingRegime `json:"reading_regime,omitempty"` // "" means not given
 }
@@ -195,6 +196,12 @@ type Decision struct {
 	// PolicySet is the SHA-256 (hex) of the policy set that decided, so that
 	// a trace names the policy version. Not part of the JSON decision.
 	PolicySet string `json:"-"`
+
+	// Recipient is where a letter goes, RecipientInstallationAddress or
+	// RecipientPostalAddress (the permit's @recipient); empty for other
+	// outcomes. Not part of the JSON decision: the contract's outcome
+	// stays "letter".
+	Recipient string `json:"-"`
 }
 
 // normalize applies the defaults and checks every value, naming the field
@@ -324,6 +331,8 @@ func decodeFacts(data []byte, f *Facts) error {
 			err = decodeBool(name, raw, &f.MeterVerified)
 		case "registered_mobile":
 			err = decodeBool(name, raw, &f.RegisteredMobile)
+		case "postal_address":
+			err = decodeBool(name, raw, &f.PostalAddress)
 		case "occupancy":
 			err = decodeEnum(name, raw, &f.Occupancy, Occupancies)
 		case "mandate":

@@ -73,6 +73,10 @@ const (
 	AnnotationReason  = "reason"
 	AnnotationOutcome = "outcome"
 	AnnotationScope   = "scope"
+
+	// AnnotationRecipient says where a permit's delivery goes, e.g. which
+	// address a letter is printed for; one of Spec.Recipients.
+	AnnotationRecipient = "recipient"
 )
 
 // Spec describes a kind of policy set: what its policies must declare and
@@ -90,6 +94,10 @@ type Spec struct {
 	Scopes       []string
 	RefusalScope string
 
+	// Recipients are the values a permit may give in @recipient (none: the
+	// annotation is not allowed).
+	Recipients []string
+
 	// RefusalReasons are the values a forbid may give in @reason.
 	RefusalReasons []string
 
@@ -100,14 +108,15 @@ type Spec struct {
 
 // Policy is one loaded policy with what the engine reads from its annotations.
 type Policy struct {
-	ID       string
-	Permit   bool
-	File     string // file name inside the set's directory
-	Line     int    // line of the policy's first annotation
-	Outcome  string // permits only
-	Scope    string // permits only
-	Reason   string
-	Messages Messages
+	ID        string
+	Permit    bool
+	File      string // file name inside the set's directory
+	Line      int    // line of the policy's first annotation
+	Outcome   string // permits only
+	Scope     string // permits only
+	Recipient string // permits only, may be empty: where the delivery goes
+	Reason    string
+	Messages  Messages
 
 	cedar *cedar.Policy
 }
@@ -153,11 +162,12 @@ func (s *Set) All() iter.Seq2[cedar.PolicyID, *cedar.Policy] {
 
 // Verdict is what a set decides for one request.
 type Verdict struct {
-	Outcome  string
-	Reason   string
-	Scope    string
-	Policies []string // ids of the determining policies; empty only for the default deny
-	Messages Messages
+	Outcome   string
+	Reason    string
+	Scope     string
+	Policies  []string // ids of the determining policies; empty only for the default deny
+	Messages  Messages
+	Recipient string // the first permit's @recipient
 }
 
 // Decide asks Cedar and reads the answer:
@@ -193,7 +203,7 @@ func (s *Set) Decide(req cedar.Request) (Verdict, error) {
 	if decision == cedar.Deny {
 		v.Outcome, v.Scope = s.spec.Refuse, s.spec.RefusalScope
 	} else {
-		v.Outcome, v.Scope = first.Outcome, first.Scope
+		v.Outcome, v.Scope, v.Recipient = first.Outcome, first.Scope, first.Recipient
 	}
 	for _, r := range diag.Reasons {
 		if p := s.byID[r.PolicyID]; decision == cedar.Deny || p.Outcome == first.Outcome {
@@ -482,7 +492,10 @@ func (s *Set) checkAnnotations(errs *loadErrors, file string, line int, cp *ceda
 			errs.add(file, line, "policy %q has no @%s annotation (the reason in %s)", p.ID, k, lang)
 		}
 	}
-	p.Outcome, p.Scope = get(AnnotationOutcome), get(AnnotationScope)
+	p.Outcome, p.Scope, p.Recipient = get(AnnotationOutcome), get(AnnotationScope), get(AnnotationRecipient)
+	if _, given := ann[types.Ident(AnnotationRecipient)]; given && (!p.Permit || !slices.Contains(s.spec.Recipients, p.Recipient)) {
+		errs.add(file, line, "policy %q: @recipient belongs on permits and must be one of %s", p.ID, strings.Join(s.spec.Recipients, ", "))
+	}
 	if p.Permit {
 		if !slices.Contains(s.spec.Outcomes, p.Outcome) {
 			errs.add(file, line, "permit %q: @outcome must be one of %s", p.ID, strings.Join(s.spec.Outcomes, ", "))
@@ -508,7 +521,7 @@ func (s *Set) checkAnnotations(errs *loadErrors, file string, line int, cp *ceda
 
 func knownAnnotation(k string) bool {
 	switch k {
-	case AnnotationID, AnnotationReason, AnnotationOutcome, AnnotationScope:
+	case AnnotationID, AnnotationReason, AnnotationOutcome, AnnotationScope, AnnotationRecipient:
 		return true
 	}
 	for _, lang := range Languages {

@@ -25,6 +25,11 @@ func TestLoadRejects(t *testing.T) {
 				return strings.Replace(s, "context.registered_mobile &&", "context.registred_mobile &&", 1)
 			},
 			"attribute `registred_mobile` in context", "context.registred_mobile &&"},
+		{"a letter recipient that is no address", "30-ean.cedar",
+			func(s string) string {
+				return strings.Replace(s, `@recipient("postal_address")`, `@recipient("new_occupant")`, 1)
+			},
+			"@recipient belongs on permits and must be one of installation_address, postal_address", `@id("ean-by-letter-former-occupant")`},
 		{"typo in an enumerated value", "90-refusals.cedar",
 			func(s string) string { return strings.Replace(s, `Occupancy::"none"`, `Occupancy::"nobody"`, 1) },
 			`names Occupancy::"nobody"`, `Occupancy::"nobody"`},

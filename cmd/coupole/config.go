@@ -65,6 +65,12 @@ type Config struct {
 	// Issue 10: need-to-know that ends, and the verification budget.
 	InteractionIdle    time.Duration              // COUPOLE_INTERACTION_IDLE: an interaction without a step for this long is closed
 	VerificationBudget coupole.VerificationBudget // COUPOLE_VERIFICATION_BUDGET: failures/window per access point, e.g. 5/24h
+
+	// Issue 11: nominative letters (docs/letters.md).
+	LetterSpool         string          // COUPOLE_LETTER_SPOOL: where letters are printed; empty: DATA_DIR/letters
+	LetterSenderName    string          // COUPOLE_LETTER_SENDER_NAME: the operator who signs the letters
+	LetterSenderAddress coupole.Address // COUPOLE_LETTER_SENDER_ADDRESS: "Street Number, Postcode Town"
+	LetterSenderContact string          // COUPOLE_LETTER_SENDER_CONTACT: one line under the sender, e.g. a phone number
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -220,6 +226,14 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { return setDuration(&c.SMTPTimeout, v) }},
 	{"verification-budget", "COUPOLE_VERIFICATION_BUDGET", "failed meter-number verifications allowed per access point across interactions, and over how long: failures/window", "5/24h",
 		func(c *Config, v string) error { return setBudget(&c.VerificationBudget, v) }},
+	{"letter-spool", "COUPOLE_LETTER_SPOOL", "directory where letters are printed, one sub-directory per day (default: letters in the data directory)", "",
+		func(c *Config, v string) error { c.LetterSpool = v; return nil }},
+	{"letter-sender-name", "COUPOLE_LETTER_SENDER_NAME", "the operator's name printed as the sender of letters", "",
+		func(c *Config, v string) error { c.LetterSenderName = strings.TrimSpace(v); return nil }},
+	{"letter-sender-address", "COUPOLE_LETTER_SENDER_ADDRESS", "the operator's postal address on letters: Street Number, Postcode Town", "",
+		func(c *Config, v string) error { return setSenderAddress(&c.LetterSenderAddress, v) }},
+	{"letter-sender-contact", "COUPOLE_LETTER_SENDER_CONTACT", "one line under the sender's address on letters, e.g. a phone number and a website", "",
+		func(c *Config, v string) error { c.LetterSenderContact = strings.TrimSpace(v); return nil }},
 }
 
 // setBudget parses a verification budget, "5/24h".
