@@ -54,6 +54,11 @@ type Config struct {
 	// Issue 10: need-to-know that ends, and the verification budget.
 	InteractionIdle    time.Duration              // COUPOLE_INTERACTION_IDLE: an interaction without a step for this long is closed
 	VerificationBudget coupole.VerificationBudget // COUPOLE_VERIFICATION_BUDGET: failures/window per access point, e.g. 5/24h
+
+	// Issue 11: the delivery worker and its providers (docs/delivery.md).
+	DeliveryMaxAttempts int           // COUPOLE_DELIVERY_MAX_ATTEMPTS: attempts before the dead letter
+	DeliveryEvery       time.Duration // COUPOLE_DELIVERY_EVERY: how often the worker looks for due deliveries
+	SMSGatewayConfig    string        // COUPOLE_SMS_GATEWAY_CONFIG: JSON file describing the HTTP SMS gateway
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -178,6 +183,19 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { return setDuration(&c.InteractionIdle, v) }},
 	{"verification-budget", "COUPOLE_VERIFICATION_BUDGET", "failed meter-number verifications allowed per access point across interactions, and over how long: failures/window", "5/24h",
 		func(c *Config, v string) error { return setBudget(&c.VerificationBudget, v) }},
+	{"delivery-max-attempts", "COUPOLE_DELIVERY_MAX_ATTEMPTS", "sending attempts of one SMS, letter or e-mail before it goes to the dead letter the back office sees", "8",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 || n > 100 {
+				return fmt.Errorf("%q is not a number of attempts between 1 and 100", v)
+			}
+			c.DeliveryMaxAttempts = n
+			return nil
+		}},
+	{"delivery-every", "COUPOLE_DELIVERY_EVERY", "how often the delivery worker looks for SMS, letters and e-mails to send", "2s",
+		func(c *Config, v string) error { return setDuration(&c.DeliveryEvery, v) }},
+	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
+		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }
 
 // setBudget parses a verification budget, "5/24h".
