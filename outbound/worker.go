@@ -39,8 +39,8 @@ const (
 	DefaultBaseDelay   = 10 * time.Second
 	DefaultMaxDelay    = time.Hour
 	DefaultLease       = 2 * time.Minute
-	DefaultBatch       = 64
-	DefaultParallel    = 16
+	DefaultBatch       = 128
+	DefaultParallel    = 64
 )
 
 // Actor is the audit actor of what the worker does.

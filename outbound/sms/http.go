@@ -129,7 +129,11 @@ func New(c Config, client *http.Client) (*Provider, error) {
 		}
 	}
 	if client == nil {
-		client = &http.Client{Timeout: timeout}
+		// The worker sends in parallel: keep that many connections open
+		// instead of opening one per message.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		client = &http.Client{Timeout: timeout, Transport: t}
 	}
 	p.client = client
 	return p, nil
