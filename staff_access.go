@@ -31,6 +31,9 @@ const (
 	// Issue 10.
 	ActionReadUnmasked       StaffAction = "customer_data.unmasked" // see a customer or access point unmasked (C1)
 	ActionUnlockVerification StaffAction = "verification.unlock"    // unlock an access point whose verification budget is spent (C2)
+
+	// Issue 11.
+	ActionListFailedDeliveries StaffAction = "delivery.list_failed" // the failed and dead SMS, letters and e-mails (the dead letter)
 )
 
 // StaffActions lists every action, for tests that walk them all.
@@ -40,6 +43,7 @@ var StaffActions = []StaffAction{
 	ActionSetRoles, ActionRequestBreakGlass, ActionApproveBreakGlass, ActionListBreakGlass,
 	ActionOpenInteraction, ActionWorkInteraction, ActionOpenCPASLine, ActionReadPublicInfo,
 	ActionListAlerts, ActionReadAuditProofs, ActionReadUnmasked, ActionUnlockVerification,
+	ActionListFailedDeliveries,
 }
 
 // AccessFacts are what the server derived about a request before asking the
