@@ -192,7 +192,7 @@ var configFlags = []configFlag{
 			c.DeliveryMaxAttempts = n
 			return nil
 		}},
-	{"delivery-every", "COUPOLE_DELIVERY_EVERY", "how often the delivery worker looks for SMS, letters and e-mails to send", "2s",
+	{"delivery-every", "COUPOLE_DELIVERY_EVERY", "how often the delivery worker looks for SMS, letters and e-mails to send", "1s",
 		func(c *Config, v string) error { return setDuration(&c.DeliveryEvery, v) }},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
 		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
