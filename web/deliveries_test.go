@@ -49,10 +49,16 @@ func TestFailedDeliveriesForTheBackOffice(t *testing.T) {
 			t.Errorf("%s: %s", staff, body)
 		}
 	}
+	// The page, in French by default.
+	resp := f.do(t, f.mustSession(t, "s-back"), "GET", "/deliveries/failed", "")
+	page := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "abandonné") || !strings.Contains(page, "••• •• •• 56") || !strings.Contains(page, ">SMS<") || !strings.Contains(page, "http_400") || strings.Contains(page, "470123456") {
+		t.Errorf("the back office's page: %d %s", resp.StatusCode, page)
+	}
 	if resp := f.do(t, f.mustSession(t, "s-adv"), "GET", "/api/v1/deliveries/failed", ""); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("advisor: %d; want 403", resp.StatusCode)
 	}
-	resp := f.do(t, f.mustSession(t, "s-adv"), "GET", "/api/v1/interactions/i-1", "")
+	resp = f.do(t, f.mustSession(t, "s-adv"), "GET", "/api/v1/interactions/i-1", "")
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"status":"dead"`) || !strings.Contains(body, `"recipient":"+32 ••• •• •• 56"`) || strings.Contains(body, "470123456") {
 		t.Errorf("the advisor's view: %d %s", resp.StatusCode, body)
