@@ -222,6 +222,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /api/v1/interactions/{id}/close":      frontOffice,
 	"POST /api/v1/public-info":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /api/v1/deliveries/failed":             {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /api/v1/alerts/{id}/unlock":           {coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /audit/checkpoint":                     {coupole.RoleAuditor},
 	"GET /audit/proof/inclusion":                {coupole.RoleAuditor},
@@ -240,6 +241,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /cpas":                           {coupole.RoleCPASAdvisor},
 	"POST /cpas":                          {coupole.RoleCPASAdvisor},
 	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /deliveries/failed":              {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
 	// staff pages (issue 7)
