@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +13,12 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/outbound"
 	"github.com/coupole/coupole/outbound/sms"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/coupole/coupole/sqlstore/storetest"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func writeGatewayConfig(t *testing.T, url string) string {
@@ -92,4 +97,54 @@ func TestDemoSendsNothingOutside(t *testing.T) {
 	if ps, _, err := newProviders(&Config{}, false, logger); err != nil || len(ps) != 0 {
 		t.Errorf("no gateway, no demo: %v, %v; want SMS left pending", ps, err)
 	}
+}
+
+// TestWaitingDeliveriesMetric: a kind without a provider shows on /metrics
+// with provider="missing", so that nobody waits for letters that no
+// provider will send.
+func TestWaitingDeliveriesMetric(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	ctx := context.Background()
+	storetest.MustStaffMember(t, db, "s-a")
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	storetest.MustInteraction(t, db, "i-1", "s-a", at)
+	for i, kind := range []string{coupole.DeliveryLetter, coupole.DeliveryLetter, coupole.DeliverySMS} {
+		if _, _, err := db.CreateDelivery(ctx, coupole.Delivery{ID: fmt.Sprintf("d-%d", i), InteractionID: "i-1", StaffID: "s-a", Kind: kind, Item: "ean",
+			EAN: storetest.EANElecNamur, CustomerID: "C-1", Recipient: "installation_address", IdempotencyKey: fmt.Sprint(i), RequestHash: "h", CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gather := func(providers map[string]outbound.Provider) map[string]float64 {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(newOutboxCollector(db, providers))
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, mf := range mfs {
+			for _, m := range mf.GetMetric() {
+				var labels []string
+				for _, l := range m.GetLabel() {
+					labels = append(labels, l.GetName()+"="+l.GetValue())
+				}
+				out[mf.GetName()+"{"+strings.Join(labels, ",")+"}"] = m.GetGauge().GetValue()
+			}
+		}
+		return out
+	}
+	want := map[string]float64{
+		"coupole_deliveries_waiting{kind=email,provider=missing}":  0,
+		"coupole_deliveries_waiting{kind=letter,provider=missing}": 2,
+		"coupole_deliveries_waiting{kind=sms,provider=configured}": 1,
+	}
+	if got := gather(map[string]outbound.Provider{coupole.DeliverySMS: stallProvider{}}); !maps.Equal(got, want) {
+		t.Errorf("metrics = %v, want %v", got, want)
+	}
+}
+
+type stallProvider struct{}
+
+func (stallProvider) Send(context.Context, outbound.Message) (outbound.Receipt, error) {
+	return outbound.Receipt{}, nil
 }
