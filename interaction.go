@@ -153,12 +153,41 @@ type Delivery struct {
 	IdempotencyKey string
 	RequestHash    string // hex SHA-256 of what was asked, to refuse a reused key
 	AuditIndex     uint64
-	Status         string // "pending" until the outbound issue sends it
+	Status         string // DeliveryPending, DeliverySending, DeliverySent, DeliveryFailed, DeliveryDead
 	CreatedAt      time.Time
 	// Text is the body of a back-office answer or of a notice, already in
 	// the customer's language; empty for a delivery that discloses Item.
 	Text string
+
+	// The outbox (issue 11): what the worker did with it.
+	Attempts       int       // sending attempts begun
+	NextAttemptAt  time.Time // a failed delivery is retried from then
+	LeaseOwner     string    // the worker sending it now, until LeaseExpiresAt
+	LeaseExpiresAt time.Time
+	ProviderID     string    // the provider's message id, once sent
+	LastError      string    // a short code (timeout, refused, …), never a message
+	SentAt         time.Time // when the provider accepted it
 }
+
+// OutboxClaim asks the outbox for up to Limit due deliveries of the given
+// kinds, leased to Owner until Now + Lease (issue 11).
+type OutboxClaim struct {
+	Owner string
+	Kinds []string
+	Now   time.Time
+	Lease time.Duration
+	Limit int
+}
+
+// Delivery statuses (issue 11): pending → sending → sent, or failed (a
+// retry is scheduled) and finally dead.
+const (
+	DeliveryPending = "pending"
+	DeliverySending = "sending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+	DeliveryDead    = "dead"
+)
 
 // InteractionStore keeps interactions. Lookups of a missing interaction
 // return ENOTFOUND.

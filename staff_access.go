@@ -38,6 +38,8 @@ const (
 	ActionReadCase   StaffAction = "case.read"   // the case and its customer data (C1: its handler only)
 	ActionAnswerCase StaffAction = "case.answer" // answer by e-mail or letter, through the outbox
 	ActionCloseCase  StaffAction = "case.close"
+	// Issue 11.
+	ActionListFailedDeliveries StaffAction = "delivery.list_failed" // the failed and dead SMS, letters and e-mails (the dead letter)
 )
 
 // StaffActions lists every action, for tests that walk them all.
@@ -48,6 +50,7 @@ var StaffActions = []StaffAction{
 	ActionOpenInteraction, ActionWorkInteraction, ActionOpenCPASLine, ActionReadPublicInfo,
 	ActionListAlerts, ActionReadAuditProofs, ActionReadUnmasked, ActionUnlockVerification,
 	ActionListCases, ActionTakeCase, ActionReadCase, ActionAnswerCase, ActionCloseCase,
+	ActionListFailedDeliveries,
 }
 
 // AccessFacts are what the server derived about a request before asking the

@@ -107,9 +107,7 @@ func (s *Service) replay(d coupole.Delivery, hash string) (DeliveryView, error) 
 	if d.RequestHash != hash {
 		return DeliveryView{}, coupole.Errorf(coupole.ECONFLICT, "Idempotency-Key: already used for another request")
 	}
-	shown := d.Recipient
-	if d.Kind == coupole.DeliverySMS {
-		shown = coupole.MaskPhone(d.Recipient)
-	}
-	return DeliveryView{ID: d.ID, Kind: d.Kind, Item: d.Item, Recipient: shown, Status: d.Status, CreatedAt: d.CreatedAt, Replayed: true}, nil
+	v := NewDeliveryView(d)
+	v.Replayed = true
+	return v, nil
 }

@@ -32,10 +32,21 @@ func (s *Service) Get(ctx context.Context, a Actor, id string) (View, error) {
 		ev.AccessPoints, ev.Customers = []string{string(in.CurrentEAN)}, []string{in.CurrentCustomer}
 		ev.Data = append(ev.Data, "masked_access_point", "masked_customer_name")
 	}
+	ds, err := s.Store.Deliveries(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	if len(ds) > 0 {
+		ev.Data = append(ev.Data, "deliveries_masked")
+	}
 	if _, err := s.trace(ctx, a, in, ev); err != nil {
 		return View{}, err
 	}
-	return s.view(in, points, cur), nil
+	v := s.view(in, points, cur)
+	for _, d := range ds {
+		v.Deliveries = append(v.Deliveries, NewDeliveryView(d))
+	}
+	return v, nil
 }
 
 func (s *Service) pointView(ctx context.Context, in coupole.Interaction, points []coupole.InteractionPoint) (PointView, error) {

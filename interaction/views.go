@@ -1,6 +1,7 @@
 package interaction
 
 import (
+	"strings"
 	"time"
 
 	"github.com/coupole/coupole"
@@ -52,6 +53,9 @@ type View struct {
 	CallReasons []ReasonView `json:"call_reasons"`
 	Current     *PointView   `json:"current,omitempty"`
 	EANsAsked   int          `json:"eans_asked"`
+	// Deliveries are the SMS, letters and e-mails the interaction created,
+	// with what the worker did with them (issue 11), recipients masked.
+	Deliveries []DeliveryView `json:"deliveries,omitempty"`
 }
 
 // ReasonView is a call reason given on close.
@@ -210,9 +214,35 @@ type DeliveryView struct {
 	Kind      string    `json:"kind"`
 	Item      string    `json:"item"`
 	Recipient string    `json:"recipient"` // masked phone, or which address
-	Status    string    `json:"status"`
+	Status    string    `json:"status"`    // pending, sending, sent, failed (a retry is scheduled), dead
 	CreatedAt time.Time `json:"created_at"`
 	Replayed  bool      `json:"replayed"` // the idempotency key was used before: nothing new was created
+	// What the worker did (issue 11): attempts made, when the provider
+	// accepted it, the last failure's code.
+	Attempts  int        `json:"attempts"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+	LastError string     `json:"last_error,omitempty"`
+}
+
+// NewDeliveryView shows d with its recipient masked: a phone number as
+// +32 ••• •• •• 56, an e-mail address as its domain, a letter by which
+// address it goes to.
+func NewDeliveryView(d coupole.Delivery) DeliveryView {
+	shown := d.Recipient
+	switch {
+	case d.Kind == coupole.DeliverySMS:
+		shown = coupole.MaskPhone(d.Recipient)
+	case d.Kind == coupole.DeliveryEmail:
+		if _, domain, ok := strings.Cut(d.Recipient, "@"); ok {
+			shown = "•••@" + domain
+		}
+	}
+	v := DeliveryView{ID: d.ID, Kind: d.Kind, Item: d.Item, Recipient: shown, Status: d.Status, CreatedAt: d.CreatedAt, Attempts: d.Attempts, LastError: d.LastError}
+	if !d.SentAt.IsZero() {
+		t := d.SentAt
+		v.SentAt = &t
+	}
+	return v
 }
 
 // ReadingRequest is a meter index given by the caller (C3).

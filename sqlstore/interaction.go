@@ -184,12 +184,18 @@ func (db *DB) InteractionPoints(ctx context.Context, id string) ([]coupole.Inter
 
 const deliveryColumns = `id, interaction_id, staff_id, kind, item, ean, customer_id, recipient, idempotency_key, request_hash, audit_index, status, created_at, text`
 
+// deliveryReadColumns adds the outbox's columns (issue 11, outbox.go) to
+// those Execute writes.
+const deliveryReadColumns = deliveryColumns + `, attempts, next_attempt_at, lease_owner, lease_expires_at, provider_id, last_error, sent_at`
+
 func scanDelivery(row rowScanner) (coupole.Delivery, error) {
 	var d coupole.Delivery
 	var ean string
-	var idx, created int64
-	err := row.Scan(&d.ID, &d.InteractionID, &d.StaffID, &d.Kind, &d.Item, &ean, &d.CustomerID, &d.Recipient, &d.IdempotencyKey, &d.RequestHash, &idx, &d.Status, &created, &d.Text)
+	var idx, created, next, lease, sent int64
+	err := row.Scan(&d.ID, &d.InteractionID, &d.StaffID, &d.Kind, &d.Item, &ean, &d.CustomerID, &d.Recipient, &d.IdempotencyKey, &d.RequestHash, &idx, &d.Status, &created, &d.Text,
+		&d.Attempts, &next, &d.LeaseOwner, &lease, &d.ProviderID, &d.LastError, &sent)
 	d.EAN, d.AuditIndex, d.CreatedAt = coupole.EAN(ean), uint64(idx), fromMicros(created)
+	d.NextAttemptAt, d.LeaseExpiresAt, d.SentAt = fromMicros(next), fromMicros(lease), fromMicros(sent)
 	return d, err
 }
 
@@ -218,7 +224,7 @@ func (db *DB) CreateDelivery(ctx context.Context, d coupole.Delivery) (coupole.D
 			created = true
 			return nil
 		}
-		have, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, d.StaffID, d.IdempotencyKey))
+		have, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryReadColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, d.StaffID, d.IdempotencyKey))
 		return err
 	})
 	switch {
@@ -238,7 +244,7 @@ func (db *DB) CreateDelivery(ctx context.Context, d coupole.Delivery) (coupole.D
 // committed deliveries on the read pool: on SQLite the write pool's one
 // connection belongs to the group commit.
 func (db *DB) DeliveryByKey(ctx context.Context, staffID, key string) (coupole.Delivery, error) {
-	d, err := scanDelivery(db.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, staffID, key))
+	d, err := scanDelivery(db.read.QueryRowContext(ctx, `SELECT `+deliveryReadColumns+` FROM deliveries WHERE staff_id = $1 AND idempotency_key = $2`, staffID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, coupole.Errorf(coupole.ENOTFOUND, "no delivery with this idempotency key")
 	}
@@ -247,7 +253,7 @@ func (db *DB) DeliveryByKey(ctx context.Context, staffID, key string) (coupole.D
 
 // Deliveries lists the deliveries of an interaction, oldest first.
 func (db *DB) Deliveries(ctx context.Context, interactionID string) ([]coupole.Delivery, error) {
-	return queryList(ctx, db, "list deliveries", scanDelivery, `SELECT `+deliveryColumns+` FROM deliveries WHERE interaction_id = $1 ORDER BY created_at, id`, interactionID)
+	return queryList(ctx, db, "list deliveries", scanDelivery, `SELECT `+deliveryReadColumns+` FROM deliveries WHERE interaction_id = $1 ORDER BY created_at, id`, interactionID)
 }
 
 // Alerts lists the alerts raised at or after since, newest first.

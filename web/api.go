@@ -42,6 +42,7 @@ func (a *StaffAccess) registerInteractionAPI() {
 	a.handle("POST /api/v1/interactions/{id}/close", coupole.ActionWorkInteraction, a.interactionResource, a.apiClose)
 	a.handle("POST /api/v1/public-info", coupole.ActionReadPublicInfo, nil, a.apiPublicInfo)
 	a.handle("GET /api/v1/alerts", coupole.ActionListAlerts, nil, a.apiAlerts)
+	a.handle("GET /api/v1/deliveries/failed", coupole.ActionListFailedDeliveries, nil, a.apiFailedDeliveries)
 	a.handle("POST /api/v1/alerts/{id}/unlock", coupole.ActionUnlockVerification, a.alertResource, a.apiUnlockVerification)
 }
 

@@ -183,6 +183,9 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor) {
 		add("nav.alerts", "/alerts")
 	}
+	if p.Staff.HasRole(coupole.RoleBackOffice) || p.Staff.HasRole(coupole.RoleTeamLead) {
+		add("nav.deliveries", "/deliveries/failed")
+	}
 	if p.Staff.HasRole(coupole.RoleAuditor) {
 		add("nav.traces", "/traces")
 	}
@@ -327,6 +330,7 @@ func (a *StaffAccess) enableInteractionPages() {
 	a.handle("GET /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASPage)
 	a.handle("POST /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASOpen)
 	a.handle("GET /alerts", coupole.ActionListAlerts, nil, a.handleAlerts)
+	a.handle("GET /deliveries/failed", coupole.ActionListFailedDeliveries, nil, a.handleFailedDeliveries)
 	a.handle("POST /alerts/{id}/unlock", coupole.ActionUnlockVerification, a.alertResource, a.handleAlertUnlock)
 }
 

@@ -111,6 +111,8 @@ func TestEnumerationLabels(t *testing.T) {
 	add("ia.execute", coupole.DeliverySMS, coupole.DeliveryLetter, coupole.DeliveryBackOfficeCase)
 	add("alerts.kind", coupole.AlertVerificationLocked, coupole.AlertVerificationBudgetSpent)
 	add("ia.status", "open", "closed")
+	add("deliveries.status", coupole.DeliveryFailed, coupole.DeliveryDead)
+	add("deliveries.kind", coupole.DeliverySMS, coupole.DeliveryLetter, coupole.DeliveryEmail, coupole.DeliveryBackOfficeCase)
 	for _, k := range keys {
 		for _, l := range coupole.Languages {
 			if Messages[k][l] == "" {

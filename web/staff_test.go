@@ -224,6 +224,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /api/v1/interactions/{id}/close":      frontOffice,
 	"POST /api/v1/public-info":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /api/v1/deliveries/failed":             {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /api/v1/alerts/{id}/unlock":           {coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /audit/checkpoint":                     {coupole.RoleAuditor},
 	"GET /audit/proof/inclusion":                {coupole.RoleAuditor},
@@ -242,6 +243,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /cpas":                           {coupole.RoleCPASAdvisor},
 	"POST /cpas":                          {coupole.RoleCPASAdvisor},
 	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /deliveries/failed":              {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
 	// Back-office cases (issue 11): the queue for the back office; a case

@@ -71,6 +71,10 @@ type Config struct {
 	LetterSenderName    string          // COUPOLE_LETTER_SENDER_NAME: the operator who signs the letters
 	LetterSenderAddress coupole.Address // COUPOLE_LETTER_SENDER_ADDRESS: "Street Number, Postcode Town"
 	LetterSenderContact string          // COUPOLE_LETTER_SENDER_CONTACT: one line under the sender, e.g. a phone number
+	// Issue 11: the delivery worker and its providers (docs/delivery.md).
+	DeliveryMaxAttempts int           // COUPOLE_DELIVERY_MAX_ATTEMPTS: attempts before the dead letter
+	DeliveryEvery       time.Duration // COUPOLE_DELIVERY_EVERY: how often the worker looks for due deliveries
+	SMSGatewayConfig    string        // COUPOLE_SMS_GATEWAY_CONFIG: JSON file describing the HTTP SMS gateway
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -234,6 +238,19 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { return setSenderAddress(&c.LetterSenderAddress, v) }},
 	{"letter-sender-contact", "COUPOLE_LETTER_SENDER_CONTACT", "one line under the sender's address on letters, e.g. a phone number and a website", "",
 		func(c *Config, v string) error { c.LetterSenderContact = strings.TrimSpace(v); return nil }},
+	{"delivery-max-attempts", "COUPOLE_DELIVERY_MAX_ATTEMPTS", "sending attempts of one SMS, letter or e-mail before it goes to the dead letter the back office sees", "8",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 || n > 100 {
+				return fmt.Errorf("%q is not a number of attempts between 1 and 100", v)
+			}
+			c.DeliveryMaxAttempts = n
+			return nil
+		}},
+	{"delivery-every", "COUPOLE_DELIVERY_EVERY", "how often the delivery worker looks for SMS, letters and e-mails to send", "1s",
+		func(c *Config, v string) error { return setDuration(&c.DeliveryEvery, v) }},
+	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
+		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }
 
 // setBudget parses a verification budget, "5/24h".

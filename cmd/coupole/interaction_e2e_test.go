@@ -18,6 +18,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/outbound"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
 	"github.com/coupole/coupole/web/apitest"
@@ -255,7 +256,9 @@ func (s *e2eServer) traced(t *testing.T, id, actor string) []audit.Event {
 	}
 	var out []audit.Event
 	for _, f := range fs {
-		if f.Event.Actor != actor {
+		// The delivery worker acts as the system on the interaction's
+		// deliveries (issue 11).
+		if f.Event.Actor != actor && !(f.Event.Actor == outbound.Actor && strings.HasPrefix(f.Event.Action, "delivery.")) {
 			t.Errorf("event %s by %q, want %q", f.Event.Action, f.Event.Actor, actor)
 		}
 		out = append(out, f.Event)
@@ -343,6 +346,20 @@ func TestE2E_D1_D4_D5_T1(t *testing.T) {
 	if st := c.do("POST", "/api/v1/interactions/"+id+"/deliveries", `{"item":"ean"}`, &p); st != 400 || p.Code != "invalid" {
 		t.Errorf("delivery without Idempotency-Key: %d %+v", st, p)
 	}
+	// The worker inside serve sends it, under --demo to the local gateway
+	// on loopback only (issue 11).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		d, err := s.db.Delivery(context.Background(), first)
+		if err == nil && d.Status == coupole.DeliverySent && d.ProviderID != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the SMS was not sent by the worker inside serve: %+v, %v", d, err)
+		}
+	}
+	if !strings.Contains(s.stderr.String(), "demo: SMS go to a local gateway") {
+		t.Error("serve --demo did not say where SMS go")
+	}
 	var closed apiInteraction
 	if st := c.do("POST", "/api/v1/interactions/"+id+"/close", `{"call_reasons":["ean_request"]}`, &closed); st != 200 || closed.Status != "closed" {
 		t.Fatalf("close: %d %+v", st, closed)
@@ -350,7 +367,7 @@ func TestE2E_D1_D4_D5_T1(t *testing.T) {
 
 	evs := s.traced(t, id, "demo-advisor")
 	got := actions(evs)
-	for _, want := range []string{"interaction.open", "interaction.identify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.close"} {
+	for _, want := range []string{"interaction.open", "interaction.identify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.close", "delivery.attempt", "delivery.sent"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("trace lacks %s: %v", want, got)
 		}

@@ -32,6 +32,7 @@ var commands = []command{
 	{"migrate", "create or upgrade the database schema", runMigrate},
 	{"import", "import grid data from CSV files (docs/import.md)", runImport},
 	{"demo", "generate synthetic Walloon grid data (demo seed)", runDemo},
+	{"deliver", "send the due SMS, letters and e-mails (the worker `serve` also runs; docs/delivery.md)", runDeliver},
 	{"policy", "decide a disclosure request or test scenarios against the policies", runPolicy},
 	{"init", "create the audit signing key and print its public verifier", runInit},
 	{"audit", "export, verify, prove, query and erase the audit log", runAudit},

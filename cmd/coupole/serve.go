@@ -20,10 +20,12 @@ import (
 func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "serve", "[--demo] [flags]")
 	demo := fs.Bool("demo", false, "create the database if needed, fill it with synthetic data and enable demo accounts")
-	load := registerConfig(fs, env.Getenv, "db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout", "request-timeout",
+	settings := []string{"db", "listen", "data-dir", "policy-dir", "log-level", "log-format", "shutdown-timeout", "request-timeout",
 		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
-		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget")
+		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget",
+		"delivery-max-attempts", "delivery-every", "sms-gateway-config"}
+	load := registerConfig(fs, env.Getenv, append(append(settings, letterSettings...), smtpSettings...)...)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +92,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer closeStaff() // stops the idle sweeper before the audit log closes
+
+	// The delivery worker (issue 11): sends what Execute recorded; stopped
+	// before the audit log closes, since every state change is traced.
+	providers, releaseProviders, err := newProviders(cfg, *demo, env.Clock, logger)
+	defer releaseProviders()
+	if err != nil {
+		return err
+	}
+	srv.Registry().MustRegister(newOutboxCollector(db, providers))
+	defer startWorker(ctx, cfg, newWorker(env, cfg, db, alog, providers, logger))()
 	return srv.ListenAndServe(ctx, cfg.Listen, cfg.ShutdownTimeout, func(addr net.Addr) {
 		logger.Info("listening", "addr", addr.String())
 		scheme := "http"
