@@ -23,7 +23,7 @@ func testUpdateContact(t *testing.T, s coupole.GridStore) {
 	}
 	at := time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)
 	u := coupole.ContactUpdate{CustomerID: "C-1", InteractionID: "i-1", StaffID: "s-1", AuditIndex: 7, At: at,
-		Mobile: ptr("+32470999978"),
+		Mobile:  ptr("+32470999978"),
 		History: []coupole.ContactChange{{Field: coupole.ContactMobile, OldMasked: "04•• •• •• 56", NewMasked: "04•• •• •• 78", Commitment: "c1", Nonce: "n1"}}}
 	if err := s.UpdateContact(ctx, u); err != nil {
 		t.Fatal(err)
