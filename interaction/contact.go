@@ -218,6 +218,9 @@ func (s *Service) ContactDetails(ctx context.Context, a Actor, id string) (Conta
 		return ContactView{}, err
 	}
 	if dv.Outcome != string(policy.OutcomeOral) || in.CurrentEAN == "" || sj.customer.ID == "" {
+		if _, err := s.trace(ctx, a, in, s.decisionEvent("interaction.contact_read_refused", dv)); err != nil {
+			return ContactView{}, err
+		}
 		return ContactView{}, coupole.Errorf(coupole.ECONFLICT, "contact details not shown: the disclosure policy refuses it (%s)", dv.Reason)
 	}
 	ev := s.decisionEvent("interaction.contact_read", dv)
