@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,8 +260,9 @@ func parseContact(r ContactRequest) (contactValues, error) {
 	}
 	if r.Language != nil {
 		l := strings.TrimSpace(*r.Language)
-		if err := checkEnum("language", l, coupole.Languages); err != nil {
-			return v, err
+		// The value is not echoed: the message stays short whatever came.
+		if !slices.Contains(coupole.Languages, coupole.Language(l)) {
+			return v, coupole.Errorf(coupole.EINVALID, "language: unknown language (expected fr, nl, de or en)")
 		}
 		lang := coupole.Language(l)
 		v.Language = &lang

@@ -366,3 +366,64 @@ func TestMaskEmail(t *testing.T) {
 		}
 	}
 }
+
+// failingNotices is the interaction store whose deliveries cannot be
+// created: the last write of a contact change's step fails.
+type failingNotices struct{ *sqlstore.DB }
+
+func (failingNotices) CreateDelivery(context.Context, coupole.Delivery) (coupole.Delivery, bool, error) {
+	return coupole.Delivery{}, false, coupole.Errorf(coupole.EINTERNAL, "deliveries unavailable")
+}
+
+// TestContactChangeIsOneTransaction: T1, D7 — with the real audit log on
+// both engines, the change, its history and its notices are written in the
+// audit event's own transaction: all of them with the event, or (a notice
+// that cannot be created) none of them, the event staying as the attempt.
+func TestContactChangeIsOneTransaction(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s, _ := mustService(t, db)
+		alog, err := audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: s.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { alog.Close() })
+		s.Audit = alog
+		id := verifiedInteraction(t, s, adv)
+		before, _ := db.Customer(ctx, "C-1")
+
+		s.Store = failingNotices{db}
+		if _, err := s.ChangeContact(ctx, adv, id, interaction.ContactRequest{Mobile: str("0471 23 45 78")}); err == nil {
+			t.Fatal("change whose notice cannot be created: no error")
+		}
+		after, _ := db.Customer(ctx, "C-1")
+		h, _ := db.ContactChanges(ctx, "C-1")
+		if after != before || len(h) != 0 {
+			t.Errorf("half-written change: %+v, history %+v", after, h)
+		}
+
+		s.Store = db
+		if _, err := s.ChangeContact(ctx, adv, id, interaction.ContactRequest{Mobile: str("0471 23 45 78")}); err != nil {
+			t.Fatal(err)
+		}
+		h, _ = db.ContactChanges(ctx, "C-1")
+		ds, _ := db.Deliveries(ctx, id)
+		if len(h) != 1 || len(ds) != 2 || ds[0].AuditIndex != h[0].AuditIndex {
+			t.Fatalf("history %+v, deliveries %+v", h, ds)
+		}
+		var ev audit.Event
+		n := 0
+		found, err := audit.NewReader(sqlstore.NewAuditStore(db)).Query(ctx, audit.Query{Interaction: id, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range found {
+			if f.Event.Action == "interaction.contact" {
+				ev, n = f.Event, n+1
+			}
+		}
+		if n != 2 || !slices.Contains(ev.Data, "contact.mobile.commitment="+h[0].Commitment) {
+			t.Errorf("%d contact events (want the failed attempt and the change), last %+v", n, ev)
+		}
+	})
+}
