@@ -392,7 +392,8 @@ func contactView(c coupole.Customer) ContactView {
 
 // notices are the deliveries that tell the holder of the previous mobile
 // and of the previous e-mail address that the details changed (D7): an SMS
-// and an e-mail, each only if there was one, in the customer's language as
+// and an e-mail, each only if there was one (the mobile registered before
+// the interaction opened), in the customer's language as
 // it was, holding no new value.
 func (s *Service) notices(in coupole.Interaction, a Actor, old coupole.Customer, changed []string, now time.Time) []coupole.Delivery {
 	text := ContactNotice(old.Language, changed, now)
@@ -404,7 +405,10 @@ func (s *Service) notices(in coupole.Interaction, a Actor, old coupole.Customer,
 			EAN: in.CurrentEAN, CustomerID: old.ID, Recipient: to, IdempotencyKey: "contact-notice:" + id, RequestHash: hex.EncodeToString(sum[:]),
 			Status: "pending", CreatedAt: now, Text: text})
 	}
-	if old.Mobile != "" {
+	// Only a mobile registered before the interaction opened is told (D4):
+	// one registered during this call is not a previous contact of trust,
+	// and nothing at all goes to it in this interaction.
+	if old.HasMobileRegisteredBefore(in.OpenedAt) {
 		add(coupole.DeliverySMS, old.Mobile)
 	}
 	if old.Email != "" {

@@ -427,3 +427,72 @@ func TestContactChangeIsOneTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestNoDeliveryToAMobileRegisteredDuringTheInteraction: D4, D7 — a
+// property over random sequences of calls (seeded, reproducible): some
+// change the mobile (possibly several times in one call), some ask for the
+// EAN, in any order. Every SMS created — disclosures and change notices
+// alike — goes to the mobile that was registered before its interaction
+// opened, never to one given during it.
+func TestNoDeliveryToAMobileRegisteredDuringTheInteraction(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	ctx := context.Background()
+	s, _ := mustService(t, db)
+	clock := s.Clock.(*coupole.FixedClock)
+	type registration struct {
+		number string
+		at     time.Time
+	}
+	regs := []registration{{"+32470123456", storetest.Day("2020-01-01")}} // the fixture's
+	inForce := func(at time.Time) string {                                // the mobile registered strictly before at
+		n := ""
+		for _, r := range regs {
+			if r.at.Before(at) {
+				n = r.number
+			}
+		}
+		return n
+	}
+	rng := uint64(11)
+	next := func(n uint64) uint64 { rng = rng*6364136223846793005 + 1442695040888963407; return (rng >> 33) % n }
+	opened := map[string]time.Time{}
+	for call := range 25 {
+		clock.T = now.Add(time.Duration(call) * time.Hour)
+		id := verifiedInteraction(t, s, adv)
+		opened[id] = clock.T
+		for step := range 1 + int(next(4)) {
+			clock.T = clock.T.Add(time.Minute)
+			if next(2) == 0 {
+				number := fmt.Sprintf("+3247%07d", 1000000+next(8999999))
+				if _, err := s.ChangeContact(ctx, adv, id, interaction.ContactRequest{Mobile: str(number)}); err != nil {
+					t.Fatalf("call %d step %d: change: %v", call, step, err)
+				}
+				regs = append(regs, registration{number, clock.T})
+				continue
+			}
+			_, err := s.Execute(ctx, adv, id, interaction.ExecuteRequest{Item: "ean", IdempotencyKey: fmt.Sprintf("k-%d-%d", call, step)})
+			if err != nil && coupole.ErrorCode(err) != coupole.ECONFLICT {
+				t.Fatalf("call %d step %d: execute: %v", call, step, err)
+			}
+		}
+	}
+	sms := 0
+	for id, at := range opened {
+		ds, err := db.Deliveries(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.Kind != coupole.DeliverySMS {
+				continue
+			}
+			sms++
+			if want := inForce(at); d.Recipient != want {
+				t.Errorf("interaction opened %s: %s SMS to %s, want only %s (registered before it opened)", at.Format(time.TimeOnly), d.Item, coupole.MaskPhone(d.Recipient), coupole.MaskPhone(want))
+			}
+		}
+	}
+	if sms < 10 || len(regs) < 10 {
+		t.Fatalf("only %d SMS and %d registrations: the property was barely exercised", sms, len(regs))
+	}
+}
