@@ -35,6 +35,14 @@ type GridStore interface {
 	// PublicNotices returns the notices for a postcode (and street, if given)
 	// that are in force at t or start after it.
 	PublicNotices(ctx context.Context, postcode, street string, at time.Time) ([]PublicNotice, error)
+
+	// UpdateContact changes a customer's contact details and appends the
+	// history of the change, in one transaction (the audit event's when
+	// called from its step): everything or nothing. A new mobile is
+	// registered at u.At. ENOTFOUND for an unknown customer, EINVALID for
+	// a value that breaks the customer's invariants.
+	UpdateContact(ctx context.Context, u ContactUpdate) error
+	ContactHistory
 }
 
 // AddressQuery finds access points by installation address: a postcode, the
@@ -64,4 +72,60 @@ type Batch struct {
 func (b *Batch) Len() int {
 	return len(b.Suppliers) + len(b.CPAS) + len(b.AccessPoints) + len(b.Customers) +
 		len(b.Occupancies) + len(b.SupplyPeriods) + len(b.Mandates) + len(b.Readings) + len(b.PublicNotices)
+}
+
+// Contact fields a customer may change within an interaction (D7).
+const (
+	ContactMobile        = "mobile"
+	ContactEmail         = "email"
+	ContactLanguage      = "language"
+	ContactPostalAddress = "postal_address"
+)
+
+// ContactFields lists the contact fields in the order they are shown.
+var ContactFields = []string{ContactMobile, ContactEmail, ContactLanguage, ContactPostalAddress}
+
+// ContactUpdate is a change of a customer's contact details made within an
+// interaction (D7). A nil field is left unchanged. It exists only with its
+// audit event: AuditIndex is the index of the event written before it (T1).
+type ContactUpdate struct {
+	CustomerID    string
+	InteractionID string
+	StaffID       string
+	AuditIndex    uint64
+	At            time.Time // a new mobile is registered at this time (D4)
+
+	Mobile        *string // E.164
+	Email         *string
+	Language      *Language
+	PostalAddress *Address
+
+	// History has one entry per field changed, kept with the change.
+	History []ContactChange
+}
+
+// ContactChange is one line of a customer's contact history: who changed
+// which field, when, in which interaction. The values are kept masked only;
+// Commitment is the hex SHA-256 of Nonce ‖ old ‖ 0x00 ‖ new, also in the
+// change's audit event, so that a value claimed later can be checked
+// against the signed log without the log or the history holding it.
+// Forgetting Nonce makes the commitment unverifiable.
+type ContactChange struct {
+	CustomerID    string
+	InteractionID string
+	StaffID       string
+	AuditIndex    uint64
+	At            time.Time
+	Field         string // ContactMobile, ContactEmail, ContactLanguage, ContactPostalAddress
+	OldMasked     string // empty when there was none
+	NewMasked     string
+	Commitment    string
+	Nonce         string // hex, 32 random bytes
+}
+
+// ContactHistory is the history of contact changes; sqlstore implements it
+// with GridStore.
+type ContactHistory interface {
+	// ContactChanges lists a customer's contact changes, oldest first.
+	ContactChanges(ctx context.Context, customerID string) ([]ContactChange, error)
 }

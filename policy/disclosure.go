@@ -102,12 +102,16 @@ func newDisclosure(set *Set) *Disclosure {
 	return d
 }
 
-// ActionOf is the Cedar action of an item: ask_ITEM for a question, and
-// give_meter_reading for an index the caller gives (C3), which changes the
-// occupant's data instead of disclosing it.
+// ActionOf is the Cedar action of an item: ask_ITEM for a question,
+// give_meter_reading for an index the caller gives (C3) and
+// change_contact_details for new contact details (D7), which change the
+// customer's data instead of disclosing it.
 func ActionOf(it Item) string {
-	if it == ItemMeterReading {
+	switch it {
+	case ItemMeterReading:
 		return "give_" + string(it)
+	case ItemContactDetails:
+		return "change_" + string(it)
 	}
 	return "ask_" + string(it)
 }

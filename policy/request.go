@@ -61,11 +61,17 @@ const (
 	// caller gives a meter index to record (C3). It is a change to the
 	// occupant's data, decided like a disclosure (docs/policies.md).
 	ItemMeterReading Item = "meter_reading"
+
+	// ItemContactDetails is Coupole's second extension: the caller changes
+	// the customer's mobile number, e-mail address, language or
+	// correspondence address (D7). It is a change to the customer's data,
+	// decided like a disclosure (docs/policies.md).
+	ItemContactDetails Item = "contact_details"
 )
 
 // Items are the allowed items: the contract's, in its order, then
 // Coupole's extensions.
-var Items = []Item{ItemEAN, ItemSupplier, ItemConsumptionHistory, ItemCaseStatus, ItemPublicInfo, ItemMeterReading}
+var Items = []Item{ItemEAN, ItemSupplier, ItemConsumptionHistory, ItemCaseStatus, ItemPublicInfo, ItemMeterReading, ItemContactDetails}
 
 // The facts below are the domain's own types: the policy speaks of the same
 // occupancy relation, mandate validity and reading regime as the data.

@@ -39,6 +39,7 @@ func (a *StaffAccess) registerInteractionAPI() {
 	a.handle("POST /api/v1/interactions/{id}/decide", coupole.ActionWorkInteraction, a.interactionResource, a.apiDecide)
 	a.handle("POST /api/v1/interactions/{id}/deliveries", coupole.ActionWorkInteraction, a.interactionResource, a.apiExecute)
 	a.handle("POST /api/v1/interactions/{id}/readings", coupole.ActionWorkInteraction, a.interactionResource, a.apiReading)
+	a.handle("POST /api/v1/interactions/{id}/contact", coupole.ActionWorkInteraction, a.interactionResource, a.apiContact)
 	a.handle("POST /api/v1/interactions/{id}/close", coupole.ActionWorkInteraction, a.interactionResource, a.apiClose)
 	a.handle("POST /api/v1/public-info", coupole.ActionReadPublicInfo, nil, a.apiPublicInfo)
 	a.handle("GET /api/v1/alerts", coupole.ActionListAlerts, nil, a.apiAlerts)

@@ -323,7 +323,7 @@ func (a *StaffAccess) enableInteractionPages() {
 		h    func(http.ResponseWriter, *http.Request, *Principal)
 	}{
 		{"identify", a.handleIdentify}, {"select", a.handleSelect}, {"verify", a.handleVerify}, {"decide", a.handleDecide},
-		{"execute", a.handleExecute}, {"reading", a.handleReading}, {"public-info", a.handlePublicInfo}, {"close", a.handleClose},
+		{"execute", a.handleExecute}, {"reading", a.handleReading}, {"contact", a.handleContact}, {"public-info", a.handlePublicInfo}, {"close", a.handleClose},
 	} {
 		a.handle("POST /interactions/{id}/"+step.path, coupole.ActionWorkInteraction, a.interactionResource, step.h)
 	}

@@ -55,6 +55,11 @@ func problemKey(err error) string {
 			return p.key
 		}
 	}
+	for _, p := range contactProblemKeys {
+		if p.code == code && strings.HasPrefix(msg, p.prefix) {
+			return p.key
+		}
+	}
 	return "err." + code
 }
 

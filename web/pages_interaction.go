@@ -99,6 +99,9 @@ type interactionPage struct {
 	Verification   *interaction.Verification
 	Decisions      []decisionItem
 	Reading        *interaction.ReadingResult
+	Contact        *interaction.ContactView   // masked current details, when asked for (D7)
+	ContactResult  *interaction.ContactResult // the change just made
+	Languages      []coupole.Language
 	Public         *interaction.PublicInfo
 	PublicForm     interaction.PublicInfoRequest
 	Chosen         []string // call reasons ticked (kept when closing fails)
@@ -119,7 +122,8 @@ func (a *StaffAccess) interactionPage(w http.ResponseWriter, r *http.Request, p 
 	pg.V = v
 	pg.Reasons = svc.CallReasons()
 	for _, it := range policy.Items {
-		if it != policy.ItemPublicInfo {
+		// Public information has its own section, contact details too (D7).
+		if it != policy.ItemPublicInfo && it != policy.ItemContactDetails {
 			pg.Items = append(pg.Items, it)
 		}
 	}
@@ -137,7 +141,8 @@ func (a *StaffAccess) interactionPage(w http.ResponseWriter, r *http.Request, p 
 	if pg.Locked {
 		pg.Step = "wrapup"
 	}
-	if len(pg.Decisions) > 0 || pg.Reading != nil {
+	pg.Languages = coupole.Languages
+	if len(pg.Decisions) > 0 || pg.Reading != nil || pg.Contact != nil || pg.ContactResult != nil {
 		pg.Step = "answer"
 	}
 	vw := view{Lang: lang, Title: "ia.title", Principal: p, Active: "nav.home", Data: pg}
@@ -404,4 +409,45 @@ func (a *StaffAccess) handleAlerts(w http.ResponseWriter, r *http.Request, p *Pr
 	}
 	lang := RequestLanguage(r)
 	a.renderPage(w, r, http.StatusOK, "alerts", view{Lang: lang, Title: "alerts.title", Principal: p, Active: "nav.alerts", Data: list})
+}
+
+// handleContact shows the current customer's contact details masked
+// (op=show) or changes them (D7): only the fields filled in change; the
+// address changes when any of its parts is filled in.
+func (a *StaffAccess) handleContact(w http.ResponseWriter, r *http.Request, p *Principal) {
+	svc := a.service(w, r)
+	if svc == nil {
+		return
+	}
+	pg := &interactionPage{}
+	if r.PostFormValue("op") == "show" {
+		cv, err := svc.ContactDetails(r.Context(), actor(r, p), r.PathValue("id"))
+		if err != nil {
+			a.failed(w, r, p, "contact", err, pg)
+			return
+		}
+		pg.Contact = &cv
+		a.interactionPage(w, r, p, http.StatusOK, pg)
+		return
+	}
+	req := interaction.ContactRequest{}
+	field := func(name string) *string {
+		if v := strings.TrimSpace(r.PostFormValue(name)); v != "" {
+			return &v
+		}
+		return nil
+	}
+	req.Mobile, req.Email, req.Language = field("mobile"), field("email"), field("language")
+	addr := interaction.AddressInput{Street: r.PostFormValue("street"), Number: r.PostFormValue("number"), Box: r.PostFormValue("box"),
+		Postcode: r.PostFormValue("postcode"), Town: r.PostFormValue("town")}
+	if strings.TrimSpace(addr.Street+addr.Number+addr.Box+addr.Postcode+addr.Town) != "" {
+		req.PostalAddress = &addr
+	}
+	res, err := svc.ChangeContact(r.Context(), actor(r, p), r.PathValue("id"), req)
+	if err != nil {
+		a.failed(w, r, p, "contact", err, pg)
+		return
+	}
+	pg.ContactResult, pg.Contact = &res, &res.Contact
+	a.interactionPage(w, r, p, http.StatusOK, pg)
 }

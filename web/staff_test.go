@@ -221,6 +221,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /api/v1/interactions/{id}/decide":     frontOffice,
 	"POST /api/v1/interactions/{id}/deliveries": frontOffice,
 	"POST /api/v1/interactions/{id}/readings":   frontOffice,
+	"POST /api/v1/interactions/{id}/contact":    frontOffice,
 	"POST /api/v1/interactions/{id}/close":      frontOffice,
 	"POST /api/v1/public-info":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor},
@@ -238,6 +239,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /interactions/{id}/decide":      frontOffice,
 	"POST /interactions/{id}/execute":     frontOffice,
 	"POST /interactions/{id}/reading":     frontOffice,
+	"POST /interactions/{id}/contact":     frontOffice,
 	"POST /interactions/{id}/public-info": frontOffice,
 	"POST /interactions/{id}/close":       frontOffice,
 	"GET /cpas":                           {coupole.RoleCPASAdvisor},
@@ -303,6 +305,8 @@ func matrixRequest(pattern string) (method, path, body string) {
 		body = `{"meter_number":"123"}`
 	case "POST /api/v1/interactions/{id}/decide", "POST /api/v1/interactions/{id}/deliveries":
 		body = `{"item":"ean"}`
+	case "POST /api/v1/interactions/{id}/contact":
+		body = `{"language":"nl"}`
 	case "POST /api/v1/interactions/{id}/readings":
 		body = `{"day_kwh":1}`
 	case "POST /api/v1/interactions/{id}/close":

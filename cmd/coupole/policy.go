@@ -92,7 +92,10 @@ Request (JSON on stdin; contract: docs/policies.md):
 Item meter_reading is Coupole's extension of the contract's items: the caller
 gives a meter index to record (C3), allowed only to the verified current
 occupant, their mandatary or a CPAS on its line whose valid mandate covers
-consumption.
+consumption. Item contact_details (D7) changes the customer's mobile number,
+e-mail address, language or correspondence address: allowed only to the
+verified current occupant, their mandatary or a CPAS on its line whose valid
+mandate is of scope all.
 
 Exit status: 0 for every well-formed request, refusals included; 2 for a
 malformed one, with a one-line error naming the field.

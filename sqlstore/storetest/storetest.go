@@ -38,6 +38,7 @@ func RunGridStoreTests(t *testing.T, newStore func(t *testing.T) coupole.GridSto
 		{"MissingReferenceIsInvalid", testMissingReference},
 		{"DuplicateKeyInBatchIsInvalid", testDuplicateInBatch},
 		{"EmptyAndNilBatch", testEmptyBatch},
+		{"UpdateContact", testUpdateContact},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

@@ -1,0 +1,111 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/coupole/coupole"
+)
+
+// UpdateContact implements coupole.GridStore. Only the columns of the fields
+// given are written, in one UPDATE, so that two changes of different fields
+// never undo each other; the history rows go in the same transaction (the
+// audit event's, when called from its step).
+func (db *DB) UpdateContact(ctx context.Context, u coupole.ContactUpdate) error {
+	if strings.TrimSpace(u.CustomerID) == "" {
+		return coupole.Errorf(coupole.EINVALID, "customer id is required")
+	}
+	var sets []string
+	var args []any
+	set := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
+	}
+	if u.Mobile != nil {
+		if err := coupole.ValidateE164(*u.Mobile); err != nil {
+			return err
+		}
+		if u.At.IsZero() {
+			return coupole.Errorf(coupole.EINVALID, "mobile registration time is required with a mobile number")
+		}
+		set("mobile", *u.Mobile)
+		set("mobile_registered_at", instant(u.At))
+	}
+	if u.Email != nil {
+		if !strings.Contains(*u.Email, "@") {
+			return coupole.Errorf(coupole.EINVALID, "e-mail address is not valid")
+		}
+		set("email", *u.Email)
+	}
+	if u.Language != nil {
+		if _, err := coupole.ParseLanguage(string(*u.Language)); err != nil {
+			return err
+		}
+		set("language", string(*u.Language))
+	}
+	if a := u.PostalAddress; a != nil {
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		set("street", a.Street)
+		set("house_number", a.Number)
+		set("box", a.Box)
+		set("postcode", a.Postcode)
+		set("town", a.Town)
+	}
+	if len(sets) == 0 {
+		return coupole.Errorf(coupole.EINVALID, "contact details: nothing to change")
+	}
+	for _, h := range u.History {
+		if !slices.Contains(coupole.ContactFields, h.Field) {
+			return coupole.Errorf(coupole.EINVALID, "contact history: unknown field %q", h.Field)
+		}
+	}
+	args = append(args, u.CustomerID)
+	update := `UPDATE customers SET ` + strings.Join(sets, ", ") + ` WHERE id = $` + strconv.Itoa(len(args))
+	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, update, args...)
+		if err != nil {
+			return storageError(err, "update contact details")
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return storageError(err, "update contact details")
+		} else if n == 0 {
+			return coupole.Errorf(coupole.ENOTFOUND, "no such customer")
+		}
+		for _, h := range u.History {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO contact_changes (customer_id, audit_index, field, interaction_id, staff_id, changed_at, old_masked, new_masked, commitment, nonce)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				u.CustomerID, int64(u.AuditIndex), h.Field, u.InteractionID, u.StaffID, micros(u.At), h.OldMasked, h.NewMasked, h.Commitment, h.Nonce); err != nil {
+				if isUniqueViolation(err) {
+					return coupole.Wrap(err, coupole.ECONFLICT, "contact history: this change is already recorded")
+				}
+				return storageError(err, "record contact change")
+			}
+		}
+		return nil
+	})
+}
+
+// ContactChanges implements coupole.ContactHistory.
+func (db *DB) ContactChanges(ctx context.Context, customerID string) ([]coupole.ContactChange, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT customer_id, audit_index, field, interaction_id, staff_id, changed_at, old_masked, new_masked, commitment, nonce
+		FROM contact_changes WHERE customer_id = $1 ORDER BY audit_index, field`, customerID)
+	if err != nil {
+		return nil, storageError(err, "read contact history")
+	}
+	defer rows.Close()
+	out := []coupole.ContactChange{}
+	for rows.Next() {
+		var c coupole.ContactChange
+		var idx, at int64
+		if err := rows.Scan(&c.CustomerID, &idx, &c.Field, &c.InteractionID, &c.StaffID, &at, &c.OldMasked, &c.NewMasked, &c.Commitment, &c.Nonce); err != nil {
+			return nil, storageError(err, "read contact history")
+		}
+		c.AuditIndex, c.At = uint64(idx), fromMicros(at)
+		out = append(out, c)
+	}
+	return out, storageError(rows.Err(), "read contact history")
+}
