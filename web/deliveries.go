@@ -55,6 +55,9 @@ var deliveryMessages = map[string]map[coupole.Language]string{
 	"deliveries.kind.letter":           tr("Courrier", "Brief", "Brief", "Letter"),
 	"deliveries.kind.email":            tr("E-mail", "E-mail", "E-Mail", "E-mail"),
 	"deliveries.kind.back_office_case": tr("Dossier back office", "Backofficedossier", "Backoffice-Vorgang", "Back-office case"),
+	"deliveries.status.pending":        tr("en attente d'envoi", "wacht op verzending", "wartet auf Versand", "waiting to be sent"),
+	"deliveries.status.sending":        tr("en cours d'envoi", "wordt verzonden", "wird gesendet", "being sent"),
+	"deliveries.status.sent":           tr("envoyé", "verzonden", "gesendet", "sent"),
 	"deliveries.status.failed":         tr("sera réessayé", "wordt opnieuw geprobeerd", "wird erneut versucht", "to be retried"),
 	"deliveries.status.dead":           tr("abandonné", "opgegeven", "aufgegeben", "abandoned"),
 }

@@ -40,6 +40,8 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"item.case_status":         tr("État du dossier", "Stand van het dossier", "Stand der Akte", "Case status"),
 	"item.public_info":         tr("Travaux et pannes (public)", "Werken en storingen (openbaar)", "Arbeiten und Störungen (öffentlich)", "Works and outages (public)"),
 	"item.meter_reading":       tr("Prise d'index", "Meterstand doorgeven", "Zählerstand angeben", "Index given by the caller"),
+	"item.case_answer":         tr("Réponse du back office", "Antwoord van de backoffice", "Antwort des Backoffice", "Back-office answer"),
+	"item.contact_changed":     tr("Avis de changement de coordonnées", "Bericht van gewijzigde contactgegevens", "Hinweis auf geänderte Kontaktdaten", "Notice of changed contact details"),
 
 	// outcomes (policy.Outcomes)
 	"outcome.oral":             tr("À communiquer maintenant", "Nu meedelen", "Jetzt mitteilen", "Tell it now"),
@@ -185,6 +187,8 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"ia.reading_submit":           tr("Enregistrer l'index", "Meterstand opslaan", "Zählerstand speichern", "Record the reading"),
 	"ia.reading_ok":               tr("Index du %s enregistré (consommation moyenne %.1f par jour depuis le relevé précédent).", "Meterstand van %s opgeslagen (gemiddeld verbruik %.1f per dag sinds de vorige opname).", "Zählerstand vom %s gespeichert (durchschnittlich %.1f pro Tag seit der letzten Ablesung).", "Reading of %s recorded (average %.1f per day since the previous reading)."),
 	"ia.reading_ok_plain":         tr("Index du %s enregistré.", "Meterstand van %s opgeslagen.", "Zählerstand vom %s gespeichert.", "Reading of %s recorded."),
+	"ia.sent":                     tr("Envois de cet appel", "Verzendingen van deze oproep", "Sendungen dieses Anrufs", "Sent in this call"),
+	"ia.sent_item":                tr("Contenu", "Inhoud", "Inhalt", "Content"),
 	"ia.wrapup":                   tr("Clôturer l'interaction", "De interactie afsluiten", "Die Interaktion abschließen", "Wrap up the interaction"),
 	"ia.wrapup_hint":              tr("Indiquez au moins un motif d'appel (C4).", "Geef minstens één reden van de oproep op (C4).", "Geben Sie mindestens einen Anrufgrund an (C4).", "Give at least one call reason (C4)."),
 	"ia.reasons":                  tr("Motifs de l'appel", "Redenen van de oproep", "Anrufgründe", "Call reasons"),

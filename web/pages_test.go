@@ -89,6 +89,9 @@ func TestEnumerationLabels(t *testing.T) {
 	add("cases.kind", coupole.CaseKinds...)
 	add("cases.status", coupole.CaseStatuses...)
 	add("case_status", "no_open_case", "open_case", "open", "in_progress", "answered", "closed")
+	add("deliveries.status", coupole.DeliveryPending, coupole.DeliverySending, coupole.DeliverySent, coupole.DeliveryFailed, coupole.DeliveryDead)
+	add("deliveries.kind", coupole.DeliverySMS, coupole.DeliveryLetter, coupole.DeliveryEmail, coupole.DeliveryBackOfficeCase)
+	add("item", "case_answer", "contact_changed") // the items of deliveries that are not asked (issue 11)
 	for _, e := range coupole.Energies {
 		add("energy", string(e))
 	}
