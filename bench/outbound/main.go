@@ -2,6 +2,12 @@
 // process, on a fresh SQLite database in a temporary directory, against the
 // local SMS gateway on loopback:
 //
+// The data is the demo's synthetic grid (--access-points, 20,000 by
+// default), and the deliveries go round --callers verified interactions,
+// each with its own customer and access point: composing a message reads a
+// different customer, access point and supplier each time, as in a contact
+// center, not one row kept hot in the cache.
+//
 //   - throughput: N SMS deliveries created by Execute (not timed), then one
 //     worker pass sending them all (A), beside the baseline (B): the same N
 //     messages posted straight to the gateway by the same provider with the
@@ -13,7 +19,7 @@
 // CPU time is the whole process's (worker, audit log, SQLite and the
 // gateway share it), divided by the deliveries.
 //
-//	go run ./bench/outbound --n 2000 --rounds 3 --rate 100 --seconds 3
+//	go run ./bench/outbound --n 2000 --rounds 3 --rate 100 --seconds 3 --access-points 20000 --callers 2000
 package main
 
 import (
@@ -30,6 +36,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/demo"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/outbound"
 	"github.com/coupole/coupole/outbound/sms"
@@ -46,8 +53,8 @@ type bench struct {
 	svc  *interaction.Service
 	gw   *sms.LocalGateway
 	sms  *sms.Provider
-	call string
-	keys int
+	calls []string // verified interactions, one customer each
+	keys  int
 }
 
 func main() {
@@ -56,8 +63,10 @@ func main() {
 	rate := flag.Int("rate", 100, "deliveries per second in the latency run")
 	seconds := flag.Int("seconds", 3, "length of each latency round")
 	every := flag.Duration("every", 100*time.Millisecond, "worker polling interval in the latency run")
+	aps := flag.Int("access-points", 20000, "access points of the synthetic grid")
+	callers := flag.Int("callers", 2000, "verified interactions, one customer each, the deliveries go round")
 	flag.Parse()
-	if err := run(*n, *rounds, *rate, *seconds, *every); err != nil {
+	if err := run(*n, *rounds, *rate, *seconds, *every, *aps, *callers); err != nil {
 		fmt.Fprintln(os.Stderr, "outbound:", err)
 		os.Exit(1)
 	}
@@ -69,7 +78,14 @@ func cpu() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func setup(ctx context.Context, dir string) (*bench, error) {
+// caller is a current occupant whose mobile was registered before today,
+// with the meter number they give.
+type caller struct {
+	ean   coupole.EAN
+	meter coupole.MeterNumber
+}
+
+func setup(ctx context.Context, dir string, aps, callers int) (*bench, error) {
 	db, err := sqlstore.Open(ctx, filepath.Join(dir, "bench.db"))
 	if err != nil {
 		return nil, err
@@ -77,10 +93,20 @@ func setup(ctx context.Context, dir string) (*bench, error) {
 	if _, err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.Load(ctx, storetest.Fixture()); err != nil {
+	clock := coupole.SystemClock{}
+	var found []caller
+	if _, err := demo.Generate(ctx, demo.Config{AccessPoints: aps, Seed: 1}, func(batch *coupole.Batch) error {
+		if err := db.Load(ctx, batch); err != nil {
+			return err
+		}
+		found = append(found, callersOf(batch, clock.Now())...)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	clock := coupole.SystemClock{}
+	if len(found) > callers {
+		found = found[:callers]
+	}
 	if err := db.CreateStaff(ctx, coupole.Staff{ID: adv.StaffID, Kind: coupole.StaffOIDC, Login: adv.StaffID, Roles: []coupole.Role{coupole.RoleAdvisor}, Status: coupole.StaffActive, CreatedAt: clock.Now()}); err != nil {
 		return nil, err
 	}
@@ -99,33 +125,53 @@ func setup(ctx context.Context, dir string) (*bench, error) {
 	if b.sms, err = sms.New(sms.Config{URL: b.gw.URL}, nil); err != nil {
 		return nil, err
 	}
-	v, err := b.svc.Open(ctx, adv, interaction.OpenRequest{Channel: "phone", Requester: "customer"})
-	if err != nil {
-		return nil, err
+	for _, c := range found {
+		v, err := b.svc.Open(ctx, adv, interaction.OpenRequest{Channel: "phone", Requester: "customer"})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := b.svc.Identify(ctx, adv, v.ID, interaction.IdentifyRequest{EAN: string(c.ean)}); err != nil {
+			return nil, err
+		}
+		// The most recent occupant comes first among the candidates.
+		if r, err := b.svc.Verify(ctx, adv, v.ID, interaction.VerifyRequest{Ref: "c1", MeterNumber: string(c.meter)}); err != nil || !r.Verified {
+			continue // c1 was not the current occupant: skip this access point
+		}
+		b.calls = append(b.calls, v.ID)
 	}
-	res, err := b.svc.Identify(ctx, adv, v.ID, interaction.IdentifyRequest{EAN: string(storetest.EANElecNamur)})
-	if err != nil {
-		return nil, err
+	if len(b.calls) == 0 {
+		return nil, fmt.Errorf("no caller could be verified among %d", len(found))
 	}
-	ref := ""
-	for _, c := range res.Candidates {
-		if c.Customer == "G••• D•••" && ref == "" {
-			ref = c.Ref
+	return b, nil
+}
+
+// callersOf lists the access points of batch whose current occupant has a
+// mobile registered before now, each with its meter in place.
+func callersOf(batch *coupole.Batch, now time.Time) []caller {
+	withMobile := map[string]bool{}
+	for _, c := range batch.Customers {
+		withMobile[c.ID] = c.HasMobileRegisteredBefore(now)
+	}
+	current := map[coupole.EAN]string{}
+	for _, o := range batch.Occupancies {
+		if o.MoveOut.IsZero() {
+			current[o.EAN] = o.CustomerID
 		}
 	}
-	if _, err := b.svc.Select(ctx, adv, v.ID, ref); err != nil {
-		return nil, err
+	var out []caller
+	for _, ap := range batch.AccessPoints {
+		m, ok := ap.MeterOn(coupole.Date(now))
+		if id, occupied := current[ap.EAN]; ok && occupied && withMobile[id] {
+			out = append(out, caller{ean: ap.EAN, meter: m.Number})
+		}
 	}
-	if r, err := b.svc.Verify(ctx, adv, v.ID, interaction.VerifyRequest{MeterNumber: "9876543a-01"}); err != nil || !r.Verified {
-		return nil, fmt.Errorf("verify: %v", err)
-	}
-	b.call = v.ID
-	return b, nil
+	return out
 }
 
 func (b *bench) execute(ctx context.Context) (string, error) {
 	b.keys++
-	d, err := b.svc.Execute(ctx, adv, b.call, interaction.ExecuteRequest{Item: "ean", IdempotencyKey: fmt.Sprintf("k%07d", b.keys)})
+	call := b.calls[b.keys%len(b.calls)]
+	d, err := b.svc.Execute(ctx, adv, call, interaction.ExecuteRequest{Item: "ean", IdempotencyKey: fmt.Sprintf("k%07d", b.keys)})
 	return d.ID, err
 }
 
@@ -148,20 +194,21 @@ func summaryUS(xs []float64) string {
 	return fmt.Sprintf("min %.0f / median %.0f / max %.0f µs", s[0], s[len(s)/2], s[len(s)-1])
 }
 
-func run(n, rounds, rate, seconds int, every time.Duration) error {
+func run(n, rounds, rate, seconds int, every time.Duration, aps, callers int) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "coupole-bench-outbound-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	b, err := setup(ctx, dir)
+	b, err := setup(ctx, dir, aps, callers)
 	if err != nil {
 		return err
 	}
 	defer b.log.Close()
 	defer b.gw.Close()
 	fmt.Printf("go %s, %d CPUs (GOMAXPROCS %d), %s\n", runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("data: %d access points; deliveries go round %d verified interactions, one customer each\n", aps, len(b.calls))
 	fmt.Printf("throughput: %d deliveries a round, %d rounds each, worker batch %d, parallel %d\n", n, rounds, outbound.DefaultBatch, outbound.DefaultParallel)
 
 	var worker, base stat
