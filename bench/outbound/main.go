@@ -48,11 +48,11 @@ import (
 var adv = interaction.Actor{StaffID: "s-bench", Client: "127.0.0.1"}
 
 type bench struct {
-	db   *sqlstore.DB
-	log  *audit.Log
-	svc  *interaction.Service
-	gw   *sms.LocalGateway
-	sms  *sms.Provider
+	db    *sqlstore.DB
+	log   *audit.Log
+	svc   *interaction.Service
+	gw    *sms.LocalGateway
+	sms   *sms.Provider
 	calls []string // verified interactions, one customer each
 	keys  int
 }
