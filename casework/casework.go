@@ -17,7 +17,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -376,43 +375,16 @@ func (s *Service) refused(ctx context.Context, a interaction.Actor, c coupole.Ca
 	s.trace(ctx, a, ev, nil)
 }
 
-// stepFailure carries the error of a change through the tracer, to tell it
-// from the log's own.
-type stepFailure struct{ err error }
-
-func (f *stepFailure) Error() string { return f.err.Error() }
-
 // trace appends ev for a and then makes then's change with the event's
-// index: in the event's own transaction with a StepTracer (*audit.Log),
-// otherwise once the event is durable. Trace first either way.
+// index, in the event's own transaction (interaction.TraceFirst). Trace
+// first: nothing changes without its event.
 func (s *Service) trace(ctx context.Context, a interaction.Actor, ev audit.Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
 	ev.Actor, ev.Client = a.StaffID, a.Client
-	var idx uint64
-	var err error
-	if st, ok := s.Audit.(interaction.StepTracer); ok && then != nil {
-		idx, err = st.AppendThen(ctx, ev, func(ctx context.Context, index uint64) error {
-			if err := then(ctx, index); err != nil {
-				return &stepFailure{err}
-			}
-			return nil
-		})
-		var f *stepFailure
-		if errors.As(err, &f) {
-			return idx, f.err
-		}
-	} else {
-		idx, err = s.Audit.Append(ctx, ev)
-		if err == nil && then != nil {
-			return idx, then(ctx, idx)
-		}
+	idx, err := interaction.TraceFirst(ctx, s.Audit, ev, then)
+	if interaction.IsTraceNotWritten(err) && s.Logger != nil {
+		s.Logger.Error("casework: trace not written, request refused", "action", ev.Action, "err", err)
 	}
-	if err != nil {
-		if s.Logger != nil {
-			s.Logger.Error("casework: trace not written, request refused", "action", ev.Action, "err", err)
-		}
-		return 0, coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: nothing was served or changed")
-	}
-	return idx, nil
+	return idx, err
 }
 
 func contains(list []string, v string) bool {

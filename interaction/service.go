@@ -172,9 +172,33 @@ func (s *Service) traceThen(ctx context.Context, a Actor, in coupole.Interaction
 // appendTrace appends ev (its actor and interaction set) and makes then's
 // write with it; see traceThen.
 func (s *Service) appendTrace(ctx context.Context, ev audit.Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
+	idx, err := TraceFirst(ctx, s.Audit, ev, then)
+	if IsTraceNotWritten(err) && s.Logger != nil {
+		s.Logger.Error("interaction: trace not written, request refused", "action", ev.Action, "interaction", ev.Interaction, "err", err)
+	}
+	return idx, err
+}
+
+// errTraceNotWritten marks, in TraceFirst's error chain, a failure of the
+// audit log itself (as opposed to the step's own write).
+var errTraceNotWritten = errors.New("trace not written")
+
+// IsTraceNotWritten reports whether err is TraceFirst's: the audit log could
+// not record the event, so nothing was served or changed.
+func IsTraceNotWritten(err error) bool { return errors.Is(err, errTraceNotWritten) }
+
+// TraceFirst appends ev with tr and then, if then is not nil, makes the
+// step's storage write with the event's index: in the event's own
+// transaction when tr is a StepTracer (*audit.Log), otherwise once the event
+// is durable. Trace first either way: the write is never made without its
+// event; a failing write leaves its event (an attempted action) and returns
+// the write's own error. A failure of the log is EUNAVAILABLE: nothing was
+// served or changed. The services that change personal data (interactions,
+// back-office cases) all write through it.
+func TraceFirst(ctx context.Context, tr Tracer, ev audit.Event, then func(ctx context.Context, index uint64) error) (uint64, error) {
 	var idx uint64
 	var err error
-	if st, ok := s.Audit.(StepTracer); ok && then != nil {
+	if st, ok := tr.(StepTracer); ok && then != nil {
 		idx, err = st.AppendThen(ctx, ev, func(ctx context.Context, index uint64) error {
 			if err := then(ctx, index); err != nil {
 				return &stepFailure{err}
@@ -186,16 +210,13 @@ func (s *Service) appendTrace(ctx context.Context, ev audit.Event, then func(ctx
 			return idx, f.err
 		}
 	} else {
-		idx, err = s.Audit.Append(ctx, ev)
+		idx, err = tr.Append(ctx, ev)
 		if err == nil && then != nil {
 			return idx, then(ctx, idx)
 		}
 	}
 	if err != nil {
-		if s.Logger != nil {
-			s.Logger.Error("interaction: trace not written, request refused", "action", ev.Action, "interaction", ev.Interaction, "err", err)
-		}
-		return 0, coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: nothing was served or changed")
+		return 0, coupole.Wrap(errors.Join(errTraceNotWritten, err), coupole.EUNAVAILABLE, "the audit log cannot record this now: nothing was served or changed")
 	}
 	return idx, nil
 }
