@@ -30,6 +30,9 @@ type GridStore interface {
 	CPAS(ctx context.Context, id string) (CPAS, error)
 	SupplyPeriods(ctx context.Context, ean EAN) ([]SupplyPeriod, error)
 	Supplier(ctx context.Context, id string) (Supplier, error)
+	// AddReading stores one new reading (index intake, C3); ECONFLICT if
+	// the meter already has one of that source on that day.
+	AddReading(ctx context.Context, r Reading) error
 	// Readings returns the readings of an access point dated in [from, to), oldest first.
 	Readings(ctx context.Context, ean EAN, from, to time.Time) ([]Reading, error)
 	// PublicNotices returns the notices for a postcode (and street, if given)

@@ -140,10 +140,12 @@ func (s *Service) SubmitReading(ctx context.Context, a Actor, id string, r Readi
 		}
 		return ReadingResult{}, rejected
 	}
-	if _, err := s.trace(ctx, a, in, ev); err != nil {
-		return ReadingResult{}, err
-	}
-	if err := s.Grid.Load(ctx, &coupole.Batch{Readings: []coupole.Reading{reading}}); err != nil {
+	// Stored in the event's own transaction: two identical indexes given at
+	// once are stored and acknowledged once; the other is refused (409),
+	// its event left as an attempt.
+	if _, err := s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
+		return s.Grid.AddReading(ctx, reading)
+	}); err != nil {
 		return ReadingResult{}, err
 	}
 	res := ReadingResult{Date: day(date), Source: string(coupole.SourceContactCenter)}

@@ -31,6 +31,7 @@ func RunGridStoreTests(t *testing.T, newStore func(t *testing.T) coupole.GridSto
 		{"CPASAndSupplier", testCPASAndSupplier},
 		{"SupplyPeriods", testSupplyPeriods},
 		{"Readings", testReadings},
+		{"AddReadingOnce", testAddReadingOnce},
 		{"PublicNotices", testPublicNotices},
 		{"ReloadIsIdempotent", testReloadIsIdempotent},
 		{"ReloadUpdatesByNaturalKey", testReloadUpdates},
@@ -378,6 +379,31 @@ func testReadings(t *testing.T, s coupole.GridStore) {
 	}
 	_, err := s.Readings(ctx, EANElecNamur, Day("2024-01-01"), Day("2023-01-01"))
 	wantCode(t, "Readings(reversed period)", err, coupole.EINVALID)
+}
+
+// C3: an index taken at the contact center is added once; the same meter,
+// day and source again is a conflict, and nothing changes.
+func testAddReadingOnce(t *testing.T, s coupole.GridStore) {
+	ctx := context.Background()
+	f := Fixture()
+	MustLoad(t, s, f)
+	last := f.Readings[3]
+	r := coupole.Reading{EAN: EANElecNamur, Date: Day("2026-11-30"), Meter: last.Meter, Source: coupole.SourceContactCenter, Regime: last.Regime,
+		Registers: coupole.Registers{DayKWh: last.Registers.DayKWh + 10, NightKWh: last.Registers.NightKWh + 5}}
+	if err := s.AddReading(ctx, r); err != nil {
+		t.Fatalf("AddReading: %v", err)
+	}
+	again := r
+	again.Registers.DayKWh += 1
+	wantCode(t, "AddReading(same meter, day and source)", s.AddReading(ctx, again), coupole.ECONFLICT)
+	got, err := s.Readings(ctx, EANElecNamur, r.Date, r.Date.AddDate(0, 0, 1))
+	if err != nil || len(got) != 1 || got[0].Registers != r.Registers {
+		t.Errorf("readings of the day = %+v, %v; want the first index only", got, err)
+	}
+	bad := r
+	bad.Date = Day("2026-11-29")
+	bad.Registers.DayKWh = -1
+	wantCode(t, "AddReading(negative index)", s.AddReading(ctx, bad), coupole.EINVALID)
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
