@@ -105,6 +105,12 @@ type ContactUpdate struct {
 
 	// History has one entry per field changed, kept with the change.
 	History []ContactChange
+
+	// Previous, when set, is the customer as read before the change: the
+	// fields changed are written only if they still hold these values
+	// (compare and set), ECONFLICT otherwise — so that two changes made at
+	// once cannot both succeed, nor one announce a stale old value.
+	Previous *Customer
 }
 
 // ContactChange is one line of a customer's contact history: who changed

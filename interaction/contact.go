@@ -101,7 +101,7 @@ func (s *Service) ChangeContact(ctx context.Context, a Actor, id string, r Conta
 	}
 	old := sj.customer
 	now := s.Clock.Now()
-	u := coupole.ContactUpdate{CustomerID: old.ID, InteractionID: in.ID, StaffID: a.StaffID, At: now}
+	u := coupole.ContactUpdate{CustomerID: old.ID, InteractionID: in.ID, StaffID: a.StaffID, At: now, Previous: &old}
 	ev := s.decisionEvent("interaction.contact", dv)
 	var changed []string
 	change := func(field, was, is, wasMasked, isMasked string) error {

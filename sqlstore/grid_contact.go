@@ -64,7 +64,31 @@ func (db *DB) UpdateContact(ctx context.Context, u coupole.ContactUpdate) error 
 		}
 	}
 	args = append(args, u.CustomerID)
-	update := `UPDATE customers SET ` + strings.Join(sets, ", ") + ` WHERE id = $` + strconv.Itoa(len(args))
+	where := []string{`id = $` + strconv.Itoa(len(args))}
+	if p := u.Previous; p != nil {
+		still := func(col string, v any) {
+			args = append(args, v)
+			where = append(where, col+` = $`+strconv.Itoa(len(args)))
+		}
+		if u.Mobile != nil {
+			still(`COALESCE(mobile, '')`, p.Mobile)
+		}
+		if u.Email != nil {
+			still(`COALESCE(email, '')`, p.Email)
+		}
+		if u.Language != nil {
+			still(`language`, string(p.Language))
+		}
+		if u.PostalAddress != nil {
+			a := p.PostalAddress
+			still(`street`, a.Street)
+			still(`house_number`, a.Number)
+			still(`box`, a.Box)
+			still(`postcode`, a.Postcode)
+			still(`town`, a.Town)
+		}
+	}
+	update := `UPDATE customers SET ` + strings.Join(sets, ", ") + ` WHERE ` + strings.Join(where, " AND ")
 	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.ExecContext(ctx, update, args...)
 		if err != nil {
@@ -73,6 +97,13 @@ func (db *DB) UpdateContact(ctx context.Context, u coupole.ContactUpdate) error 
 		if n, err := res.RowsAffected(); err != nil {
 			return storageError(err, "update contact details")
 		} else if n == 0 {
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE id = $1`, u.CustomerID).Scan(&exists); err != nil {
+				return storageError(err, "update contact details")
+			}
+			if exists > 0 {
+				return coupole.Errorf(coupole.ECONFLICT, "contact details: changed meanwhile by another request; read them again")
+			}
 			return coupole.Errorf(coupole.ENOTFOUND, "no such customer")
 		}
 		for _, h := range u.History {

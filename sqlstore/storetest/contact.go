@@ -94,4 +94,27 @@ func testUpdateContact(t *testing.T, s coupole.GridStore) {
 	if h3, err := s.ContactChanges(ctx, "C-2"); err != nil || len(h3) != 0 {
 		t.Errorf("history of a customer without changes: %+v, %v", h3, err)
 	}
+
+	// Compare and set (D7): a change prepared from a stale read — another
+	// change of the same field won meanwhile — is refused and writes
+	// nothing; one prepared from the current values goes through.
+	stale := before // read before the two changes above
+	u3 := coupole.ContactUpdate{CustomerID: "C-1", InteractionID: "i-3", StaffID: "s-3", AuditIndex: 11, At: later.Add(time.Hour),
+		Email: ptr("stale@example.be"), Previous: &stale,
+		History: []coupole.ContactChange{{Field: coupole.ContactEmail, OldMasked: "g•••@e•••.be", NewMasked: "s•••@e•••.be", Commitment: "c5", Nonce: "n5"}}}
+	wantCode(t, "UpdateContact(stale previous e-mail)", s.UpdateContact(ctx, u3), coupole.ECONFLICT)
+	if now, _ := s.Customer(ctx, "C-1"); now != after {
+		t.Errorf("a stale change wrote something: %+v", now)
+	}
+	if h4, _ := s.ContactChanges(ctx, "C-1"); len(h4) != 4 {
+		t.Errorf("a stale change wrote history: %d lines", len(h4))
+	}
+	current := after
+	u3.Previous = &current
+	if err := s.UpdateContact(ctx, u3); err != nil {
+		t.Errorf("a change from the current values: %v", err)
+	}
+	u4 := u3
+	u4.CustomerID, u4.Previous = "C-404", &current
+	wantCode(t, "UpdateContact(unknown customer, with previous values)", s.UpdateContact(ctx, u4), coupole.ENOTFOUND)
 }
