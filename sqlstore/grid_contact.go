@@ -140,3 +140,22 @@ func (db *DB) ContactChanges(ctx context.Context, customerID string) ([]coupole.
 	}
 	return out, storageError(rows.Err(), "read contact history")
 }
+
+// ForgetContactNonces empties the nonces of the contact changes traced by
+// the audit events below index below, once `coupole audit erase` has erased
+// those events' personal data: without its nonce a change's commitment can
+// no longer be checked against guessed values (a mobile number is guessable
+// from its masked form), so the old and new values are forgotten too. It
+// returns how many nonces it emptied; running it again changes nothing.
+func (db *DB) ForgetContactNonces(ctx context.Context, below uint64) (int64, error) {
+	var n int64
+	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE contact_changes SET nonce = '' WHERE audit_index < $1 AND nonce <> ''`, int64(below))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, storageError(err, "forget contact nonces")
+}

@@ -410,7 +410,16 @@ func runAuditErase(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The contact history's commitments go with the events that carried
+	// them (D7): their nonces are forgotten too.
+	forgotten, err := db.ForgetContactNonces(ctx, below)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "personal data of events 0 to %d erased (events before %s); leaves and proofs kept\n", int64(below)-1, t.Format(time.RFC3339))
+	if forgotten > 0 {
+		fmt.Fprintf(env.Stdout, "contact history: %d commitments made unverifiable (their nonces forgotten)\n", forgotten)
+	}
 	return nil
 }
 
