@@ -142,7 +142,7 @@ func Render(m outbound.Message, from Sender, date time.Time) (Rendered, error) {
 	pdf.SetFont(font, "", 10)
 	pdf.SetXY(marginLeft, 92)
 	place := from.Address.Town
-	dateLine := w.date(date, w.months)
+	dateLine := w.formatDate(date)
 	if place != "" {
 		dateLine = place + ", " + dateLine
 	}

@@ -11,7 +11,7 @@ import (
 // is French first, then Dutch, German and English (DESIGN.md).
 type wording struct {
 	months     [12]string
-	date       func(d time.Time, months [12]string) string
+	dateFormat string // day, month name, year: "%d %s %d"
 	reference  string // "Réf." label
 	salutation string
 	subjectEAN string
@@ -27,10 +27,8 @@ type wording struct {
 
 var wordings = map[coupole.Language]wording{
 	coupole.French: {
-		months: [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-		date: func(d time.Time, m [12]string) string {
-			return fmt.Sprintf("%d %s %d", d.Day(), m[d.Month()-1], d.Year())
-		},
+		months:     [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		dateFormat: "%d %s %d",
 		reference:  "Réf.",
 		salutation: "Madame, Monsieur,",
 		subjectEAN: "Votre code EAN",
@@ -44,10 +42,8 @@ var wordings = map[coupole.Language]wording{
 		closing:    "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
 	},
 	coupole.Dutch: {
-		months: [12]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
-		date: func(d time.Time, m [12]string) string {
-			return fmt.Sprintf("%d %s %d", d.Day(), m[d.Month()-1], d.Year())
-		},
+		months:     [12]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+		dateFormat: "%d %s %d",
 		reference:  "Ref.",
 		salutation: "Geachte mevrouw, geachte heer,",
 		subjectEAN: "Uw EAN-code",
@@ -61,10 +57,8 @@ var wordings = map[coupole.Language]wording{
 		closing:    "Met vriendelijke groeten.",
 	},
 	coupole.German: {
-		months: [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
-		date: func(d time.Time, m [12]string) string {
-			return fmt.Sprintf("%d. %s %d", d.Day(), m[d.Month()-1], d.Year())
-		},
+		months:     [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+		dateFormat: "%d. %s %d",
 		reference:  "Zeichen",
 		salutation: "Sehr geehrte Damen und Herren,",
 		subjectEAN: "Ihr EAN-Code",
@@ -78,10 +72,8 @@ var wordings = map[coupole.Language]wording{
 		closing:    "Mit freundlichen Grüßen",
 	},
 	coupole.English: {
-		months: [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-		date: func(d time.Time, m [12]string) string {
-			return fmt.Sprintf("%d %s %d", d.Day(), m[d.Month()-1], d.Year())
-		},
+		months:     [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		dateFormat: "%d %s %d",
 		reference:  "Ref.",
 		salutation: "Dear Sir or Madam,",
 		subjectEAN: "Your EAN code",
@@ -103,4 +95,9 @@ func wordingFor(lang coupole.Language) wording {
 		return w
 	}
 	return wordings[coupole.French]
+}
+
+// formatDate writes d the way a letter in this language dates itself.
+func (w wording) formatDate(d time.Time) string {
+	return fmt.Sprintf(w.dateFormat, d.Day(), w.months[d.Month()-1], d.Year())
 }
