@@ -2,7 +2,6 @@ package casework_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -11,35 +10,13 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/audit/audittest"
 	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/coupole/coupole/sqlstore/storetest"
 )
-
-// recTracer records events; fail makes every append fail.
-type recTracer struct {
-	mu     sync.Mutex
-	events []audit.Event
-	fail   bool
-}
-
-func (t *recTracer) Append(ctx context.Context, ev audit.Event) (uint64, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.fail {
-		return 0, errors.New("disk full")
-	}
-	t.events = append(t.events, ev)
-	return uint64(len(t.events) - 1), nil
-}
-
-func (t *recTracer) last() audit.Event {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.events[len(t.events)-1]
-}
 
 var (
 	now  = time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)
@@ -49,14 +26,14 @@ var (
 )
 
 // mustCasework loads the fixture and an interaction to open cases from.
-func mustCasework(tb testing.TB, db *sqlstore.DB) (*casework.Service, *recTracer) {
+func mustCasework(tb testing.TB, db *sqlstore.DB) (*casework.Service, *audittest.Recorder) {
 	tb.Helper()
 	storetest.MustLoad(tb, db, storetest.Fixture())
 	for _, id := range []string{"s-front", "s-bo1", "s-bo2"} {
 		storetest.MustStaffMember(tb, db, id)
 	}
 	storetest.MustInteraction(tb, db, "i-1", "s-front", now.Add(-time.Hour))
-	tr := &recTracer{}
+	tr := &audittest.Recorder{}
 	return &casework.Service{Store: db, Grid: db, Audit: tr, Clock: &coupole.FixedClock{T: now}}, tr
 }
 
@@ -88,7 +65,7 @@ func TestOnlyTheTakerReadsTheCase(t *testing.T) {
 		if err != nil || len(q) != 1 || q[0].ID != "c-1" || q[0].EANCount != 3 || q[0].AgeMinute != 30 || q[0].Mine {
 			t.Fatalf("List = %+v, %v", q, err)
 		}
-		if ev := tr.last(); ev.Action != "case.list" || len(ev.Customers) != 0 {
+		if ev := tr.Last(); ev.Action != "case.list" || len(ev.Customers) != 0 {
 			t.Errorf("list trace = %+v", ev)
 		}
 		_, err = s.Read(ctx, bo1, "c-1")
@@ -96,7 +73,7 @@ func TestOnlyTheTakerReadsTheCase(t *testing.T) {
 			t.Errorf("Read of an untaken case: %v, want ENOTFOUND", err)
 		}
 		mustTake(t, s, bo1, "c-1")
-		if ev := tr.last(); ev.Action != "case.take" || !slices.Contains(ev.Customers, "C-1") || !slices.Contains(ev.Data, "case=c-1") || ev.Actor != "s-bo1" {
+		if ev := tr.Last(); ev.Action != "case.take" || !slices.Contains(ev.Customers, "C-1") || !slices.Contains(ev.Data, "case=c-1") || ev.Actor != "s-bo1" {
 			t.Errorf("take trace = %+v", ev)
 		}
 		tests := []struct {
@@ -113,7 +90,7 @@ func TestOnlyTheTakerReadsTheCase(t *testing.T) {
 			if coupole.ErrorCode(err) != tt.code {
 				t.Fatalf("Read as %s: %+v, %v; want %q", tt.who.StaffID, v, err, tt.code)
 			}
-			ev := tr.last()
+			ev := tr.Last()
 			if ev.Action != tt.action || ev.Actor != tt.who.StaffID || !slices.Contains(ev.Customers, "C-1") || !slices.Contains(ev.AccessPoints, string(ean3)) ||
 				(tt.reason != "" && ev.Decision.Reason != tt.reason) {
 				t.Errorf("trace of the read as %s = %+v", tt.who.StaffID, ev)
@@ -216,8 +193,8 @@ func TestAnswerGoesThroughTheOutbox(t *testing.T) {
 					d.CustomerID != tt.customer || d.StaffID != "s-bo1" || v.Status != coupole.CaseAnswered {
 					t.Errorf("delivery = %+v, view = %+v", d, v)
 				}
-				ev := tr.last()
-				if ev.Action != "case.answer" || !slices.Contains(ev.Customers, tt.customer) || !slices.Contains(ev.Data, "delivery="+d.ID) || d.AuditIndex != uint64(len(tr.events)-1) {
+				ev := tr.Last()
+				if ev.Action != "case.answer" || !slices.Contains(ev.Customers, tt.customer) || !slices.Contains(ev.Data, "delivery="+d.ID) || d.AuditIndex != uint64(len(tr.Events())-1) {
 					t.Errorf("answer trace = %+v (delivery audit index %d)", ev, d.AuditIndex)
 				}
 				for _, x := range ev.Data {
@@ -245,19 +222,19 @@ func TestCloseIsTraced(t *testing.T) {
 		if _, err := s.Close(ctx, bo2, "c-1"); coupole.ErrorCode(err) != coupole.ENOTFOUND {
 			t.Errorf("close by another member: %v", err)
 		}
-		tr.fail = true
+		tr.SetFail(true)
 		if _, err := s.Close(ctx, bo1, "c-1"); coupole.ErrorCode(err) != coupole.EUNAVAILABLE {
 			t.Errorf("close without a trace: %v, want EUNAVAILABLE", err)
 		}
 		if c, _ := db.Case(ctx, "c-1"); c.Status != coupole.CaseTaken {
 			t.Errorf("closed without its trace: %s", c.Status)
 		}
-		tr.fail = false
+		tr.SetFail(false)
 		q, err := s.Close(ctx, bo1, "c-1")
 		if err != nil || q.Status != coupole.CaseClosed || q.ClosedAt == nil {
 			t.Fatalf("close: %+v, %v", q, err)
 		}
-		if ev := tr.last(); ev.Action != "case.close" || !slices.Contains(ev.Customers, "C-1") || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) || !slices.Contains(ev.Data, "case=c-1") {
+		if ev := tr.Last(); ev.Action != "case.close" || !slices.Contains(ev.Customers, "C-1") || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) || !slices.Contains(ev.Data, "case=c-1") {
 			t.Errorf("close trace = %+v", ev)
 		}
 		// Closed: the taker no longer reads it (need-to-know ends).

@@ -64,7 +64,7 @@ func TestMoreThanTwoEANsOpenACase(t *testing.T) {
 		if err != nil || del.Kind != coupole.DeliveryBackOfficeCase {
 			t.Fatalf("execute: %+v, %v", del, err)
 		}
-		ev := tr.last()
+		ev := tr.Last()
 		cs, err := db.Cases(ctx, coupole.CaseOpen, 0)
 		if err != nil || len(cs) != 1 {
 			t.Fatalf("open cases = %+v, %v; want one", cs, err)
@@ -78,7 +78,7 @@ func TestMoreThanTwoEANsOpenACase(t *testing.T) {
 			c.Channel != "phone" || c.OpenedBy != "s-adv" || !c.OpenedAt.Equal(now) {
 			t.Errorf("case = %+v", c)
 		}
-		if ev.Action != "interaction.deliver" || !slices.Contains(ev.Data, "case="+c.ID) || c.AuditIndex != uint64(len(tr.actions())-1) {
+		if ev.Action != "interaction.deliver" || !slices.Contains(ev.Data, "case="+c.ID) || c.AuditIndex != uint64(len(tr.Actions())-1) {
 			t.Errorf("the case is not tied to its trace: event %+v, case audit index %d", ev, c.AuditIndex)
 		}
 		// A retry with the same key opens no second case.
@@ -109,8 +109,8 @@ func TestMoreThanTwoEANsOpenACase(t *testing.T) {
 				d.Disclosure.Cases[0].Reference != c.ID || d.Disclosure.Cases[0].OpenedOn != "2024-05-02" {
 				t.Errorf("case_status = %q %+v; want %q with one case %q", d.Disclosure.CaseStatus, d.Disclosure.Cases, tt.wantStatus, tt.wantCase)
 			}
-			if !slices.Contains(tr.last().Data, "cases=1") {
-				t.Errorf("case_status trace = %v, want cases=1", tr.last().Data)
+			if !slices.Contains(tr.Last().Data, "cases=1") {
+				t.Errorf("case_status trace = %v, want cases=1", tr.Last().Data)
 			}
 		}
 	})
@@ -201,7 +201,7 @@ func TestOpenCase(t *testing.T) {
 					!slices.Equal(c.EANs, []coupole.EAN{storetest.EANElecNamur}) || c.CustomerID != "C-1" || c.Status != coupole.CaseOpen {
 					t.Errorf("case = %+v, %v", c, err)
 				}
-				ev := tr.last()
+				ev := tr.Last()
 				if ev.Action != "interaction.case_opened" || !slices.Contains(ev.Customers, "C-1") || !slices.Contains(ev.Data, "case="+v.ID) {
 					t.Errorf("trace = %+v", ev)
 				}

@@ -66,7 +66,7 @@ func TestContactChangeDecidedByThePolicy(t *testing.T) {
 			id := tc.reach(t, s)
 			before, _ := db.Customer(ctx, tc.customer)
 			res, err := s.ChangeContact(ctx, adv, id, interaction.ContactRequest{Email: str("anne.n@example.be"), Language: str("nl")})
-			ev := tr.last()
+			ev := tr.Last()
 			after, _ := db.Customer(ctx, tc.customer)
 			history, _ := db.ContactChanges(ctx, tc.customer)
 			if tc.reason != "" {
@@ -128,8 +128,8 @@ func TestContactChangeTracedAndAnnounced(t *testing.T) {
 			t.Errorf("customer after the change: %+v", c)
 		}
 
-		idx := uint64(len(tr.events) - 1)
-		ev := tr.last()
+		idx := uint64(len(tr.Events()) - 1)
+		ev := tr.Last()
 		if ev.Action != "interaction.contact" || ev.Decision == nil || ev.Decision.Outcome != "oral" || !slices.Contains(ev.Customers, "C-1") {
 			t.Fatalf("event = %+v", ev)
 		}
@@ -259,9 +259,7 @@ func TestContactChangeTraceFirst(t *testing.T) {
 		s, tr := mustService(t, db)
 		id := verifiedInteraction(t, s, adv)
 		before, _ := db.Customer(ctx, "C-1")
-		tr.mu.Lock()
-		tr.fail = true
-		tr.mu.Unlock()
+		tr.SetFail(true)
 		_, err := s.ChangeContact(ctx, adv, id, interaction.ContactRequest{Mobile: str("0471 23 45 78"), Email: str("x@example.be")})
 		if coupole.ErrorCode(err) != coupole.EUNAVAILABLE {
 			t.Fatalf("change with the audit log down: %v, want EUNAVAILABLE", err)

@@ -114,7 +114,7 @@ func TestNeedToKnowEndsWhenIdle(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("CloseIdle = %d, %v; want 1", n, err)
 		}
-		ev := tr.last()
+		ev := tr.Last()
 		if ev.Action != "interaction.closed_idle" || ev.Actor != interaction.SystemActor || ev.Interaction != id || ev.Decision == nil || ev.Decision.Reason != coupole.CloseIdle {
 			t.Errorf("idle close traced as %+v", ev)
 		}
@@ -212,7 +212,7 @@ func TestVerificationBudgetAcrossInteractionsAndAdvisors(t *testing.T) {
 		if err != nil || !v.Locked || !v.BudgetSpent || v.AttemptsLeft != 0 {
 			t.Fatalf("fifth failure: %+v, %v; want locked, budget spent", v, err)
 		}
-		if ev := tr.last(); ev.Decision == nil || ev.Decision.Reason != "verification_budget_spent" || !slices.Contains(ev.Data, "alert="+coupole.AlertVerificationBudgetSpent) {
+		if ev := tr.Last(); ev.Decision == nil || ev.Decision.Reason != "verification_budget_spent" || !slices.Contains(ev.Data, "alert="+coupole.AlertVerificationBudgetSpent) {
 			t.Errorf("fifth failure traced as %+v", ev)
 		}
 
@@ -228,7 +228,7 @@ func TestVerificationBudgetAcrossInteractionsAndAdvisors(t *testing.T) {
 		if coupole.ErrorCode(err) != coupole.EFORBIDDEN || !strings.HasPrefix(coupole.ErrorMessage(err), "verification budget spent") {
 			t.Fatalf("right number on a spent budget: %v, want the budget refusal", err)
 		}
-		if ev := tr.last(); ev.Action != "interaction.verify" || ev.Actor != "s-other" || ev.Decision == nil || ev.Decision.Outcome != "refused" ||
+		if ev := tr.Last(); ev.Action != "interaction.verify" || ev.Actor != "s-other" || ev.Decision == nil || ev.Decision.Outcome != "refused" ||
 			ev.Decision.Reason != "verification_budget_spent" || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) || len(ev.Customers) == 0 {
 			t.Errorf("refusal traced as %+v, want it with its target", ev)
 		}
@@ -249,7 +249,7 @@ func TestVerificationBudgetAcrossInteractionsAndAdvisors(t *testing.T) {
 		if err != nil || un.UnlockedBy != "s-lead" || un.UnlockedAt == nil {
 			t.Fatalf("unlock = %+v, %v", un, err)
 		}
-		if ev := tr.last(); ev.Action != "verification.unlock" || ev.Actor != "s-lead" || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) ||
+		if ev := tr.Last(); ev.Action != "verification.unlock" || ev.Actor != "s-lead" || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) ||
 			ev.Decision == nil || ev.Decision.Reason != "caller identified at the desk" {
 			t.Errorf("unlock traced as %+v", ev)
 		}

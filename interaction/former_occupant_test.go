@@ -39,7 +39,7 @@ func TestFormerOccupantLetterGoesToPostalAddress(t *testing.T) {
 			if _, err := s.Execute(ctx, adv, id, interaction.ExecuteRequest{Item: item, IdempotencyKey: "k-" + item}); err != nil {
 				t.Fatal(err)
 			}
-			if ev := tr.last(); ev.Action != "interaction.deliver" || !contains(ev.Data, "recipient=postal_address") {
+			if ev := tr.Last(); ev.Action != "interaction.deliver" || !contains(ev.Data, "recipient=postal_address") {
 				t.Errorf("%s: trace %+v, want recipient=postal_address", item, ev)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/audit/audittest"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
@@ -23,7 +24,7 @@ var (
 	movedMeter = "M20"
 )
 
-func mustMovedService(tb testing.TB, db *sqlstore.DB) (*interaction.Service, *recTracer) {
+func mustMovedService(tb testing.TB, db *sqlstore.DB) (*interaction.Service, *audittest.Recorder) {
 	tb.Helper()
 	s, tr := mustService(tb, db)
 	storetest.MustLoad(tb, db, interaction.MovedFixture())
@@ -114,7 +115,7 @@ func TestIndexIntakeDecidedByThePolicy(t *testing.T) {
 			s, tr := mustMovedService(t, db)
 			id := tc.reach(t, s)
 			res, err := s.SubmitReading(ctx, adv, id, index)
-			ev := tr.last()
+			ev := tr.Last()
 			stored, _ := db.Readings(ctx, eanMoved, now.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
 			if tc.reason != "" {
 				if coupole.ErrorCode(err) != coupole.ECONFLICT || !strings.HasPrefix(coupole.ErrorMessage(err), "index not taken: ") || res != (interaction.ReadingResult{}) {
@@ -146,7 +147,7 @@ func TestIndexIntakeDecidedByThePolicy(t *testing.T) {
 				t.Errorf("trace target %v %v, want %s %s", ev.AccessPoints, ev.Customers, eanMoved.Masked(), tc.customer)
 			}
 			// Auditors see traces, never consumption (issue 10, item 8).
-			for _, e := range tr.events {
+			for _, e := range tr.Events() {
 				if hasData(e, "per_day") || slices.ContainsFunc(e.Data, func(d string) bool { return strings.Contains(d, "100") || strings.Contains(d, "9000") }) {
 					t.Errorf("%s trace carries a consumption figure: %v", e.Action, e.Data)
 				}
@@ -174,7 +175,7 @@ func TestIndexIntakeAnswerStaysInTheCallersOccupancy(t *testing.T) {
 	if coupole.ErrorCode(err) != coupole.EINVALID || !strings.Contains(coupole.ErrorMessage(err), "lower than the reading of 2024-01-10") {
 		t.Errorf("lower index, to the occupant: %v", err)
 	}
-	if ev := tr.last(); ev.Action != "interaction.reading_rejected" || !hasData(ev, "rejected=lower_than_previous") || slices.ContainsFunc(ev.Data, func(d string) bool { return strings.Contains(d, "8000") }) {
+	if ev := tr.Last(); ev.Action != "interaction.reading_rejected" || !hasData(ev, "rejected=lower_than_previous") || slices.ContainsFunc(ev.Data, func(d string) bool { return strings.Contains(d, "8000") }) {
 		t.Errorf("rejected index traced as %+v", ev)
 	}
 
@@ -202,7 +203,7 @@ func TestIndexIntakeAnswerStaysInTheCallersOccupancy(t *testing.T) {
 	if err != nil || res.PerDay != nil || res.Previous != "" {
 		t.Errorf("index on a smart meter: %+v, %v; want no consumption in the answer", res, err)
 	}
-	if ev := tr2.last(); ev.Action != "interaction.reading" || hasData(ev, "disclosed=") {
+	if ev := tr2.Last(); ev.Action != "interaction.reading" || hasData(ev, "disclosed=") {
 		t.Errorf("trace %+v", ev)
 	}
 }
@@ -227,7 +228,7 @@ func testSupplierClippedToTheOccupancy(t *testing.T, db *sqlstore.DB) {
 	if !slices.Equal(d.Disclosure.Suppliers, want) {
 		t.Errorf("suppliers = %+v, want %+v", d.Disclosure.Suppliers, want)
 	}
-	if ev := tr.last(); !hasData(ev, "disclosed=supplier") || !slices.Equal(ev.Customers, []string{"C-20"}) {
+	if ev := tr.Last(); !hasData(ev, "disclosed=supplier") || !slices.Equal(ev.Customers, []string{"C-20"}) {
 		t.Errorf("trace %+v", ev)
 	}
 }
@@ -269,7 +270,7 @@ func testMandateScopeFromTheData(t *testing.T, db *sqlstore.DB) {
 		if err != nil || d.Outcome != tc.outcome || d.Reason != tc.reason || d.Facts.Mandate != "valid" || d.Facts.MandateScope != tc.scope {
 			t.Errorf("%s mandate, %s: %s/%s scope %s, %v; want %s/%s scope %s", tc.name, tc.item, d.Outcome, d.Reason, d.Facts.MandateScope, err, tc.outcome, tc.reason, tc.scope)
 		}
-		if ev := tr.last(); !hasData(ev, "mandate_scope="+tc.scope) {
+		if ev := tr.Last(); !hasData(ev, "mandate_scope="+tc.scope) {
 			t.Errorf("%s mandate, %s: trace %v lacks the scope", tc.name, tc.item, ev.Data)
 		}
 		if tc.item == "ean" {

@@ -68,14 +68,14 @@ func TestRefusalsTracedWithTheirTarget(t *testing.T) {
 			}
 			t.Run(tc.name+"/"+step, func(t *testing.T) {
 				a := other
-				n := len(tr.actions())
+				n := len(tr.Actions())
 				if err := do(a, tc.id); coupole.ErrorCode(err) != tc.code {
 					t.Fatalf("%s on %s: %v, want %s", step, tc.id, err, tc.code)
 				}
-				if len(tr.actions()) != n+1 {
-					t.Fatalf("%s on %s: %d events traced, want 1", step, tc.id, len(tr.actions())-n)
+				if len(tr.Actions()) != n+1 {
+					t.Fatalf("%s on %s: %d events traced, want 1", step, tc.id, len(tr.Actions())-n)
 				}
-				ev := tr.last()
+				ev := tr.Last()
 				if ev.Action != "interaction.refused" || ev.Interaction != tc.id || ev.Actor != a.StaffID || ev.Client != a.Client ||
 					ev.Decision == nil || ev.Decision.Outcome != "refused" || ev.Decision.Reason != tc.reason {
 					t.Errorf("%s on %s: event %+v (decision %+v)", step, tc.id, ev, ev.Decision)

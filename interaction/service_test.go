@@ -2,15 +2,13 @@ package interaction_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coupole/coupole"
-	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/audit/audittest"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	"github.com/coupole/coupole/sqlstore"
@@ -18,42 +16,9 @@ import (
 	"github.com/coupole/coupole/sqlstore/storetest"
 )
 
-// recTracer records events; fail makes every append fail.
-type recTracer struct {
-	mu     sync.Mutex
-	events []audit.Event
-	fail   bool
-}
-
-func (t *recTracer) Append(ctx context.Context, ev audit.Event) (uint64, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.fail {
-		return 0, errors.New("disk full")
-	}
-	t.events = append(t.events, ev)
-	return uint64(len(t.events) - 1), nil
-}
-
-func (t *recTracer) actions() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var out []string
-	for _, e := range t.events {
-		out = append(out, e.Action)
-	}
-	return out
-}
-
-func (t *recTracer) last() audit.Event {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.events[len(t.events)-1]
-}
-
 var now = time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)
 
-func mustService(tb testing.TB, db *sqlstore.DB) (*interaction.Service, *recTracer) {
+func mustService(tb testing.TB, db *sqlstore.DB) (*interaction.Service, *audittest.Recorder) {
 	tb.Helper()
 	ctx := context.Background()
 	storetest.MustLoad(tb, db, storetest.Fixture())
@@ -66,7 +31,7 @@ func mustService(tb testing.TB, db *sqlstore.DB) (*interaction.Service, *recTrac
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tr := &recTracer{}
+	tr := &audittest.Recorder{}
 	return &interaction.Service{Grid: db, Store: db, Policy: pol, Audit: tr, Clock: &coupole.FixedClock{T: now}}, tr
 }
 
@@ -142,7 +107,7 @@ func TestAdvisorFlow(t *testing.T) {
 		if d.Destination != "04•• •• •• 56" {
 			t.Errorf("SMS destination before sending = %q, want 04•• •• •• 56", d.Destination)
 		}
-		ev := tr.last()
+		ev := tr.Last()
 		if ev.Action != "interaction.decide" || ev.Decision == nil || ev.Decision.Outcome != "sms" || ev.Decision.PolicySet == "" || !slices.Contains(ev.AccessPoints, string(storetest.EANElecNamur)) {
 			t.Errorf("decision trace: %+v", ev)
 		}
@@ -199,7 +164,7 @@ func TestAdvisorFlow(t *testing.T) {
 			"interaction.read", "interaction.decide",
 			"interaction.verify", "interaction.verify", "interaction.decide", "interaction.deliver", "interaction.decide", "interaction.decide", "interaction.close",
 			"interaction.refused"} // the decision asked on the closed interaction (issue 10, item 5)
-		if got := tr.actions(); !slices.Equal(got, want) {
+		if got := tr.Actions(); !slices.Equal(got, want) {
 			t.Errorf("trace actions =\n%v\nwant\n%v", got, want)
 		}
 	})
@@ -239,7 +204,7 @@ func TestTraceFirst(t *testing.T) {
 	if _, err := s.Verify(ctx, adv, id, interaction.VerifyRequest{Ref: ref, MeterNumber: "9876543A"}); err != nil {
 		t.Fatal(err)
 	}
-	tr.fail = true
+	tr.SetFail(true)
 	check := func(what string, v any, err error) {
 		t.Helper()
 		if coupole.ErrorCode(err) != coupole.EUNAVAILABLE {
@@ -358,8 +323,8 @@ func TestReadingIntake(t *testing.T) {
 	if len(rs) != 1 || rs[0].Source != coupole.SourceContactCenter {
 		t.Errorf("stored = %+v", rs)
 	}
-	if tr.last().Action != "interaction.reading" {
-		t.Errorf("last trace = %+v", tr.last())
+	if tr.Last().Action != "interaction.reading" {
+		t.Errorf("last trace = %+v", tr.Last())
 	}
 }
 
