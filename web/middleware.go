@@ -317,8 +317,8 @@ func (a *StaffAccess) refusedAnonymous(r *http.Request, reason string) {
 	a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventAnonymousRefusals, Outcome: "refused", Reason: "refusals=" + itoa(total), Details: d})
 }
 
-// refuse writes a localized refusal: a small page for browsers, plain text
-// for API clients.
+// refuse writes a localized refusal: a problem detail under /api/ (and the
+// other problem paths), a small page for browsers, plain text otherwise.
 func (a *StaffAccess) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
 	lang := RequestLanguage(r)
 	msg := Message(lang, key)
