@@ -134,6 +134,18 @@ func (s Staff) Validate() error {
 	return nil
 }
 
+// StaffProfile is what the employer's HR knows of a staff member (S4). It
+// arrives through SCIM or the HR file and is kept beside the account: the
+// manager is who reviews the member's access (S5).
+type StaffProfile struct {
+	Login          string // the sign-in name: OIDC subject, or the SCIM userName
+	DisplayName    string
+	Language       Language
+	EmployeeNumber string
+	Department     string
+	Manager        string // the manager's staff id, empty when unknown
+}
+
 // Session is a signed-in browser. The store keeps only a hash of the
 // session's secret id: a copy of the database does not let anyone sign in.
 type Session struct {
