@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coupole/coupole"
@@ -62,9 +63,10 @@ type Log struct {
 	lastTime time.Time
 
 	mu       sync.Mutex
-	head     treeHead // last committed state
-	signed   uint64   // size of the last checkpoint signed
-	anySig   bool     // whether any checkpoint exists
+	head     treeHead    // last committed state
+	signed   uint64      // size of the last checkpoint signed
+	anySig   bool        // whether any checkpoint exists
+	leading  atomic.Bool // holds the signer lease (signer.go)
 	closeErr error
 	closing  sync.Once
 }
@@ -140,7 +142,11 @@ func Open(ctx context.Context, store Storage, opts Options) (*Log, error) {
 	}
 	l.wg.Add(1)
 	go l.sequence()
-	if opts.Signer != nil {
+	if es, ok := store.(ElectingStorage); ok && opts.Signer != nil {
+		l.wg.Add(1)
+		go l.leadLoop(es) // several nodes: one signer at a time (signer.go)
+	} else if opts.Signer != nil {
+		l.leading.Store(true)
 		l.wg.Add(1)
 		go l.signLoop()
 	}
@@ -334,6 +340,9 @@ func (l *Log) commit(batch []*request) {
 // write appends batch and returns the new head and, per request, the error
 // of its Then (nil if it had none or it succeeded).
 func (l *Log) write(ctx context.Context, batch []*request) (treeHead, []error, error) {
+	if s, ok := l.store.(SequencingStorage); ok {
+		return l.writeAtTail(ctx, s, batch) // several nodes may append (sequencer.go)
+	}
 	tree, err := rangeFactory.NewRange(0, l.tree.End(), append([][]byte(nil), l.tree.Hashes()...))
 	if err != nil {
 		return treeHead{}, nil, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree state")
@@ -343,6 +352,25 @@ func (l *Log) write(ctx context.Context, batch []*request) (treeHead, []error, e
 	if now.Before(l.lastTime) {
 		now = l.lastTime // time never goes backwards in the log: erasure by date erases a prefix
 	}
+	recs, nodes, err := buildBatch(tree, now, batch)
+	if err != nil {
+		return treeHead{}, nil, err
+	}
+	if err := l.store.Append(ctx, base, recs, nodes); err != nil {
+		return treeHead{}, nil, err
+	}
+	l.tree, l.lastTime = tree, now
+	thenErrs := make([]error, len(recs))
+	for i := range recs {
+		thenErrs[i] = recs[i].ThenErr
+	}
+	return treeHead{tree.End(), rootOf(tree)}, thenErrs, nil
+}
+
+// buildBatch numbers batch from tree's end, appends its leaves to tree, and
+// returns the records and the tree nodes to store.
+func buildBatch(tree *compact.Range, now time.Time, batch []*request) ([]Record, []Node, error) {
+	base := tree.End()
 	recs := make([]Record, len(batch))
 	var nodes []Node
 	visit := func(id compact.NodeID, h []byte) {
@@ -358,18 +386,10 @@ func (l *Log) write(ctx context.Context, batch []*request) (treeHead, []error, e
 		rec = recs[i].Leaf().AppendTo(rec[:0])
 		recs[i].LeafHash = rfc6962.DefaultHasher.HashLeaf(rec)
 		if err := tree.Append(recs[i].LeafHash, visit); err != nil {
-			return treeHead{}, nil, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree append")
+			return nil, nil, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree append")
 		}
 	}
-	if err := l.store.Append(ctx, base, recs, nodes); err != nil {
-		return treeHead{}, nil, err
-	}
-	l.tree, l.lastTime = tree, now
-	thenErrs := make([]error, len(recs))
-	for i := range recs {
-		thenErrs[i] = recs[i].ThenErr
-	}
-	return treeHead{tree.End(), rootOf(tree)}, thenErrs, nil
+	return recs, nodes, nil
 }
 
 func rootOf(r *compact.Range) []byte {
@@ -437,15 +457,22 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 }
 
 func signAndStore(ctx context.Context, store Storage, s note.Signer, clock coupole.Clock, h treeHead) (StoredCheckpoint, error) {
-	msg, err := verify.SignCheckpoint(verify.Checkpoint{Origin: s.Name(), Size: h.size, Root: h.root}, s)
+	c, err := signCheckpoint(s, clock, h)
 	if err != nil {
-		return StoredCheckpoint{}, coupole.Wrap(err, coupole.EINTERNAL, "audit: sign checkpoint: %v", err)
+		return c, err
 	}
-	c := StoredCheckpoint{Size: h.size, Root: h.root, Note: msg, SignedAt: clock.Now().UTC()}
 	if err := store.AddCheckpoint(ctx, c); err != nil {
 		return StoredCheckpoint{}, err
 	}
 	return c, nil
+}
+
+func signCheckpoint(s note.Signer, clock coupole.Clock, h treeHead) (StoredCheckpoint, error) {
+	msg, err := verify.SignCheckpoint(verify.Checkpoint{Origin: s.Name(), Size: h.size, Root: h.root}, s)
+	if err != nil {
+		return StoredCheckpoint{}, coupole.Wrap(err, coupole.EINTERNAL, "audit: sign checkpoint: %v", err)
+	}
+	return StoredCheckpoint{Size: h.size, Root: h.root, Note: msg, SignedAt: clock.Now().UTC()}, nil
 }
 
 // SignCheckpoint signs and stores a checkpoint of the whole log as the
