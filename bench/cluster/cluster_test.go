@@ -1,0 +1,430 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/sqltest"
+)
+
+// Issue 18: several nodes on one PostgreSQL, for real — separate `coupole
+// serve` processes, HAProxy in front when COUPOLE_TEST_HAPROXY names its
+// binary. The tests need COUPOLE_TEST_POSTGRES too; .ci/run sets both.
+
+const haproxyEnv = "COUPOLE_TEST_HAPROXY"
+
+var coupoleBin string // built once by TestMain when a test may run
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		if os.Getenv(sqltest.PostgresEnv) != "" {
+			dir, err := os.MkdirTemp("", "coupole-cluster-bin-")
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			defer os.RemoveAll(dir)
+			coupoleBin = filepath.Join(dir, "coupole")
+			build := exec.Command("go", "build", "-o", coupoleBin, "github.com/coupole/coupole/cmd/coupole")
+			build.Stdout, build.Stderr = os.Stderr, os.Stderr
+			if err := build.Run(); err != nil {
+				fmt.Fprintln(os.Stderr, "building coupole:", err)
+				return 1
+			}
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// mustCluster starts nodes on a fresh PostgreSQL database (dsn: "" for a new
+// one on COUPOLE_TEST_POSTGRES), behind HAProxy if withLB.
+func mustCluster(t *testing.T, dsn string, nodes int, withLB bool) (*Cluster, string) {
+	t.Helper()
+	if os.Getenv(sqltest.PostgresEnv) == "" {
+		t.Skipf("cluster tests skipped: set %s to a PostgreSQL URL to run them", sqltest.PostgresEnv)
+	}
+	var lb string
+	if withLB {
+		if lb = os.Getenv(haproxyEnv); lb == "" {
+			t.Skipf("load-balancer tests skipped: set %s to the haproxy binary to run them", haproxyEnv)
+		}
+	}
+	if dsn == "" {
+		dsn = sqltest.MustCreatePostgres(t)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	c, err := Start(ctx, Config{Coupole: coupoleBin, HAProxy: lb, DSN: dsn, Nodes: nodes, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.Stop()
+		if t.Failed() {
+			for _, n := range c.Nodes {
+				if b, err := os.ReadFile(n.LogFile); err == nil {
+					t.Logf("node %d log:\n%s", n.Index, tail(b, 3000))
+				}
+			}
+		}
+	})
+	return c, dsn
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+func mustOpen(t *testing.T, dsn string) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// sample is an access point with its meter in place.
+type sample struct{ ean, meter string }
+
+func mustSamples(t *testing.T, db *sqlstore.DB, n int) []sample {
+	t.Helper()
+	rows, err := db.Reader().Query(`SELECT ean, number FROM meters WHERE removed_on IS NULL ORDER BY ean LIMIT $1`, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []sample
+	for rows.Next() {
+		var s sample
+		if err := rows.Scan(&s.ean, &s.meter); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if len(out) < n {
+		t.Fatalf("%d access points with a meter, want %d", len(out), n)
+	}
+	return out
+}
+
+// TestClusterSharedState: what one node counts or revokes, every node sees
+// (issue 18, item 2; S6, I4). Two nodes, reached directly.
+func TestClusterSharedState(t *testing.T) {
+	c, dsn := mustCluster(t, "", 2, false)
+	db := mustOpen(t, dsn)
+	a, b := c.Nodes[0].URL(), c.Nodes[1].URL()
+	samples := mustSamples(t, db, 2)
+
+	t.Run("verification budget spent across nodes", func(t *testing.T) {
+		adv := mustSignIn(t, a, "demo-advisor")
+		nodes := []*staff{adv, adv.at(b)}
+		// verify opens an interaction on node, identifies ean and tries meter.
+		verify := func(s *staff, ean, meter string) (int, error) {
+			var in struct{ ID string }
+			if _, err := s.call("POST", "/api/v1/interactions", `{"channel":"phone","requester":"customer"}`, &in); err != nil {
+				t.Fatal(err)
+			}
+			p := "/api/v1/interactions/" + in.ID
+			var cands struct{ Candidates []struct{ Ref string } }
+			if _, err := s.call("POST", p+"/identify", `{"ean":"`+ean+`"}`, &cands); err != nil || len(cands.Candidates) == 0 {
+				t.Fatalf("identify: %v (%d candidates)", err, len(cands.Candidates))
+			}
+			code, err := s.call("POST", p+"/verify", `{"ref":"`+cands.Candidates[0].Ref+`","meter_number":"`+meter+`"}`, nil)
+			s.call("POST", p+"/close", `{"call_reasons":["ean_request"]}`, nil)
+			return code, err
+		}
+		spent := samples[0]
+		// Five wrong meter numbers, one per interaction, alternately on each
+		// node: the access point's budget (5 a day) is spent in total.
+		for i := range 5 {
+			if code, _ := verify(nodes[i%2], spent.ean, "00000000"); code >= 500 {
+				t.Fatalf("failed verification %d: status %d", i, code)
+			}
+		}
+		for i, s := range nodes {
+			if code, err := verify(s, spent.ean, spent.meter); code != 403 {
+				t.Errorf("node %d: the right meter number after five failures on two nodes: %d %v, want 403 (budget spent)", i, code, err)
+			}
+		}
+		// Control: an access point with its budget untouched verifies.
+		if code, err := verify(nodes[1], samples[1].ean, samples[1].meter); code != 200 {
+			t.Errorf("untouched access point: %d %v, want 200", code, err)
+		}
+	})
+
+	t.Run("revocation on one node ends the session on the other within a second", func(t *testing.T) {
+		admin := mustSignIn(t, a, "demo-it-admin")
+		victim := mustSignIn(t, b, "demo-cpas-advisor")
+		if code, err := victim.call("GET", "/api/v1/me", "", nil); code != 200 {
+			t.Fatalf("victim before revocation: %d %v", code, err)
+		}
+		if code, err := admin.call("POST", "/api/v1/staff/"+victim.id+"/revoke", `{"reason":"issue 18 cross-node test"}`, nil); code != 200 {
+			t.Fatalf("revoke on node A: %d %v", code, err)
+		}
+		revoked := time.Now()
+		var took time.Duration
+		for {
+			code, _ := victim.call("GET", "/api/v1/me", "", nil)
+			took = time.Since(revoked)
+			if code == 401 {
+				break
+			}
+			if took > time.Second {
+				t.Fatalf("node B still serves the revoked session %v after the revocation on node A (status %d)", took, code)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Logf("node B refused the revoked session %v after node A revoked it", took.Round(time.Millisecond))
+	})
+}
+
+// load runs advisor flows through base from advisors goroutines until stop
+// is closed. A step that gets no answer or a 5xx is retried: the delivery
+// with its idempotency key until it is acknowledged; another step's retry
+// ends the flow (the advisor starts a new call), since it may have happened.
+type load struct {
+	mu         sync.Mutex
+	steps      map[string]int    // interaction → steps acknowledged
+	deliveries map[string]string // idempotency key → delivery id acknowledged
+	flows      atomic.Int64
+	failures   atomic.Int64 // requests that got no answer or a 5xx
+	replays    atomic.Int64 // deliveries acknowledged after a retry
+	errs       []string
+	wait       func()
+}
+
+func runLoad(t *testing.T, base string, samples []sample, advisors int, stop <-chan struct{}) *load {
+	l := &load{steps: map[string]int{}, deliveries: map[string]string{}}
+	var wg sync.WaitGroup
+	for w := range advisors {
+		s := mustSignIn(t, base, "demo-advisor")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				l.flow(s, samples[(w*7919+i)%len(samples)], fmt.Sprintf("k-%d-%d", w, i))
+			}
+		}()
+	}
+	l.wait = wg.Wait
+	return l
+}
+
+func (l *load) ack(id string) {
+	l.mu.Lock()
+	l.steps[id]++
+	l.mu.Unlock()
+}
+
+// retryable: no answer, or the node or the balancer failed.
+func retryable(code int) bool { return code == 0 || code >= 500 }
+
+func (l *load) flow(s *staff, smp sample, key string) {
+	var in struct{ ID string }
+	code, err := s.call("POST", "/api/v1/interactions", `{"channel":"phone","requester":"customer"}`, &in)
+	if err != nil {
+		l.fail(code, err)
+		return
+	}
+	l.ack(in.ID)
+	p := "/api/v1/interactions/" + in.ID
+	step := func(path, body string, out any) bool {
+		code, err := s.call("POST", p+path, body, out)
+		if err != nil {
+			l.fail(code, err)
+			return false
+		}
+		l.ack(in.ID)
+		return true
+	}
+	var cands struct{ Candidates []struct{ Ref string } }
+	if !step("/identify", `{"ean":"`+smp.ean+`"}`, &cands) || len(cands.Candidates) == 0 {
+		return
+	}
+	if !step("/verify", `{"ref":"`+cands.Candidates[0].Ref+`","meter_number":"`+smp.meter+`"}`, nil) {
+		return
+	}
+	var d struct{ Outcome string }
+	if !step("/decide", `{"item":"ean"}`, &d) {
+		return
+	}
+	if d.Outcome == "sms" || d.Outcome == "letter" {
+		var del struct{ ID string }
+		for attempt := 0; ; attempt++ {
+			code, err := s.call("POST", p+"/deliveries", `{"item":"ean"}`, &del, "Idempotency-Key", key)
+			if err == nil {
+				l.ack(in.ID)
+				l.mu.Lock()
+				if prev, ok := l.deliveries[key]; ok && prev != del.ID {
+					l.errs = append(l.errs, fmt.Sprintf("idempotency key %s gave two deliveries", key))
+				}
+				l.deliveries[key] = del.ID
+				l.mu.Unlock()
+				if attempt > 0 {
+					l.replays.Add(1)
+				}
+				break
+			}
+			l.fail(code, err)
+			if !retryable(code) || attempt == 20 {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if step("/close", `{"call_reasons":["ean_request"]}`, nil) {
+		l.flows.Add(1)
+	}
+}
+
+func (l *load) fail(code int, err error) {
+	if retryable(code) {
+		l.failures.Add(1)
+		return
+	}
+	l.mu.Lock()
+	if len(l.errs) < 20 {
+		l.errs = append(l.errs, err.Error())
+	}
+	l.mu.Unlock()
+}
+
+// checkNothingLost checks, once the load stopped, that every acknowledged
+// step left its trace event, every acknowledged delivery is stored, no SMS
+// went to the gateway twice, and the exported log verifies (issue 18, item 4;
+// T1, T2).
+func checkNothingLost(t *testing.T, c *Cluster, dsn string, db *sqlstore.DB, l *load) {
+	t.Helper()
+	ctx := context.Background()
+	for _, e := range l.errs {
+		t.Errorf("load: %s", e)
+	}
+	events := map[string]int{}
+	rows, err := db.Reader().QueryContext(ctx, `SELECT interaction, count(*) FROM audit_log WHERE interaction IS NOT NULL GROUP BY interaction`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		events[id] = n
+	}
+	rows.Close()
+	steps := 0
+	for id, n := range l.steps {
+		steps += n
+		if events[id] < n {
+			t.Errorf("interaction %s: %d steps acknowledged, %d trace events in the log", id, n, events[id])
+		}
+	}
+	for key, id := range l.deliveries {
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
+			t.Errorf("delivery %s (key %s) acknowledged but not stored: %d %v", id, key, n, err)
+		}
+	}
+	// Let the workers send what is due (not what the killed node had leased:
+	// its lease runs for minutes, and that delivery is sent once it expires,
+	// under the same idempotency key).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var waiting int
+		db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE kind = 'sms' AND status IN ('pending', 'failed') AND lease_owner = ''`).Scan(&waiting)
+		if waiting == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%d SMS deliveries still waiting 30 s after the load", waiting)
+			break
+		}
+	}
+	got := c.Gateway.Received()
+	byKey := map[string]int{}
+	for _, m := range got {
+		byKey[m.Key]++
+	}
+	if req := c.Gateway.Requests(); req != len(got) {
+		t.Errorf("the SMS gateway got %d requests for %d messages: a delivery was sent more than once", req, len(got))
+	}
+	var sent int
+	rows, err = db.Reader().QueryContext(ctx, `SELECT id FROM deliveries WHERE kind = 'sms' AND status = 'sent'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		sent++
+		if byKey[id] != 1 {
+			t.Errorf("SMS delivery %s is sent, the gateway holds %d messages for it", id, byKey[id])
+		}
+	}
+	rows.Close()
+	t.Logf("%d flows, %d steps acknowledged, %d requests failed (no answer or 5xx), %d deliveries acknowledged after a retry, %d SMS sent, %d gateway requests",
+		l.flows.Load(), steps, l.failures.Load(), l.replays.Load(), sent, c.Gateway.Requests())
+	if steps == 0 || sent == 0 {
+		t.Error("the load acknowledged nothing: the test proves nothing")
+	}
+	mustExportAndVerify(t, c, dsn)
+}
+
+// mustExportAndVerify exports the log with `coupole audit export` and checks
+// the bundle with `coupole audit verify` and the shared verifier key.
+func mustExportAndVerify(t *testing.T, c *Cluster, dsn string) {
+	t.Helper()
+	bundle := filepath.Join(t.TempDir(), "audit.bundle")
+	out, err := exec.Command(coupoleBin, "audit", "export", "--db", dsn, "--data-dir", c.Nodes[0].DataDir, "-o", bundle).CombinedOutput()
+	if err != nil {
+		t.Fatalf("coupole audit export: %v\n%s", err, out)
+	}
+	out, err = exec.Command(coupoleBin, "audit", "verify", "--key", c.Verifier, bundle).CombinedOutput()
+	if err != nil {
+		t.Fatalf("coupole audit verify: %v\n%s", err, out)
+	}
+	t.Logf("coupole audit verify: %s", strings.TrimSpace(string(out)))
+}
+
+// TestClusterKillNode kills one of three nodes with SIGKILL under advisor-flow
+// load through HAProxy (issue 18, item 4).
+func TestClusterKillNode(t *testing.T) {
+	c, dsn := mustCluster(t, "", 3, true)
+	db := mustOpen(t, dsn)
+	samples := mustSamples(t, db, 200)
+	stop := make(chan struct{})
+	l := runLoad(t, c.URL, samples, 8, stop)
+	time.Sleep(3 * time.Second)
+	before := l.flows.Load()
+	c.Kill(1)
+	t.Logf("node 1 killed after %d flows", before)
+	time.Sleep(5 * time.Second)
+	after := l.flows.Load()
+	close(stop)
+	l.wait()
+	if after <= before {
+		t.Errorf("no flow completed after node 1 was killed (%d before, %d after)", before, after)
+	}
+	checkNothingLost(t, c, dsn, db, l)
+}
