@@ -26,7 +26,7 @@ var coupoleBin string // built once by TestMain when a test may run
 
 func TestMain(m *testing.M) {
 	code := func() int {
-		if os.Getenv(sqltest.PostgresEnv) != "" {
+		if os.Getenv(sqltest.PostgresEnv) != "" || os.Getenv(pgBinEnv) != "" {
 			dir, err := os.MkdirTemp("", "coupole-cluster-bin-")
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 // one on COUPOLE_TEST_POSTGRES), behind HAProxy if withLB.
 func mustCluster(t *testing.T, dsn string, nodes int, withLB bool) (*Cluster, string) {
 	t.Helper()
-	if os.Getenv(sqltest.PostgresEnv) == "" {
+	if dsn == "" && os.Getenv(sqltest.PostgresEnv) == "" {
 		t.Skipf("cluster tests skipped: set %s to a PostgreSQL URL to run them", sqltest.PostgresEnv)
 	}
 	var lb string
@@ -301,6 +301,7 @@ func (l *load) flow(s *staff, smp sample, key string) {
 func (l *load) fail(code int, err error) {
 	if retryable(code) {
 		l.failures.Add(1)
+		time.Sleep(50 * time.Millisecond) // as a person would wait before trying again
 		return
 	}
 	l.mu.Lock()
