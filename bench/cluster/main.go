@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -20,9 +21,11 @@ func main() {
 	var cfg Config
 	flag.StringVar(&cfg.Coupole, "coupole", "coupole", "the coupole binary")
 	flag.StringVar(&cfg.HAProxy, "haproxy", "/usr/sbin/haproxy", "the haproxy binary (empty: no load balancer)")
-	flag.StringVar(&cfg.DSN, "db", "", "PostgreSQL URL of an existing database (node 0 migrates it and fills the demo data if empty)")
+	flag.StringVar(&cfg.DSN, "db", "", "PostgreSQL URL of an existing database (node 0 migrates it and fills the demo data if empty); a SQLite file for a one-node baseline")
 	flag.IntVar(&cfg.Nodes, "nodes", 3, "number of coupole serve nodes")
 	flag.StringVar(&cfg.Dir, "dir", "", "working directory (default: a new temporary one)")
+	flowsBin := flag.String("flows-bin", "", "a built bench/flows: run it once against the load balancer, report CPU time per flow, and stop")
+	flowsArgs := flag.String("flows-args", "--flows 3000 --concurrency 32", "arguments for --flows-bin besides --base and --db")
 	flag.Parse()
 	cfg.Args = flag.Args()
 	if cfg.DSN == "" {
@@ -45,6 +48,15 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Print(c.Describe())
+	if *flowsBin != "" {
+		err := c.runFlows(ctx, *flowsBin, strings.Fields(*flowsArgs), os.Stdout)
+		c.Stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cluster:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	fmt.Println("running; interrupt to stop")
 	<-ctx.Done()
 	c.Stop()
