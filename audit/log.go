@@ -127,6 +127,12 @@ func Open(ctx context.Context, store Storage, opts Options) (*Log, error) {
 	l.head = treeHead{tree.End(), rootOf(tree)}
 	if c, err := store.LatestCheckpoint(ctx); err == nil {
 		l.signed, l.anySig = c.Size, true
+		if opts.Signer != nil {
+			if err := checkSigner(c, opts.Signer); err != nil {
+				l.endLife()
+				return nil, err
+			}
+		}
 	} else if coupole.ErrorCode(err) != coupole.ENOTFOUND {
 		l.endLife()
 		return nil, err

@@ -2,10 +2,12 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/transparency-dev/merkle/compact"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // One signer at a time (issue 18, item 1). When several nodes share a log,
@@ -163,4 +165,23 @@ func (l *Log) signAsLeader(ld *leader) error {
 	l.signed, l.anySig = max(l.signed, size), true
 	l.mu.Unlock()
 	return nil
+}
+
+// checkSigner refuses a signing key that did not sign the log's latest
+// checkpoint: the nodes of a deployment sign one log and must share one key
+// file. A node started on an empty data directory creates a key of its own
+// (coupole serve does, on first start), and its checkpoints would not verify
+// with the verifier key the auditors hold.
+func checkSigner(c StoredCheckpoint, s note.Signer) error {
+	_, err := note.Open(c.Note, note.VerifierList())
+	var unverified *note.UnverifiedNoteError
+	if !errors.As(err, &unverified) {
+		return nil // not a note this check can read: verification will say
+	}
+	for _, sig := range unverified.Note.UnverifiedSigs {
+		if sig.Name == s.Name() && sig.Hash == s.KeyHash() {
+			return nil
+		}
+	}
+	return coupole.Errorf(coupole.EINVALID, "audit: this node's signing key (%s, %08x) did not sign the log's checkpoints: every node of a deployment must use the same %s; copy it from a running node", s.Name(), s.KeyHash(), SigningKeyFile)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/sqltest"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -394,4 +395,42 @@ func TestAuditSignerFailover(t *testing.T) {
 	if _, err := audit.VerifyStore(ctx, store, verifier, nil); err != nil {
 		t.Fatalf("log does not verify after the failover: %v", err)
 	}
+}
+
+// TestAuditRefusesAnotherKey: a node whose signing key did not sign the log's
+// checkpoints does not open the log (issue 18: every node shares one key file;
+// a node started on an empty data directory would have made its own).
+func TestAuditRefusesAnotherKey(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	ctx := context.Background()
+	open := func(skey string) (*audit.Log, error) {
+		signer, err := note.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return audit.Open(ctx, sqlstore.NewAuditStore(db), audit.Options{Clock: coupole.SystemClock{}, Signer: signer, Logger: slog.New(slog.DiscardHandler)})
+	}
+	keyA, _, _ := note.GenerateKey(rand.Reader, "coupole/audit")
+	keyB, _, _ := note.GenerateKey(rand.Reader, "coupole/audit")
+	l, err := open(keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, nodeEvent(0, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil { // signs the last checkpoint
+		t.Fatal(err)
+	}
+	if l, err := open(keyB); coupole.ErrorCode(err) != coupole.EINVALID || !strings.Contains(err.Error(), audit.SigningKeyFile) {
+		if l != nil {
+			l.Close()
+		}
+		t.Fatalf("another key opened the log: %v", err)
+	}
+	l, err = open(keyA)
+	if err != nil {
+		t.Fatalf("the key that signed the log: %v", err)
+	}
+	l.Close()
 }
