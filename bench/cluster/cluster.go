@@ -167,6 +167,9 @@ func (c *Cluster) startNode(ctx context.Context, n *Node, gwConf string) error {
 	cmd := exec.Command(c.cfg.Coupole, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = os.Environ()
+	if p := os.Getenv("COUPOLE_CPUPROFILE"); p != "" { // one profile per node
+		cmd.Env = append(cmd.Env, fmt.Sprintf("COUPOLE_CPUPROFILE=%s.node%d", p, n.Index))
+	}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return err

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to list the backends
 )
 
 // Measuring a run of bench/flows against the cluster (issue 18, item 5). The
