@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -165,6 +168,44 @@ func TestClusterSharedState(t *testing.T) {
 		// Control: an access point with its budget untouched verifies.
 		if code, err := verify(nodes[1], samples[1].ean, samples[1].meter); code != 200 {
 			t.Errorf("untouched access point: %d %v, want 200", code, err)
+		}
+	})
+
+	t.Run("sign-in throttle counted across nodes", func(t *testing.T) {
+		// A break-glass sign-in guessed on both nodes in turn: the account's
+		// five failures a quarter of an hour are counted once, in the
+		// database, under the HMAC of the name with the shared secrets.key.
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		try := func(base string) int {
+			resp, err := c.Get(base + "/signin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			u, _ := url.Parse(base + "/signin/local")
+			var pre string
+			for _, ck := range jar.Cookies(u) {
+				if ck.Name == "coupole_signin_csrf" {
+					pre = ck.Value
+				}
+			}
+			resp, err = c.PostForm(base+"/signin/local", url.Values{"user": {"bg-guessed"}, "password": {"wrong password"}, "totp": {"123456"}, "csrf_token": {pre}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		for i := range 5 {
+			if code := try([]string{a, b}[i%2]); code == http.StatusTooManyRequests || code >= 500 {
+				t.Fatalf("failed sign-in %d: status %d", i, code)
+			}
+		}
+		for i, base := range []string{a, b} {
+			if code := try(base); code != http.StatusTooManyRequests {
+				t.Errorf("node %d: sixth guess after five on two nodes: %d, want 429", i, code)
+			}
 		}
 	})
 
