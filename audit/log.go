@@ -463,6 +463,13 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 }
 
 func signAndStore(ctx context.Context, store Storage, s note.Signer, clock coupole.Clock, h treeHead) (StoredCheckpoint, error) {
+	if last, err := store.LatestCheckpoint(ctx); err == nil {
+		if err := checkSigner(last, s); err != nil { // one log, one key (signer.go)
+			return StoredCheckpoint{}, err
+		}
+	} else if coupole.ErrorCode(err) != coupole.ENOTFOUND {
+		return StoredCheckpoint{}, err
+	}
 	c, err := signCheckpoint(s, clock, h)
 	if err != nil {
 		return c, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -427,6 +428,15 @@ func TestAuditRefusesAnotherKey(t *testing.T) {
 			l.Close()
 		}
 		t.Fatalf("another key opened the log: %v", err)
+	}
+	// Nor may a one-off signature (coupole audit checkpoint, coupole audit
+	// export) add a checkpoint under another key.
+	signerB, _ := note.NewSigner(keyB)
+	if _, err := audit.SignCheckpoint(ctx, sqlstore.NewAuditStore(db), signerB, coupole.SystemClock{}); coupole.ErrorCode(err) != coupole.EINVALID {
+		t.Errorf("coupole audit checkpoint with another key: %v", err)
+	}
+	if _, err := audit.Export(ctx, sqlstore.NewAuditStore(db), signerB, coupole.SystemClock{}, io.Discard, audit.ExportOptions{}); coupole.ErrorCode(err) != coupole.EINVALID {
+		t.Errorf("coupole audit export with another key: %v", err)
 	}
 	l, err = open(keyA)
 	if err != nil {
