@@ -56,6 +56,10 @@ func (s *AuditStore) TryLead(ctx context.Context) (audit.Lease, error) {
 		}
 		p.SetMaxOpenConns(1)
 		p.SetMaxIdleConns(1)
+		// A node tries for the lease every second; once its log is closed
+		// the idle session goes within seconds instead of lasting as long
+		// as the process.
+		p.SetConnMaxIdleTime(5 * time.Second)
 		var loaded bool
 		if v, loaded = electors.LoadOrStore(s.db, p); loaded {
 			p.Close()
