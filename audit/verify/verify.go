@@ -98,24 +98,16 @@ type Stream struct {
 	report    Report
 	recBuf    [1 + LeafSize]byte
 	nodeBuf   [1 + 2*sha256.Size]byte
-	slab      []byte // hashes handed to the tree are cut from here, a few thousand per allocation
 	failedErr error
 }
 
-// slabHashes is how many tree hashes one allocation of the slab holds.
-const slabHashes = 128
-
-// keep copies h into the slab and returns the copy: the compact range keeps
-// the slices it is given, so each needs its own memory, but not its own
-// allocation.
+// keep returns a copy of h on the heap: the compact range keeps the
+// slices it is given. (A slab shared by many hashes was slower: each new
+// slab is fresh memory, first touched by these copies.)
 func (s *Stream) keep(h *[sha256.Size]byte) []byte {
-	if len(s.slab) < sha256.Size {
-		s.slab = make([]byte, slabHashes*sha256.Size)
-	}
-	out := s.slab[:sha256.Size:sha256.Size]
-	copy(out, h[:])
-	s.slab = s.slab[sha256.Size:]
-	return out
+	out := new([sha256.Size]byte)
+	*out = *h
+	return out[:]
 }
 
 // hashChildren is RFC 6962's interior node hash, SHA-256(0x01 ‖ l ‖ r),
