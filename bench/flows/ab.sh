@@ -11,7 +11,8 @@
 #   bench/flows/ab.sh SEED.db BIN_A BIN_B [PAIRS] [-- bench/flows flags…]
 #
 # Prints each run's summary table; full outputs are left in $OUT (default
-# a temporary directory).
+# a temporary directory). With PROFILE=1 each server writes a CPU profile
+# there (COUPOLE_CPUPROFILE), for go tool pprof.
 set -euo pipefail
 seed=$1 binA=$2 binB=$3 pairs=${4:-5}
 shift $(( $# < 4 ? $# : 4 ))
@@ -29,7 +30,8 @@ for i in $(seq 1 "$pairs"); do
     rm -f "$work" "$work-wal" "$work-shm"
     cp --sparse=always "$seed" "$work"
     rm -rf "$out/data"
-    "$bin" serve --demo --db "$work" --listen "127.0.0.1:$port" --data-dir "$out/data" --delivery-every 24h >"$out/server-$i$side.log" 2>&1 &
+    prof=""; [ "${PROFILE:-}" = 1 ] && prof="$out/cpu-$i$side.prof"
+    COUPOLE_CPUPROFILE=$prof "$bin" serve --demo --db "$work" --listen "127.0.0.1:$port" --data-dir "$out/data" --delivery-every 24h >"$out/server-$i$side.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 300); do
       curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
