@@ -22,7 +22,7 @@ done
 "$dir/coupole" serve --demo --db "$dir/c.db" --listen "127.0.0.1:$port" --data-dir "$dir/data" --delivery-every 24h >"$dir/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break # listening (no curl on a bare CI machine)
   kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
   sleep 0.2
 done
