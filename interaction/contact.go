@@ -180,6 +180,9 @@ func (s *Service) ChangeContact(ctx context.Context, a Actor, id string, r Conta
 		}
 		return nil
 	})
+	// The customer's cached read goes once the change is committed (or
+	// not): the next step of this process reads the new contact details.
+	s.grid.customers.forget(u.CustomerID)
 	if err != nil {
 		return ContactResult{}, err
 	}

@@ -37,13 +37,13 @@ func (s *Service) subject(ctx context.Context, in coupole.Interaction) (subject,
 			sj.point = p
 		}
 	}
-	if sj.ap, err = s.Grid.AccessPoint(ctx, in.CurrentEAN); err != nil {
+	if sj.ap, err = s.accessPoint(ctx, in.CurrentEAN); err != nil {
 		return sj, err
 	}
-	if sj.customer, err = s.Grid.Customer(ctx, in.CurrentCustomer); err != nil {
+	if sj.customer, err = s.customer(ctx, in.CurrentCustomer); err != nil {
 		return sj, err
 	}
-	occs, err := s.Grid.OccupanciesOfCustomer(ctx, in.CurrentCustomer)
+	occs, err := s.occupanciesOfCustomer(ctx, in.CurrentCustomer)
 	if err != nil {
 		return sj, err
 	}

@@ -50,11 +50,11 @@ func (s *Service) Get(ctx context.Context, a Actor, id string) (View, error) {
 }
 
 func (s *Service) pointView(ctx context.Context, in coupole.Interaction, points []coupole.InteractionPoint) (PointView, error) {
-	ap, err := s.Grid.AccessPoint(ctx, in.CurrentEAN)
+	ap, err := s.accessPoint(ctx, in.CurrentEAN)
 	if err != nil {
 		return PointView{}, err
 	}
-	c, err := s.Grid.Customer(ctx, in.CurrentCustomer)
+	c, err := s.customer(ctx, in.CurrentCustomer)
 	if err != nil {
 		return PointView{}, err
 	}
@@ -107,7 +107,7 @@ func (s *Service) Identify(ctx context.Context, a Actor, id string, r IdentifyRe
 	apByEAN := map[coupole.EAN]coupole.AccessPoint{}
 	for _, ap := range aps {
 		apByEAN[ap.EAN] = ap
-		occs, err := s.Grid.OccupanciesOfAccessPoint(ctx, ap.EAN)
+		occs, err := s.occupanciesOfAccessPoint(ctx, ap.EAN)
 		if err != nil {
 			return Identification{}, err
 		}
@@ -118,7 +118,7 @@ func (s *Service) Identify(ctx context.Context, a Actor, id string, r IdentifyRe
 		}
 	}
 	for _, c := range customers {
-		occs, err := s.Grid.OccupanciesOfCustomer(ctx, c.ID)
+		occs, err := s.occupanciesOfCustomer(ctx, c.ID)
 		if err != nil {
 			return Identification{}, err
 		}
@@ -139,14 +139,14 @@ func (s *Service) Identify(ctx context.Context, a Actor, id string, r IdentifyRe
 	for i, p := range pairs {
 		ap, ok := apByEAN[p.ean]
 		if !ok {
-			if ap, err = s.Grid.AccessPoint(ctx, p.ean); err != nil {
+			if ap, err = s.accessPoint(ctx, p.ean); err != nil {
 				return Identification{}, err
 			}
 			apByEAN[p.ean] = ap
 		}
 		c, ok := names[p.cust]
 		if !ok {
-			if c, err = s.Grid.Customer(ctx, p.cust); err != nil {
+			if c, err = s.customer(ctx, p.cust); err != nil {
 				return Identification{}, err
 			}
 			names[p.cust] = c
@@ -190,7 +190,7 @@ func (s *Service) search(ctx context.Context, r IdentifyRequest) (kind string, a
 		if err != nil {
 			return "", nil, nil, coupole.Errorf(coupole.EINVALID, "ean: %s", coupole.ErrorMessage(err))
 		}
-		ap, err := s.Grid.AccessPoint(ctx, ean)
+		ap, err := s.accessPoint(ctx, ean)
 		if coupole.ErrorCode(err) == coupole.ENOTFOUND {
 			return "ean", nil, nil, nil
 		}

@@ -67,6 +67,13 @@ type Service struct {
 	// Cases keeps back-office cases (issue 11); Store when nil, if it
 	// keeps them too (sqlstore.DB does).
 	Cases coupole.CaseStore
+	// GridStaleness lets the steps of calls share their reads of access
+	// points, customers and occupancies for this long (at most
+	// MaxGridStaleness; 0, the default, reads afresh at every step).
+	// gridcache.go says what is cached and what never is.
+	GridStaleness time.Duration
+
+	grid gridCache
 }
 
 // SystemActor is the actor of what the system does by itself (an idle

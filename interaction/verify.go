@@ -73,7 +73,7 @@ func (s *Service) Verify(ctx context.Context, a Actor, id string, r VerifyReques
 	if state.Spent {
 		return Verification{}, s.refuseSpentBudget(ctx, a, in, ev, choose)
 	}
-	ap, err := s.Grid.AccessPoint(ctx, in.CurrentEAN)
+	ap, err := s.accessPoint(ctx, in.CurrentEAN)
 	if err != nil {
 		return Verification{}, err
 	}

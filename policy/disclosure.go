@@ -4,6 +4,8 @@ import (
 	"context"
 	"embed"
 	"io/fs"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cedar-policy/cedar-go"
 	"github.com/cedar-policy/cedar-go/types"
@@ -55,6 +57,23 @@ type Disclosure struct {
 	mandates   map[Mandate]types.EntityUID
 	scopes     map[MandateScope]types.EntityUID
 	regimes    map[ReadingRegime]types.EntityUID
+
+	// contexts keeps the Cedar context record of each combination of
+	// channel and facts met (contextKey → types.Record, immutable): building
+	// one (a map, then cedar-go's copy, sort and hash of it) was half of
+	// Decide's time (issue 17, item 6). The combinations are few; at most
+	// maxContexts are kept, the rest built each time.
+	contexts  sync.Map
+	ncontexts atomic.Int64
+}
+
+// maxContexts bounds the context records kept by a Disclosure.
+const maxContexts = 1 << 14
+
+// contextKey is what a decision's Cedar context is made of.
+type contextKey struct {
+	channel Channel
+	facts   Facts
 }
 
 // accessPoint is the resource of every disclosure request: the facts in the
@@ -130,23 +149,38 @@ func (d *Disclosure) Set() *Set { return d.set }
 // cedarRequest translates a normalized request into Cedar's terms. It decides
 // nothing: every rule is in the policies.
 func (d *Disclosure) cedarRequest(r Request) cedar.Request {
-	f := r.Facts
 	return cedar.Request{
 		Principal: d.requesters[r.Requester],
 		Action:    d.actions[r.Item],
 		Resource:  accessPoint,
-		Context: types.NewRecord(types.RecordMap{
-			"channel":           d.channels[r.Channel],
-			"meter_verified":    types.Boolean(f.MeterVerified),
-			"occupancy":         d.occupancy[f.Occupancy],
-			"mandate":           d.mandates[f.Mandate],
-			"mandate_scope":     d.scopes[f.MandateScope],
-			"registered_mobile": types.Boolean(f.RegisteredMobile),
-			"postal_address":    types.Boolean(f.PostalAddress),
-			"ean_count":         types.Long(f.EANCount),
-			"reading_regime":    d.regimes[f.ReadingRegime],
-		}),
+		Context:   d.context(r.Channel, r.Facts),
 	}
+}
+
+// context returns the Cedar context record of channel and facts, built
+// once per combination (up to maxContexts).
+func (d *Disclosure) context(ch Channel, f Facts) types.Record {
+	k := contextKey{ch, f}
+	if rec, ok := d.contexts.Load(k); ok {
+		return rec.(types.Record)
+	}
+	rec := types.NewRecord(types.RecordMap{
+		"channel":           d.channels[ch],
+		"meter_verified":    types.Boolean(f.MeterVerified),
+		"occupancy":         d.occupancy[f.Occupancy],
+		"mandate":           d.mandates[f.Mandate],
+		"mandate_scope":     d.scopes[f.MandateScope],
+		"registered_mobile": types.Boolean(f.RegisteredMobile),
+		"postal_address":    types.Boolean(f.PostalAddress),
+		"ean_count":         types.Long(f.EANCount),
+		"reading_regime":    d.regimes[f.ReadingRegime],
+	})
+	if d.ncontexts.Load() < maxContexts {
+		if _, loaded := d.contexts.LoadOrStore(k, rec); !loaded {
+			d.ncontexts.Add(1)
+		}
+	}
+	return rec
 }
 
 // Decide returns the disclosure decision for req, with the explanation in

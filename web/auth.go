@@ -241,6 +241,7 @@ func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles
 		if err := a.trace(ctx, ev); err != nil {
 			return st, err
 		}
+		a.sessions.reset()
 		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
 			a.traceFailure(ctx, ev, err)
 			return st, err

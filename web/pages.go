@@ -210,6 +210,7 @@ func (a *StaffAccess) handleLanguage(w http.ResponseWriter, r *http.Request, p *
 		a.pageError(w, r, p, coupole.Errorf(coupole.EINVALID, "lang: want one of fr, nl, de, en"))
 		return
 	}
+	a.sessions.reset() // the language is read with the session
 	if err := a.Store.SetLanguage(r.Context(), p.Staff.ID, l); err != nil {
 		a.pageError(w, r, p, err)
 		return

@@ -122,6 +122,7 @@ func TestServiceErrorsInFourLanguages(t *testing.T) {
 		if err := f.db.SetLanguage(context.Background(), "adv", lang); err != nil {
 			t.Fatal(err)
 		}
+		f.clock.T = f.clock.T.Add(SessionStaleness) // set behind the server's back: the session cache's bound
 		resp := f.form(t, s, "/interactions", url.Values{"channel": {"phone"}, "requester": {"customer"}})
 		id := strings.TrimPrefix(resp.Header.Get("Location"), "/interactions/")
 		if resp.StatusCode != http.StatusSeeOther || id == "" {

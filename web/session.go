@@ -110,7 +110,9 @@ func (a *StaffAccess) limits() coupole.SessionLimits {
 }
 
 // loadSession returns the principal of r, or EUNAUTHORIZED. An expired
-// session is deleted.
+// session is deleted. The session and staff record may come from an
+// earlier request's read of at most SessionStaleness ago (sessioncache.go);
+// the timeouts are checked on every request.
 func (a *StaffAccess) loadSession(r *http.Request) (*Principal, error) {
 	c, err := r.Cookie(a.sessionCookieName())
 	if err != nil || c.Value == "" {
@@ -118,23 +120,35 @@ func (a *StaffAccess) loadSession(r *http.Request) (*Principal, error) {
 	}
 	ctx := r.Context()
 	h := hashSessionID(c.Value)
-	sess, st, err := a.Store.ActiveSession(ctx, h)
-	if err != nil {
-		return nil, err
-	}
 	now := a.Clock.Now()
+	e, cached := a.sessions.get(h, now)
+	if !cached {
+		sess, st, err := a.Store.ActiveSession(ctx, h)
+		if err != nil {
+			a.sessions.forget(h)
+			return nil, err
+		}
+		e = cachedSession{sess: sess, st: st, csrf: csrfToken(c.Value), readAt: now}
+	}
+	sess, st := e.sess, e.st
 	if !sess.Live(now, a.limits()) {
+		a.sessions.forget(h)
 		a.Store.DeleteSession(ctx, h)
 		return nil, coupole.Errorf(coupole.EUNAUTHORIZED, "session expired")
 	}
 	if st.Kind == coupole.StaffDemo && !a.Config.Demo {
 		return nil, coupole.Errorf(coupole.EUNAUTHORIZED, "demo accounts exist only in demo mode")
 	}
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
+	touched := now.Sub(sess.LastSeenAt) >= touchEvery
+	if touched {
 		if err := a.Store.TouchSession(ctx, h, now); err != nil {
 			return nil, err
 		}
 		sess.LastSeenAt = now
+		e.sess.LastSeenAt = now
 	}
-	return &Principal{Staff: st, Session: sess, CSRF: csrfToken(c.Value)}, nil
+	if !cached || touched {
+		a.sessions.put(h, e) // readAt stays the time of the read: the bound holds
+	}
+	return &Principal{Staff: st, Session: sess, CSRF: e.csrf}, nil
 }

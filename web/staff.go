@@ -73,6 +73,8 @@ type StaffAccess struct {
 
 	// anonymous counts the refusals of requests that name nobody.
 	anonymous anonymousRefusals
+	// sessions holds recently read sessions (sessioncache.go).
+	sessions sessionCache
 }
 
 // Route is one staff route. Every route either names the policy action that
@@ -291,6 +293,7 @@ func (a *StaffAccess) handleMe(w http.ResponseWriter, r *http.Request, p *Princi
 }
 
 func (a *StaffAccess) handleSignOut(w http.ResponseWriter, r *http.Request, p *Principal) {
+	a.sessions.forget(p.Session.IDHash)
 	if err := a.Store.DeleteSession(r.Context(), p.Session.IDHash); err != nil {
 		a.Server.Error(w, r, err)
 		return
@@ -303,6 +306,7 @@ func (a *StaffAccess) handleSignOut(w http.ResponseWriter, r *http.Request, p *P
 }
 
 func (a *StaffAccess) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request, p *Principal) {
+	a.sessions.reset()
 	n, err := a.Store.DeleteSessionsOf(r.Context(), p.Staff.ID)
 	if err != nil {
 		a.Server.Error(w, r, err)
@@ -478,6 +482,7 @@ func (a *StaffAccess) handleRevoke(w http.ResponseWriter, r *http.Request, p *Pr
 		return
 	}
 	n, err := RevokeStaff(r.Context(), a.Store, a.Tracer, a.Clock, p.Staff.ID, r.PathValue("id"), body.Reason)
+	a.sessions.reset()
 	if err != nil {
 		a.Server.Error(w, r, err)
 		return
@@ -514,6 +519,7 @@ func (a *StaffAccess) handleSetRoles(w http.ResponseWriter, r *http.Request, p *
 		a.Server.Error(w, r, err)
 		return
 	}
+	defer a.sessions.reset()
 	if err := a.Store.SetRoles(r.Context(), id, roles); err != nil {
 		a.traceFailure(r.Context(), ev, err)
 		a.Server.Error(w, r, err)

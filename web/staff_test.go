@@ -500,33 +500,77 @@ func TestNeedToKnow(t *testing.T) {
 // connection pool on the same database, as the CLI does) and the next
 // request on the live server is refused, well within a second.
 func TestRevocationWithinOneSecond(t *testing.T) {
+	// Sessions are cached for SessionStaleness (issue 17): a revocation made
+	// by another node (here another handle on the database, as the CLI
+	// does) may let requests through until then, never longer, and the
+	// promise is one second.
+	if SessionStaleness > time.Second/2 {
+		t.Fatalf("SessionStaleness %v leaves no margin in the one-second promise", SessionStaleness)
+	}
 	for _, e := range sqltest.Engines() {
 		t.Run(e.Name, func(t *testing.T) {
 			db := e.Open(t)
 			f := mustFixture(t, db, AuthConfig{})
 			mustStaff(t, db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
 			s1, s2 := f.mustSession(t, "s-adv"), f.mustSession(t, "s-adv")
-			if resp := f.do(t, s1, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
-				t.Fatalf("before revocation: %d", resp.StatusCode)
+			for _, s := range []session{s1, s2} {
+				if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+					t.Fatalf("before revocation: %d", resp.StatusCode)
+				}
 			}
 			other := otherNode(t, db)
 			n, err := RevokeStaff(context.Background(), other, f.tracer, f.clock, "cli", "s-adv", "left the company today")
 			if err != nil || n != 2 {
 				t.Fatalf("RevokeStaff = %d, %v", n, err)
 			}
-			revoked := time.Now()
+			// The cache is on: the same instant, the sessions read just
+			// before are still served (the bound, not a leak of revoked
+			// access beyond it).
+			if resp := f.do(t, s1, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+				t.Errorf("within the staleness bound: status %d, want 200 from the cache (is the cache off?)", resp.StatusCode)
+			}
+			f.clock.T = f.clock.T.Add(SessionStaleness)
 			for _, s := range []session{s1, s2} {
 				if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusUnauthorized {
-					t.Errorf("after revocation: status %d, want 401", resp.StatusCode)
+					t.Errorf("%v after revocation: status %d, want 401", SessionStaleness, resp.StatusCode)
 				}
-			}
-			if d := time.Since(revoked); d > time.Second {
-				t.Errorf("refusal took %v after revocation", d)
 			}
 			if !slices.Contains(f.tracer.types(), coupole.StaffEventRevoked) {
 				t.Errorf("revocation not traced: %v", f.tracer.types())
 			}
 		})
+	}
+}
+
+// TestSessionCacheThisNode: what this process changes takes effect at the
+// very next request, cache or not (issue 17): signing out, roles set by an
+// administrator; and roles removed on another node end within the bound,
+// so need-to-know is not widened for longer than SessionStaleness.
+func TestSessionCacheThisNode(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	mustStaff(t, f.db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+	s := f.mustSession(t, "s-adv")
+	if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("signed in: %d", resp.StatusCode)
+	}
+	// Roles removed on another node: the advisor's API is refused once the
+	// bound has passed.
+	if err := otherNode(t, f.db).SetRoles(context.Background(), "s-adv", []coupole.Role{coupole.RoleAuditor}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() int {
+		return f.do(t, s, "POST", "/api/v1/interactions", `{"channel":"phone","requester":"customer"}`).StatusCode
+	}
+	f.clock.T = f.clock.T.Add(SessionStaleness)
+	if code := open(); code != http.StatusForbidden {
+		t.Errorf("open an interaction %v after the advisor role was removed: %d, want 403", SessionStaleness, code)
+	}
+	// Signing out on this node: refused at once, without the clock moving.
+	if resp := f.do(t, s, "POST", "/signout", ""); resp.StatusCode >= 400 {
+		t.Fatalf("sign out: %d", resp.StatusCode)
+	}
+	if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("after signing out: %d, want 401 at once", resp.StatusCode)
 	}
 }
 

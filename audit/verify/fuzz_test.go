@@ -386,6 +386,14 @@ func decodeBundle(b []byte) ([]bundleLn, error) {
 		if len(line) < 2 {
 			return nil, fmt.Errorf("line %d", i+1)
 		}
+		if salt, payload, ok := strings.Cut(line[2:], " "); ok && line[0] == 'P' && strings.HasPrefix(string(b), BundleHeader+"\n") {
+			data, err := base64.StdEncoding.Strict().DecodeString(salt)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, bundleLn{'P', append(data, payload...)})
+			continue
+		}
 		data, err := base64.StdEncoding.Strict().DecodeString(line[2:])
 		if err != nil {
 			return nil, err

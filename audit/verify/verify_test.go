@@ -165,6 +165,16 @@ func TestTamperDetection(t *testing.T) {
 				b := []byte(line)
 				b[rng.IntN(len(b))] ^= 1 << rng.IntN(7)
 				ls[i] = string(b) + "\n"
+			} else if salt, payload, ok := strings.Cut(line[2:], " "); ok && line[0] == 'P' {
+				// Version 2 payload line: the salt in base64, the payload as is.
+				raw, _ := base64.StdEncoding.DecodeString(salt)
+				p := []byte(payload)
+				if rng.IntN(4) == 0 {
+					raw[rng.IntN(len(raw))] ^= 1 << rng.IntN(8)
+				} else {
+					p[rng.IntN(len(p))] ^= 1 << rng.IntN(8)
+				}
+				ls[i] = line[:2] + base64.StdEncoding.EncodeToString(raw) + " " + string(p) + "\n"
 			} else {
 				raw, _ := base64.StdEncoding.DecodeString(line[2:])
 				raw[rng.IntN(len(raw))] ^= 1 << rng.IntN(8)

@@ -1,52 +1,85 @@
 // Command flows drives complete advisor flows against a running
-// `coupole serve --demo` (issue 6): open → identify by EAN → verify the
-// meter number → decide (EAN) → create the delivery (SMS or letter) →
-// close, each step one HTTP request, from several concurrent advisors. Test
-// data (EAN and meter in place) is read from the server's database before
-// any timing starts. A baseline, GET /healthz on the same server with the
-// same concurrency, runs in the same invocation. Bounded by --flows and
-// --duration; loopback only.
+// `coupole serve --demo` (issues 6 and 17): open → identify by EAN → verify
+// the meter number → decide (EAN) → create the delivery (SMS or letter) →
+// close, each step one HTTP request, from many concurrent advisors signed
+// in as distinct staff members.
 //
-//	go run ./bench/flows --base http://127.0.0.1:8080 --db /tmp/coupole-2m-flows.db --flows 20000 --concurrency 32
+// Fairness (issue 17, item 1):
+//   - rounds of the baseline (A: GET /healthz on the same server, same
+//     concurrency, same client) and of the flows (B) alternate, A B A B…
+//     (--rounds pairs, at least 5 by default), and every figure is given as
+//     min / median / max over the rounds, so load drift weighs on both;
+//   - the server's CPU time (utime + stime from /proc/PID/stat of --pid,
+//     with its descendants: PostgreSQL's backends) is read before and after
+//     every round and divided by the work done, beside the wall-clock rate;
+//     the load program's own CPU (getrusage) likewise;
+//   - the access points are drawn one by one across the whole EAN range of
+//     the database (--samples of them) and the advisors are --advisors
+//     distinct accounts (created in --db if missing), all before timing.
+//
+// Resetting the database between runs is the caller's job (copy the seed
+// file afresh before starting the server; bench/flows/ab.sh does).
+//
+// With --committed-cpu the run ends with an error when the median server
+// CPU per flow is more than twice that figure (the short form in .ci/run).
+//
+//	go run ./bench/flows --base http://127.0.0.1:8080 --db /tmp/flows2m.db --pid $(pidof coupole) --concurrency 96
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"runtime/pprof"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/coupole/coupole/bench/internal/measure"
 	"github.com/coupole/coupole/sqlstore"
 )
 
 var steps = []string{"open", "identify", "verify", "decide", "deliver", "close"}
 
-type sample struct{ ean, meter string }
+type config struct {
+	base, dsn        string
+	flows, conc      int
+	dur, baseDur     time.Duration
+	rounds, advisors int
+	samples          int
+	seed             uint64
+	pids             []int
+	committedCPU     time.Duration
+}
 
 func main() {
-	base := flag.String("base", "http://127.0.0.1:8080", "server URL (loopback only)")
-	dsn := flag.String("db", "", "the server's database, to draw EANs and meter numbers from")
-	flows := flag.Int("flows", 10000, "number of flows")
-	conc := flag.Int("concurrency", 32, "concurrent advisors")
-	maxDur := flag.Duration("duration", 60*time.Second, "stop after this long")
-	seed := flag.Uint64("seed", 1, "seed for drawing the data")
+	var c config
+	flag.StringVar(&c.base, "base", "http://127.0.0.1:8080", "server URL (loopback only; a load balancer's in front of several nodes works too)")
+	flag.StringVar(&c.dsn, "db", "", "the server's database, to draw EANs and meter numbers from and to create the advisor accounts in")
+	flag.IntVar(&c.flows, "flows", 1_000_000, "at most this many flows per round")
+	flag.IntVar(&c.conc, "concurrency", 96, "concurrent advisors (one connection each)")
+	flag.DurationVar(&c.dur, "duration", 10*time.Second, "length of each flows round")
+	flag.DurationVar(&c.baseDur, "baseline-duration", 3*time.Second, "length of each baseline round")
+	flag.IntVar(&c.rounds, "rounds", 5, "pairs of rounds, baseline then flows")
+	flag.IntVar(&c.advisors, "advisors", 0, "distinct advisor accounts (default: --concurrency)")
+	flag.IntVar(&c.samples, "samples", 50_000, "access points drawn across the database")
+	flag.Uint64Var(&c.seed, "seed", 1, "seed for drawing the data")
+	pids := flag.String("pid", "", "comma-separated process ids of the server(s) whose CPU time is counted (with their descendants)")
+	flag.DurationVar(&c.committedCPU, "committed-cpu", 0, "committed server CPU per flow: fail when the median is more than twice it (needs --pid)")
 	cpuprofile := flag.String("cpuprofile", "", "write the load program's own CPU profile to this file (it shares the machine with the server)")
 	flag.Parse()
+	var err error
+	if c.pids, err = measure.ParsePIDs(*pids); err != nil {
+		fmt.Fprintln(os.Stderr, "flows: --pid:", err)
+		os.Exit(2)
+	}
+	if c.advisors <= 0 {
+		c.advisors = c.conc
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -56,206 +89,97 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*base, *dsn, *flows, *conc, *maxDur, *seed); err != nil {
+	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "flows:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(base, dsn string, flows, conc int, maxDur time.Duration, seed uint64) error {
-	u, err := url.Parse(base)
+func run(c config) error {
+	u, err := url.Parse(c.base)
 	if err != nil {
 		return err
 	}
 	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("--base must be a loopback address")
 	}
-	samples, err := draw(dsn, 4096, seed)
+	if c.committedCPU > 0 && len(c.pids) == 0 {
+		return fmt.Errorf("--committed-cpu needs --pid")
+	}
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, c.dsn)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("drew %d access points; %d flows, %d advisors\n", len(samples), flows, conc)
+	t0 := time.Now()
+	samples, err := draw(ctx, db, c.samples, c.seed)
+	if err == nil {
+		err = ensureAdvisors(ctx, db, c.advisors)
+	}
+	db.Close()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("drew %d access points across the database and %d advisor accounts in %s; %d concurrent advisors, %d rounds of %s (baseline %s); load average %s\n",
+		len(samples), c.advisors, time.Since(t0).Round(time.Millisecond), c.conc, c.rounds, c.dur, c.baseDur, measure.LoadAverage())
 
-	// Baseline first: GET /healthz, same concurrency, same number of requests as steps.
-	base1 := measure(conc, flows*len(steps)/4, maxDur, func(c *client, i int) (map[string]time.Duration, error) {
-		d, err := c.call("GET", "/healthz", "", nil)
+	// Sign in every advisor and open the baseline's connections before any
+	// timing; both sets of connections stay open across the rounds.
+	flowClients := make([]*client, c.conc)
+	baseClients := make([]*client, c.conc)
+	for w := range c.conc {
+		if flowClients[w], err = signIn(c.base, u.Host, advisorLogin(w%c.advisors)); err != nil {
+			return err
+		}
+		baseClients[w] = &client{host: u.Host}
+	}
+	defer func() {
+		for w := range c.conc {
+			flowClients[w].drop()
+			baseClients[w].drop()
+		}
+	}()
+
+	var next atomic.Int64 // flows never reuse an access point across rounds until the samples are spent
+	healthz := func(cl *client, i int) (map[string]time.Duration, error) {
+		d, err := cl.call("GET", "/healthz", "", nil)
 		return map[string]time.Duration{"healthz": d}, err
-	}, func() (*client, error) { return &client{host: u.Host}, nil })
-	report("baseline GET /healthz", base1)
-
-	res := measure(conc, flows, maxDur, func(c *client, i int) (map[string]time.Duration, error) {
-		return flow(c, samples[i%len(samples)], i)
-	}, func() (*client, error) { return signIn(base, u.Host) })
-	report("flows", res)
+	}
+	flowFn := func(cl *client, _ int) (map[string]time.Duration, error) {
+		i := int(next.Add(1)) - 1
+		return flow(cl, samples[i%len(samples)], i)
+	}
+	var as, bs []result
+	for r := 1; r <= c.rounds; r++ {
+		a, err := measureRound(c, baseClients, c.flows*len(steps), c.baseDur, healthz)
+		if err != nil {
+			return err
+		}
+		a.print(fmt.Sprintf("round %d A baseline GET /healthz", r), "request")
+		b, err := measureRound(c, flowClients, c.flows, c.dur, flowFn)
+		if err != nil {
+			return err
+		}
+		b.print(fmt.Sprintf("round %d B flows", r), "flow")
+		as, bs = append(as, a), append(bs, b)
+	}
+	report("baseline GET /healthz", merge(as))
+	report("flows", merge(bs))
+	summary(c, as, bs)
+	if c.committedCPU > 0 {
+		med := measure.SpreadOf(serverCPUPerUnit(bs)).Median
+		fmt.Printf("\nserver CPU per flow: %.3f ms median; committed figure %.3f ms (fails above %.3f ms)\n",
+			med, ms64(c.committedCPU), 2*ms64(c.committedCPU))
+		if med > 2*ms64(c.committedCPU) {
+			return fmt.Errorf("server CPU per flow %.3f ms is more than twice the committed %.3f ms", med, ms64(c.committedCPU))
+		}
+	}
 	return nil
 }
 
-// draw reads EANs with the meter in place, from a few random points of the
-// EAN range.
-func draw(dsn string, n int, seed uint64) ([]sample, error) {
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	rng := rand.New(rand.NewPCG(seed, 7))
-	var out []sample
-	for len(out) < n {
-		start := fmt.Sprintf("541449%012d", rng.Uint64N(1e12))
-		rows, err := db.Reader().QueryContext(ctx, `SELECT ean, number FROM meters WHERE removed_on IS NULL AND ean >= $1 ORDER BY ean LIMIT 64`, start)
-		if err != nil {
-			return nil, err
-		}
-		got := 0
-		for rows.Next() {
-			var s sample
-			if err := rows.Scan(&s.ean, &s.meter); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, s)
-			got++
-		}
-		rows.Close()
-		if got == 0 && len(out) == 0 && rng.Uint64N(100) == 0 {
-			return nil, fmt.Errorf("no meters in the database")
-		}
-	}
-	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	return out[:n], nil
-}
-
-// client is one advisor's keep-alive connection, driven by the advisor's
-// goroutine alone: requests are written and responses read on it directly
-// (http.Request.Write, http.ReadResponse), without a Transport's two
-// goroutines per connection and their hand-offs, or a cookie jar. The load
-// program shares the machine's cores with the server, so it must cost
-// little.
-type client struct {
-	host   string
-	conn   net.Conn
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	cookie string // "name=value" of the session cookie
-	csrf   string
-}
-
-// signIn signs in the demo advisor with an ordinary client (not timed) and
-// returns a client carrying its session cookie and form token.
-func signIn(base, host string) (*client, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	defer c.CloseIdleConnections()
-	resp, err := c.Get(base + "/signin")
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	u, _ := url.Parse(base + "/signin/demo")
-	var pre string
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "coupole_signin_csrf" {
-			pre = ck.Value
-		}
-	}
-	resp, err = c.PostForm(base+"/signin/demo", url.Values{"account": {"demo-advisor"}, "csrf_token": {pre}})
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("demo sign-in: status %d (is the server running with --demo?)", resp.StatusCode)
-	}
-	a := &client{host: host}
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "coupole_session" {
-			a.cookie = ck.Name + "=" + ck.Value
-		}
-	}
-	if a.cookie == "" {
-		return nil, fmt.Errorf("demo sign-in: no session cookie")
-	}
-	var me struct {
-		CSRF string `json:"csrf_token"`
-	}
-	if _, err := a.call("GET", "/api/v1/me", "", &me); err != nil {
-		return nil, err
-	}
-	a.csrf = me.CSRF
-	return a, nil
-}
-
-// call sends one request and reads the whole response; the duration is
-// from the first byte written to the last byte read.
-func (a *client) call(method, path, body string, out any, hdr ...string) (time.Duration, error) {
-	req, _ := http.NewRequest(method, "http://"+a.host+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if a.cookie != "" {
-		req.Header.Set("Cookie", a.cookie)
-	}
-	if a.csrf != "" {
-		req.Header.Set("X-CSRF-Token", a.csrf)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	t := time.Now()
-	if a.conn == nil {
-		conn, err := net.Dial("tcp", a.host)
-		if err != nil {
-			return 0, err
-		}
-		a.conn, a.br, a.bw = conn, bufio.NewReader(conn), bufio.NewWriter(conn)
-	}
-	if err := req.Write(a.bw); err != nil {
-		a.drop()
-		return 0, err
-	}
-	if err := a.bw.Flush(); err != nil {
-		a.drop()
-		return 0, err
-	}
-	resp, err := http.ReadResponse(a.br, req)
-	if err != nil {
-		a.drop()
-		return 0, err
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	d := time.Since(t)
-	if err != nil || resp.Close {
-		a.drop()
-	}
-	if err != nil {
-		return 0, err
-	}
-	if resp.StatusCode >= 300 {
-		return d, fmt.Errorf("%s %s: %d %s", method, path[strings.LastIndexByte(path, '/')+1:], resp.StatusCode, firstLine(b))
-	}
-	if out != nil {
-		return d, json.Unmarshal(b, out)
-	}
-	return d, nil
-}
-
-func (a *client) drop() {
-	if a.conn != nil {
-		a.conn.Close()
-		a.conn = nil
-	}
-}
-
-func firstLine(b []byte) string {
-	s, _, _ := strings.Cut(string(b), "\n")
-	return s
-}
-
 func flow(a *client, s sample, i int) (map[string]time.Duration, error) {
-	lat := map[string]time.Duration{}
+	lat := make(map[string]time.Duration, len(steps))
 	var in struct{ ID string }
 	var err error
 	if lat["open"], err = a.call("POST", "/api/v1/interactions", `{"channel":"phone","requester":"customer"}`, &in); err != nil {
@@ -286,40 +210,41 @@ func flow(a *client, s sample, i int) (map[string]time.Duration, error) {
 	return lat, nil
 }
 
+// result is one round (or several merged).
 type result struct {
-	done    int
-	errors  int
-	firstEr string
-	elapsed time.Duration
-	lat     map[string][]time.Duration
+	done      int
+	errors    int
+	firstEr   string
+	elapsed   time.Duration
+	serverCPU time.Duration // of --pid, over the round; 0 without --pid
+	selfCPU   time.Duration // of this program, over the round
+	lat       map[string][]time.Duration
 }
 
-func measure(conc, n int, maxDur time.Duration, fn func(*client, int) (map[string]time.Duration, error), newClient func() (*client, error)) result {
+// measureRound runs fn on every client until n units are done or d has
+// passed; the units in flight at the deadline are finished, and counted.
+func measureRound(c config, clients []*client, n int, d time.Duration, fn func(*client, int) (map[string]time.Duration, error)) (result, error) {
 	var next atomic.Int64
 	var mu sync.Mutex
 	res := result{lat: map[string][]time.Duration{}}
-	deadline := time.Now().Add(maxDur)
+	srv0, err := measure.Processes(c.pids)
+	if err != nil {
+		return res, fmt.Errorf("--pid: %w", err)
+	}
+	self0 := measure.Self()
 	start := time.Now()
+	deadline := start.Add(d)
 	var wg sync.WaitGroup
-	for w := 0; w < conc; w++ {
+	for _, cl := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := newClient()
-			if err != nil {
-				mu.Lock()
-				res.errors++
-				res.firstEr = err.Error()
-				mu.Unlock()
-				return
-			}
-			defer c.drop()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n || time.Now().After(deadline) {
 					return
 				}
-				lat, err := fn(c, i)
+				lat, err := fn(cl, i)
 				mu.Lock()
 				if err != nil {
 					res.errors++
@@ -338,19 +263,57 @@ func measure(conc, n int, maxDur time.Duration, fn func(*client, int) (map[strin
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
-	return res
-}
-
-func pct(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
+	res.selfCPU = measure.Self() - self0
+	srv1, err := measure.Processes(c.pids)
+	if err != nil {
+		return res, fmt.Errorf("--pid: %w", err)
 	}
-	slices.Sort(ds)
-	return ds[min(len(ds)-1, int(float64(len(ds))*p))]
+	res.serverCPU = srv1 - srv0
+	return res, nil
 }
 
+func (r result) rate() float64 { return float64(r.done) / r.elapsed.Seconds() }
+
+func (r result) all() []time.Duration {
+	var all []time.Duration
+	for _, ds := range r.lat {
+		all = append(all, ds...)
+	}
+	return all
+}
+
+// print writes the round's one line: rate, CPU per unit, p99.
+func (r result) print(name, unit string) {
+	fmt.Printf("%s: %d done, %d errors in %s → %.0f/s; server CPU %.3f ms/%s, load program CPU %.3f ms/%s; p99 %s; load average %s\n",
+		name, r.done, r.errors, r.elapsed.Round(time.Millisecond), r.rate(),
+		perUnit(r.serverCPU, r.done), unit, perUnit(r.selfCPU, r.done), unit, ms(measure.Percentile(r.all(), 0.99)), measure.LoadAverage())
+	if r.firstEr != "" {
+		fmt.Printf("first error: %s\n", r.firstEr)
+	}
+}
+
+func merge(rs []result) result {
+	m := result{lat: map[string][]time.Duration{}}
+	for _, r := range rs {
+		m.done += r.done
+		m.errors += r.errors
+		if m.firstEr == "" {
+			m.firstEr = r.firstEr
+		}
+		m.elapsed += r.elapsed
+		m.serverCPU += r.serverCPU
+		m.selfCPU += r.selfCPU
+		for k, v := range r.lat {
+			m.lat[k] = append(m.lat[k], v...)
+		}
+	}
+	return m
+}
+
+// report prints the merged rounds: the same lines as before issue 17 (the
+// cluster harness parses "NAME: N done, E errors in T → R/s").
 func report(name string, r result) {
-	fmt.Printf("\n%s: %d done, %d errors in %s → %.0f/s\n", name, r.done, r.errors, r.elapsed.Round(time.Millisecond), float64(r.done)/r.elapsed.Seconds())
+	fmt.Printf("\n%s: %d done, %d errors in %s → %.0f/s\n", name, r.done, r.errors, r.elapsed.Round(time.Millisecond), r.rate())
 	if r.firstEr != "" {
 		fmt.Printf("first error: %s\n", r.firstEr)
 	}
@@ -364,11 +327,67 @@ func report(name string, r result) {
 			continue
 		}
 		all = append(all, ds...)
-		fmt.Printf("| %s | %d | %s | %s | %s |\n", k, len(ds), ms(pct(ds, 0.5)), ms(pct(ds, 0.99)), ms(pct(ds, 1)))
+		fmt.Printf("| %s | %d | %s | %s | %s |\n", k, len(ds), ms(measure.Percentile(ds, 0.5)), ms(measure.Percentile(ds, 0.99)), ms(measure.Percentile(ds, 1)))
 	}
 	if len(r.lat) > 1 {
-		fmt.Printf("| all requests | %d | %s | %s | %s |\n", len(all), ms(pct(all, 0.5)), ms(pct(all, 0.99)), ms(pct(all, 1)))
+		fmt.Printf("| all requests | %d | %s | %s | %s |\n", len(all), ms(measure.Percentile(all, 0.5)), ms(measure.Percentile(all, 0.99)), ms(measure.Percentile(all, 1)))
 	}
 }
+
+// summary prints min / median / max over the interleaved rounds.
+func summary(c config, as, bs []result) {
+	rates := func(rs []result) []float64 {
+		var out []float64
+		for _, r := range rs {
+			out = append(out, r.rate())
+		}
+		return out
+	}
+	p99s := func(rs []result) []float64 {
+		var out []float64
+		for _, r := range rs {
+			out = append(out, ms64(measure.Percentile(r.all(), 0.99)))
+		}
+		return out
+	}
+	selfs := func(rs []result) []float64 {
+		var out []float64
+		for _, r := range rs {
+			out = append(out, perUnit(r.selfCPU, r.done))
+		}
+		return out
+	}
+	fmt.Printf("\nsummary over %d interleaved pairs (min / median / max); load average %s\n", len(bs), measure.LoadAverage())
+	fmt.Println("| | per second | server CPU per unit (ms) | load program CPU per unit (ms) | p99 (ms) |")
+	fmt.Println("|---|---|---|---|---|")
+	srv := "—"
+	if len(c.pids) > 0 {
+		srv = measure.SpreadOf(serverCPUPerUnit(as)).Format("%.4f")
+	}
+	fmt.Printf("| A baseline GET /healthz (unit: request) | %s | %s | %s | %s |\n",
+		measure.SpreadOf(rates(as)).Format("%.0f"), srv, measure.SpreadOf(selfs(as)).Format("%.4f"), measure.SpreadOf(p99s(as)).Format("%.2f"))
+	if len(c.pids) > 0 {
+		srv = measure.SpreadOf(serverCPUPerUnit(bs)).Format("%.3f")
+	}
+	fmt.Printf("| B flows (unit: flow) | %s | %s | %s | %s |\n",
+		measure.SpreadOf(rates(bs)).Format("%.0f"), srv, measure.SpreadOf(selfs(bs)).Format("%.3f"), measure.SpreadOf(p99s(bs)).Format("%.2f"))
+}
+
+func serverCPUPerUnit(rs []result) []float64 {
+	var out []float64
+	for _, r := range rs {
+		out = append(out, perUnit(r.serverCPU, r.done))
+	}
+	return out
+}
+
+func perUnit(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return ms64(d) / float64(n)
+}
+
+func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

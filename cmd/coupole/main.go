@@ -57,7 +57,9 @@ var errUsage = errors.New("usage")
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Clock: coupole.SystemClock{}}
+	stopProfile := startCPUProfile(os.Getenv)
 	code := run(ctx, env, os.Args[1:])
+	stopProfile()
 	stop()
 	os.Exit(code)
 }

@@ -1,31 +1,29 @@
 package main
 
 import (
-	"log/slog"
+	"fmt"
 	"os"
 	"runtime/pprof"
 )
 
-// startCPUProfile writes a CPU profile of the whole `coupole serve` run to
-// the file named by COUPOLE_CPUPROFILE, if set (issue 18: profile before
-// optimising, on a node among others behind the load balancer). It returns
-// the function that stops the profile and closes the file.
-func startCPUProfile(env *Env, logger *slog.Logger) func() {
-	path := env.Getenv("COUPOLE_CPUPROFILE")
+// startCPUProfile writes a CPU profile of the whole process to the file
+// named by COUPOLE_CPUPROFILE, when set, until the returned function is
+// called: how the benchmarks (docs/benchmarks.md, issue 17) publish where
+// a server's time goes. The profile holds function names and counts only,
+// no data. Unset, it does nothing.
+func startCPUProfile(getenv func(string) string) func() {
+	path := getenv("COUPOLE_CPUPROFILE")
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
 	if err != nil {
-		logger.Error("no CPU profile", "err", err)
+		fmt.Fprintf(os.Stderr, "coupole: COUPOLE_CPUPROFILE: %v\n", err)
 		return func() {}
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		logger.Error("no CPU profile", "err", err)
-		return func() {}
-	}
-	logger.Info("writing a CPU profile until the server stops", "file", path)
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()

@@ -41,7 +41,6 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	logger := newLogger(env.Stderr, cfg)
-	defer startCPUProfile(env, logger)()
 
 	db, err := sqlstore.Open(ctx, cfg.DB)
 	if err != nil {

@@ -335,7 +335,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 			RedirectURL: cfg.OIDCRedirectURL, GroupsClaim: cfg.OIDCGroupsClaim, GroupRoles: cfg.OIDCGroupRoles}
 	}
 	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger,
-		IdleAfter: cfg.InteractionIdle, Budget: cfg.VerificationBudget}
+		IdleAfter: cfg.InteractionIdle, Budget: cfg.VerificationBudget,
+		GridStaleness: interaction.MaxGridStaleness / 2} // the steps of a call share grid reads for 500 ms (issue 17)
 	// The back office's case queue (issue 11), on the same log and store.
 	cases := &casework.Service{Store: db, Grid: db, Audit: alog, Clock: env.Clock, Logger: logger}
 	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
