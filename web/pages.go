@@ -65,7 +65,7 @@ type flash struct {
 var pageTemplates = mustPageTemplates()
 
 func pageFuncs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		// t is the only way template text reaches the page (a test checks).
 		"t": func(lang coupole.Language, key string) string { return Message(lang, key) },
 		// tf formats a message with arguments (fmt verbs in the catalogue).
@@ -99,6 +99,10 @@ func pageFuncs() template.FuncMap {
 			return t.In(brussels).Format("02/01/2006")
 		},
 	}
+	for k, f := range deskFuncs() {
+		m[k] = f
+	}
+	return m
 }
 
 // staffName is how a staff member is named on the pages: their display
@@ -124,7 +128,8 @@ var brussels = func() *time.Location {
 }()
 
 func mustPageTemplates() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(pageFuncs()).ParseFS(templateFS, "templates/layout.html"))
+	// templates/_*.html hold parts shared by pages (no page of their own).
+	base := template.Must(template.New("").Funcs(pageFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
 	out := map[string]*template.Template{}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -132,7 +137,7 @@ func mustPageTemplates() map[string]*template.Template {
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
