@@ -170,15 +170,15 @@ type DecisionView struct {
 
 // Disclosure is the data that may be told, scoped.
 type Disclosure struct {
-	Periods     []PeriodView  `json:"periods,omitempty"`
-	Readings    []ReadingView `json:"readings,omitempty"`
+	Periods  []PeriodView  `json:"periods,omitempty"`
+	Readings []ReadingView `json:"readings,omitempty"`
 	// Consumption is the readings turned into consumption per period,
 	// within the requester's occupancy (D1, D8, issue 15).
 	Consumption []ConsumptionView `json:"consumption,omitempty"`
-	Suppliers   []SupplyView  `json:"suppliers,omitempty"`
-	CaseStatus  string        `json:"case_status,omitempty"`
-	Cases       CaseStatuses  `json:"cases,omitempty"`        // case_status: the customer's cases in scope (issue 11)
-	HistoryFrom string        `json:"history_from,omitempty"` // no data before this day (three years)
+	Suppliers   []SupplyView      `json:"suppliers,omitempty"`
+	CaseStatus  string            `json:"case_status,omitempty"`
+	Cases       CaseStatuses      `json:"cases,omitempty"`        // case_status: the customer's cases in scope (issue 11)
+	HistoryFrom string            `json:"history_from,omitempty"` // no data before this day (three years)
 }
 
 // PeriodView is a period the data is clipped to.
