@@ -21,6 +21,9 @@ var deskMessages = map[string]map[coupole.Language]string{
 		"Tastenkürzel: Alt+Umschalt+N neuer Anruf · I identifizieren · V überprüfen · A anfragen · S senden · W Gründe · C abschließen.",
 		"Shortcuts: Alt+Shift+N new call · I identify · V verify · A ask · S send · W reasons · C close."),
 
+	"page.not_found_title": tr("Page introuvable", "Pagina niet gevonden", "Seite nicht gefunden", "Page not found"),
+	"page.not_found":       tr("Page introuvable : cette adresse ne mène à aucun écran de Coupole. Revenez à l'accueil.", "Pagina niet gevonden: dit adres leidt naar geen enkel scherm van Coupole. Ga terug naar de startpagina.", "Seite nicht gefunden: Diese Adresse führt zu keinem Bildschirm von Coupole. Kehren Sie zur Startseite zurück.", "Page not found: this address leads to no Coupole screen. Go back to the home page."),
+
 	"ia.step.verify_cpas": tr("sans objet sur la ligne CPAS", "niet van toepassing op de OCMW-lijn", "entfällt auf der ÖSHZ-Leitung", "not needed on the CPAS line"),
 	"ia.v_cpas":           tr("sans objet (mandat permanent du CPAS)", "niet van toepassing (vaste volmacht van het OCMW)", "entfällt (Dauervollmacht des ÖSHZ)", "not needed (the CPAS's standing mandate)"),
 	"ia.unsent_warning": tr("Décidé mais pas envoyé : %s. Envoyez-le au-dessus, ou cochez ci-dessous pour clôturer sans l'envoyer (ce choix est tracé).",
@@ -58,6 +61,7 @@ var deskMessages = map[string]map[coupole.Language]string{
 	"cons.excl_night": tr("Exclusif nuit", "Uitsluitend nacht", "Nur Nacht", "Exclusive night"),
 	"cons.total":      tr("Total", "Totaal", "Gesamt", "Total"),
 	"cons.gas":        tr("Gaz", "Gas", "Gas", "Gas"),
+	"cons.none":       tr("Pas assez de relevés dans votre période d'occupation des trois dernières années pour calculer une consommation.", "Niet genoeg meterstanden in uw bewoningsperiode van de laatste drie jaar om een verbruik te berekenen.", "Nicht genug Zählerstände in Ihrem Nutzungszeitraum der letzten drei Jahre, um einen Verbrauch zu berechnen.", "Not enough readings in your occupancy of the last three years to compute a consumption."),
 	"cons.readings":   tr("Relevés d'index (valeurs cumulées du compteur)", "Meterstanden (cumulatieve waarden van de meter)", "Zählerstände (kumulierte Werte des Zählers)", "Index readings (the meter's cumulative values)"),
 	"cons.date":       tr("Date", "Datum", "Datum", "Date"),
 	"cons.meter":      tr("Compteur", "Meter", "Zähler", "Meter"),

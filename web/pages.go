@@ -308,6 +308,7 @@ func (a *StaffAccess) demoCallers(keep func(demo.Caller) bool) []demo.Caller {
 func (a *StaffAccess) EnablePages(cfg PagesConfig) {
 	a.pages = cfg
 	a.Server.Handle("GET /static/", staticHandler())
+	a.Server.PageNotFound = a.handlePageNotFound
 	a.public("POST /signin/language", a.handleSignInLanguage)
 	a.handle("POST /preferences/language", coupole.ActionViewHome, nil, a.handleLanguage)
 	if a.Cases != nil { // the back office's queue (issue 11)
@@ -360,4 +361,18 @@ func (a *StaffAccess) homeData(r *http.Request, p *Principal) homeData {
 	}
 	h.Closed = r.URL.Query().Get("closed") != ""
 	return h
+}
+
+// handlePageNotFound is the 404 of the staff pages, in the language of the
+// browser's cookie or Accept-Language (no session is read for a path that
+// is no route: nothing about the staff member is needed to say so).
+func (a *StaffAccess) handlePageNotFound(w http.ResponseWriter, r *http.Request) {
+	lang := RequestLanguage(r)
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	a.renderPage(w, r, http.StatusNotFound, "refused", view{Lang: lang, Title: "page.not_found_title", Message: Message(lang, "page.not_found")})
 }

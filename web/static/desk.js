@@ -56,7 +56,7 @@
   function focus(id) { var el = document.getElementById(id); if (el) el.focus(); }
   document.addEventListener("keydown", function (e) {
     if (!e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey) return;
-    var f = shortcuts[e.code];
+    var f = shortcuts[e.code] || shortcuts["Key" + String(e.key).toUpperCase()];
     if (f) { e.preventDefault(); f(); }
   });
 
