@@ -89,7 +89,9 @@ func (b *browser) activeIn(sel string) bool {
 	return ok
 }
 
-func jsQuote(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
+func jsQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
 
 // TestBrowserDeskErrorInView: issue 15, seen 2 — closing without a call
 // reason shows the error next to the reasons, in view, announced, with the

@@ -34,7 +34,7 @@ type Server struct {
 	// staff pages' 404 in the staff member's language, issue 15); the
 	// mux's plain 404 when nil. Never under /api/ (a problem there).
 	PageNotFound http.HandlerFunc
-	Ready  Readiness
+	Ready        Readiness
 	// TLS, when set, makes ListenAndServe serve HTTPS (LoadTLS).
 	TLS *tls.Config
 	// BehindTLSProxy says that a TLS-terminating proxy is in front: every
