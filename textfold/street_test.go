@@ -22,7 +22,7 @@ func TestStreetMatches(t *testing.T) {
 		{"louise", "Avenue Louise", true},
 		{"avenue sainte walburge", "Rue Sainte-Walburge", false}, // another type
 		{"glise", "Rue de l'Église", false},                      // not from the middle of a word
-		{"walburge", "Rue Sainte-Walburge", false},                // words in order, from the first
+		{"walburge", "Rue Sainte-Walburge", false},               // words in order, from the first
 		{"", "Rue Sainte-Walburge", false},
 		{"sainte walburge haute", "Rue Sainte-Walburge", false},
 	} {

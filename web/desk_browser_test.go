@@ -320,3 +320,21 @@ func TestBrowserDeskKeyboardOnly(t *testing.T) {
 		t.Errorf("the keyboard-only call took %d keystrokes, want at most 8", total)
 	}
 }
+
+// TestBrowserDeskStreetWithoutType: issue 15, seen 4 — postcode 4040 and
+// "Sainte-Walburge", without "rue", finds the demo's Rue Sainte-Walburge;
+// Enter in the street field searches by address.
+func TestBrowserDeskStreetWithoutType(t *testing.T) {
+	f, _ := mustServeDemoFixture(t, true)
+	b := mustBrowser(t)
+	b.base = f.ts.URL
+	b.signInDemo(f.ts.URL, "demo-advisor")
+	b.run("open", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(chromedp.CSS(`#open-interaction`)), chromedp.Click(chromedp.CSS(`#open-interaction`)),
+		chromedp.WaitVisible(chromedp.CSS(`#by-postcode`)))
+	b.run("type the address", chromedp.SendKeys(chromedp.CSS(`#by-postcode`), "4040"), chromedp.SendKeys(chromedp.CSS(`#by-street`), "Sainte-Walburge"))
+	b.loads("Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`#identify h3`)))
+	if n := b.count(`#candidates tbody tr`); n == 0 {
+		t.Errorf("postcode 4040 and Sainte-Walburge find nothing: %q", b.text(`#identify`))
+	}
+	b.mustSee(`#candidates`, "Rue Sainte-Walburge")
+}

@@ -161,7 +161,7 @@ func testAccessPointsByAddress(t *testing.T, s coupole.GridStore) {
 		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "boulevard d'av", Number: "7B"}, []coupole.EAN{EANElecLiege}},
 		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "rue de l'eglise"}, []coupole.EAN{}},
 		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "eglise"}, []coupole.EAN{EANElecNamur, EANGasNamur}}, // without type and articles
-		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "glise"}, []coupole.EAN{}},                            // a prefix of words, not a substring
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "glise"}, []coupole.EAN{}},                           // a prefix of words, not a substring
 		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "rue de l'eglise", Number: "13"}, []coupole.EAN{}},
 	}
 	for _, tt := range tests {
