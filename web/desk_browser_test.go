@@ -48,6 +48,7 @@ func TestBrowserDeskAnswersStay(t *testing.T) {
 	}
 	b.mustSee(`#timeline`, "Interaction ouverte", "Recherche par EAN", "Numéro de compteur vérifié", "Demande : Code EAN", "Demande : Fournisseur actuel",
 		"Demande : Historique de consommation", "Envoi créé : Code EAN")
+	b.run("show the timeline", chromedp.ScrollIntoView(chromedp.CSS(`#timeline`)))
 	b.screenshot("timeline")
 	b.tick(`input[name=reason][value=ean_request]`)
 	b.loads("close", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#unsent-warning`)))
@@ -177,6 +178,7 @@ func TestBrowserDeskConsumption(t *testing.T) {
 	if s := b.text(li); regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).MatchString(s) || !regexp.MustCompile(`\d{2}/\d{2}/\d{4} → \d{2}/\d{2}/\d{4}`).MatchString(s) {
 		t.Errorf("dates on the answer are not dd/mm/yyyy: %q", s)
 	}
+	b.run("show the chart", chromedp.ScrollIntoView(chromedp.CSS(li+` svg.chart`)))
 	b.screenshot("consumption")
 }
 
