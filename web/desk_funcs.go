@@ -132,8 +132,8 @@ func consumptionChart(lang coupole.Language, cs []interaction.ConsumptionView) t
 	for i, c := range cs {
 		bh := (h - bottom - top) * value(c) / max
 		x := left + slot*float64(i) + (slot-bar)/2
-		fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s → %s : %s %s</title></rect>`,
-			x, h-bottom-bh, bar, bh, esc(dayIn(lang, c.From)), esc(dayIn(lang, c.To)), esc(numberIn(lang, value(c))), unit)
+		fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s → %s%s %s %s</title></rect>`,
+			x, h-bottom-bh, bar, bh, esc(dayIn(lang, c.From)), esc(dayIn(lang, c.To)), colon(lang), esc(numberIn(lang, value(c))), unit)
 		if len(cs) <= 12 || i%int(math.Ceil(float64(len(cs))/12)) == 0 {
 			to := c.To
 			if len(to) >= 7 {
