@@ -76,9 +76,9 @@ type deskMemory struct {
 	m  map[string]*deskState
 }
 
-// update changes the state of interaction id for its handler staffID; a
-// state of another staff member is started afresh (it cannot be theirs:
-// the service refuses them the interaction before any step).
+// update changes the state of interaction id for its handler staffID. The
+// state of an interaction kept for another staff member is left alone (the
+// staff policy and the service refuse them the interaction anyway).
 func (d *deskMemory) update(id, staffID string, now time.Time, change func(s *deskState)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -91,7 +91,10 @@ func (d *deskMemory) update(id, staffID string, now time.Time, change func(s *de
 		}
 	}
 	s := d.m[id]
-	if s == nil || s.staffID != staffID {
+	if s != nil && s.staffID != staffID {
+		return
+	}
+	if s == nil {
 		s = &deskState{staffID: staffID}
 		d.m[id] = s
 	}
