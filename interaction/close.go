@@ -7,6 +7,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/policy"
 )
 
 // Close closes the interaction with at least one call reason of the
@@ -33,10 +34,22 @@ func (s *Service) Close(ctx context.Context, a Actor, id string, r CloseRequest)
 			legal = append(legal, code)
 		}
 	}
+	var unsent []string
+	for _, item := range r.Unsent {
+		if err := checkEnum("unsent", item, policy.Items); err != nil {
+			return View{}, err
+		}
+		if !slices.Contains(unsent, item) {
+			unsent = append(unsent, item)
+		}
+	}
 	now := s.Clock.Now()
 	ev := audit.Event{Action: "interaction.close", CallReason: strings.Join(codes, ",")}
 	if len(legal) > 0 {
 		ev.Data = append(ev.Data, "legal_retention="+strings.Join(legal, ","))
+	}
+	if len(unsent) > 0 {
+		ev.Data = append(ev.Data, "left_unsent="+strings.Join(unsent, ","))
 	}
 	_, err = s.traceThen(ctx, a, in, ev, func(ctx context.Context, _ uint64) error {
 		return s.Store.CloseInteraction(ctx, in.ID, codes, now)

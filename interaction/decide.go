@@ -312,12 +312,15 @@ func (s *Service) disclose(ctx context.Context, sj subject, item policy.Item) (*
 			return nil, nil, err
 		}
 		d.Readings = []ReadingView{}
+		var kept []coupole.Reading
 		for _, r := range rs {
 			if !inPeriods(periods, r.Date) {
 				continue
 			}
+			kept = append(kept, r)
 			d.Readings = append(d.Readings, readingView(r, sj.ap.Energy))
 		}
+		d.Consumption = consumption(kept, periods, sj.ap.Energy)
 		return d, []string{"disclosed=consumption_history", "readings=" + strconv.Itoa(len(d.Readings))}, nil
 	case policy.ItemSupplier:
 		sps, err := s.Grid.SupplyPeriods(ctx, sj.ap.EAN)

@@ -170,12 +170,15 @@ type DecisionView struct {
 
 // Disclosure is the data that may be told, scoped.
 type Disclosure struct {
-	Periods     []PeriodView  `json:"periods,omitempty"`
-	Readings    []ReadingView `json:"readings,omitempty"`
-	Suppliers   []SupplyView  `json:"suppliers,omitempty"`
-	CaseStatus  string        `json:"case_status,omitempty"`
-	Cases       CaseStatuses  `json:"cases,omitempty"`        // case_status: the customer's cases in scope (issue 11)
-	HistoryFrom string        `json:"history_from,omitempty"` // no data before this day (three years)
+	Periods  []PeriodView  `json:"periods,omitempty"`
+	Readings []ReadingView `json:"readings,omitempty"`
+	// Consumption is the readings turned into consumption per period,
+	// within the requester's occupancy (D1, D8, issue 15).
+	Consumption []ConsumptionView `json:"consumption,omitempty"`
+	Suppliers   []SupplyView      `json:"suppliers,omitempty"`
+	CaseStatus  string            `json:"case_status,omitempty"`
+	Cases       CaseStatuses      `json:"cases,omitempty"`        // case_status: the customer's cases in scope (issue 11)
+	HistoryFrom string            `json:"history_from,omitempty"` // no data before this day (three years)
 }
 
 // PeriodView is a period the data is clipped to.
@@ -275,6 +278,10 @@ func (r ReadingResult) ConsumptionPerDay() float64 {
 // CloseRequest closes an interaction with at least one call reason (C4).
 type CloseRequest struct {
 	CallReasons []string `json:"call_reasons"`
+	// Unsent are the items decided with an SMS, a letter or a case that the
+	// handler chose to leave unsent when warned at close (issue 15, item
+	// 1): the choice is traced with the close.
+	Unsent []string `json:"unsent,omitempty"`
 }
 
 // PublicInfoRequest asks for planned works and outages in a postcode (and

@@ -115,33 +115,6 @@ func searchLimit(n int) int {
 	return min(n, maxSearchLimit)
 }
 
-// AccessPointsByAddress implements coupole.GridStore.
-func (db *DB) AccessPointsByAddress(ctx context.Context, q coupole.AddressQuery) ([]coupole.AccessPoint, error) {
-	postcode := strings.TrimSpace(q.Postcode)
-	if err := coupole.ValidatePostcode(postcode); err != nil {
-		return nil, err
-	}
-	street := textfold.Fold(q.StreetPrefix)
-	if street == "" {
-		return nil, coupole.Errorf(coupole.EINVALID, "address search: the beginning of the street name is required")
-	}
-	lo, hi := prefixRange(street)
-	sqlq := `SELECT ` + accessPointCols + ` FROM access_points
-		WHERE postcode = $1 AND street_key >= $2 AND street_key < $3`
-	args := []any{postcode, lo, hi}
-	order := ` ORDER BY postcode, street_key, house_number, ean`
-	if n := strings.TrimSpace(q.Number); n != "" {
-		// "7b" or "7B": the number as typed and in both cases, so that
-		// the index on the number serves the equality; ordered as that
-		// index is, so that no sort is needed either.
-		sqlq += ` AND house_number IN ($4, $5, $6)`
-		args = append(args, n, strings.ToUpper(n), strings.ToLower(n))
-		order = ` ORDER BY postcode, house_number, street_key, ean`
-	}
-	sqlq += order + ` LIMIT ` + itoa(searchLimit(q.Limit))
-	return db.accessPoints(ctx, sqlq, args...)
-}
-
 func itoa(n int) string {
 	if n == 0 {
 		return "0"

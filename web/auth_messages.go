@@ -76,10 +76,10 @@ var Messages = map[string]map[coupole.Language]string{
 	"home.welcome": {"fr": "Bienvenue", "nl": "Welkom", "de": "Willkommen", "en": "Welcome"},
 	"home.roles":   {"fr": "Rôles", "nl": "Rollen", "de": "Rollen", "en": "Roles"},
 	"refused.network": {
-		"fr": "Accès refusé : Coupole n'est accessible que depuis les postes du réseau de l'entreprise (C5).",
-		"nl": "Toegang geweigerd: Coupole is alleen bereikbaar vanaf werkstations op het bedrijfsnetwerk (C5).",
-		"de": "Zugriff verweigert: Coupole ist nur von Arbeitsplätzen im Firmennetz erreichbar (C5).",
-		"en": "Access refused: Coupole can only be used from workstations on the company network (C5).",
+		"fr": "Accès refusé : Coupole n'est accessible que depuis les postes du réseau de l'entreprise.",
+		"nl": "Toegang geweigerd: Coupole is alleen bereikbaar vanaf werkstations op het bedrijfsnetwerk.",
+		"de": "Zugriff verweigert: Coupole ist nur von Arbeitsplätzen im Firmennetz erreichbar.",
+		"en": "Access refused: Coupole can only be used from workstations on the company network.",
 	},
 	"refused.signin_required": {
 		"fr": "Veuillez vous connecter.", "nl": "Gelieve u aan te melden.",
@@ -92,10 +92,10 @@ var Messages = map[string]map[coupole.Language]string{
 		"en": "Access refused: your role does not allow this action.",
 	},
 	"refused.need_to_know": {
-		"fr": "Accès refusé : ce client n'est identifié dans aucune interaction ouverte que vous traitez (C1).",
-		"nl": "Toegang geweigerd: deze klant is niet geïdentificeerd in een open interactie die u behandelt (C1).",
-		"de": "Zugriff verweigert: Dieser Kunde ist in keiner offenen Interaktion, die Sie bearbeiten, identifiziert (C1).",
-		"en": "Access refused: this customer is not identified in any open interaction you handle (C1).",
+		"fr": "Accès refusé : ce client n'est identifié dans aucune interaction ouverte que vous traitez.",
+		"nl": "Toegang geweigerd: deze klant is niet geïdentificeerd in een open interactie die u behandelt.",
+		"de": "Zugriff verweigert: Dieser Kunde ist in keiner offenen Interaktion, die Sie bearbeiten, identifiziert.",
+		"en": "Access refused: this customer is not identified in any open interaction you handle.",
 	},
 	"refused.csrf": {
 		"fr": "Requête refusée : le formulaire a expiré ou ne vient pas de Coupole. Rechargez la page.",

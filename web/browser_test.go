@@ -63,7 +63,7 @@ func mustBrowser(tb testing.TB) *browser {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 150*time.Second)
 	tb.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
 		tb.Fatalf("start chromium: %v", err)
@@ -165,4 +165,24 @@ func (b *browser) loads(step string, actions ...chromedp.Action[chromedp.Void]) 
 		b.tb.Fatalf("%s: mark page: %v", step, err)
 	}
 	b.run(step, append(actions, chromedp.WaitVisible(chromedp.CSS(`body:not([data-old])`)))...)
+}
+
+// tick makes sure the check box sel is ticked (the page may have ticked it
+// already, as the wrap-up does with the reasons it suggests).
+func (b *browser) tick(sel string) {
+	b.tb.Helper()
+	js := "(() => { const e = document.querySelector(" + strconv.Quote(sel) + "); if (!e) return false; if (!e.checked) e.click(); return e.checked })()"
+	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js))
+	if err != nil || !ok {
+		b.tb.Fatalf("tick %s: %v", sel, err)
+	}
+}
+
+// untickAll unticks every check box matching sel.
+func (b *browser) untickAll(sel string) {
+	b.tb.Helper()
+	js := "(() => { document.querySelectorAll(" + strconv.Quote(sel) + ").forEach(e => { if (e.checked) e.click() }); return true })()"
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js)); err != nil {
+		b.tb.Fatalf("untick %s: %v", sel, err)
+	}
 }

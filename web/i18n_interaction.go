@@ -155,7 +155,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"ia.v_ok":                     tr("vérifié", "geverifieerd", "überprüft", "verified"),
 	"ia.v_no":                     tr("pas encore vérifié", "nog niet geverifieerd", "noch nicht überprüft", "not verified yet"),
 	"ia.v_locked":                 tr("bloqué", "geblokkeerd", "gesperrt", "locked"),
-	"ia.masked_note":              tr("Données masquées : seul ce que la demande exige est affiché (C1).", "Gemaskeerde gegevens: alleen wat het verzoek vereist wordt getoond (C1).", "Maskierte Daten: nur was die Anfrage erfordert wird angezeigt (C1).", "Masked data: only what the request needs is shown (C1)."),
+	"ia.masked_note":              tr("Données masquées : seul ce que la demande exige est affiché.", "Gemaskeerde gegevens: alleen wat het verzoek vereist wordt getoond.", "Maskierte Daten: nur was die Anfrage erfordert wird angezeigt.", "Masked data: only what the request needs is shown."),
 	"ia.answer":                   tr("Que demande-t-on ?", "Wat wordt er gevraagd?", "Was wird gefragt?", "What is asked?"),
 	"ia.answer_hint":              tr("Coupole décide selon la politique de divulgation et vous donne la phrase à dire.", "Coupole beslist volgens het openbaarmakingsbeleid en geeft u de zin om te zeggen.", "Coupole entscheidet nach der Offenlegungsrichtlinie und gibt Ihnen den Satz zum Vorlesen.", "Coupole decides by the disclosure policy and gives you the sentence to say."),
 	"ia.decide":                   tr("Demander", "Vragen", "Anfragen", "Ask"),
@@ -190,7 +190,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"ia.sent":                     tr("Envois de cet appel", "Verzendingen van deze oproep", "Sendungen dieses Anrufs", "Sent in this call"),
 	"ia.sent_item":                tr("Contenu", "Inhoud", "Inhalt", "Content"),
 	"ia.wrapup":                   tr("Clôturer l'interaction", "De interactie afsluiten", "Die Interaktion abschließen", "Wrap up the interaction"),
-	"ia.wrapup_hint":              tr("Indiquez au moins un motif d'appel (C4).", "Geef minstens één reden van de oproep op (C4).", "Geben Sie mindestens einen Anrufgrund an (C4).", "Give at least one call reason (C4)."),
+	"ia.wrapup_hint":              tr("Indiquez au moins un motif d'appel.", "Geef minstens één reden van de oproep op.", "Geben Sie mindestens einen Anrufgrund an.", "Give at least one call reason."),
 	"ia.reasons":                  tr("Motifs de l'appel", "Redenen van de oproep", "Anrufgründe", "Call reasons"),
 	"ia.legal":                    tr("conservation légale de l'enregistrement", "wettelijke bewaring van de opname", "gesetzliche Aufbewahrung der Aufzeichnung", "legal retention of the recording"),
 	"ia.close":                    tr("Clôturer", "Afsluiten", "Abschließen", "Close"),
@@ -198,7 +198,7 @@ var interactionMessages = map[string]map[coupole.Language]string{
 	"ia.closed_note":              tr("Cette interaction est clôturée : plus aucune donnée du client n'est accessible.", "Deze interactie is afgesloten: er zijn geen klantgegevens meer toegankelijk.", "Diese Interaktion ist abgeschlossen: keine Kundendaten sind mehr zugänglich.", "This interaction is closed: no customer data is accessible any more."),
 	"ia.back":                     tr("Retour à l'accueil", "Terug naar start", "Zurück zum Start", "Back to home"),
 	"ia.public":                   tr("Travaux et pannes (information publique)", "Werken en storingen (openbare informatie)", "Arbeiten und Störungen (öffentliche Information)", "Works and outages (public information)"),
-	"ia.public_hint":              tr("Sans identification ni vérification (D9).", "Zonder identificatie of verificatie (D9).", "Ohne Identifizierung oder Überprüfung (D9).", "No identification or verification needed (D9)."),
+	"ia.public_hint":              tr("Sans identification ni vérification.", "Zonder identificatie of verificatie.", "Ohne Identifizierung oder Überprüfung.", "No identification or verification needed."),
 	"ia.public_none":              tr("Aucun travail planifié ni panne connue à cet endroit.", "Geen geplande werken of gekende storingen op deze plaats.", "Keine geplanten Arbeiten oder bekannten Störungen an diesem Ort.", "No planned works or known outage there."),
 
 	"ia.pick_item":       tr("Cochez au moins une demande.", "Vink minstens één vraag aan.", "Kreuzen Sie mindestens eine Anfrage an.", "Tick at least one request."),
@@ -207,13 +207,13 @@ var interactionMessages = map[string]map[coupole.Language]string{
 
 	// CPAS line
 	"cpas.title": tr("Ligne CPAS", "OCMW-lijn", "ÖSHZ-Leitung", "CPAS line"),
-	"cpas.intro": tr("Ligne dédiée, non publiée : le CPAS appelle pour un bénéficiaire dont il détient un mandat permanent (D6).", "Aparte, niet-gepubliceerde lijn: het OCMW belt voor een begunstigde waarvoor het een permanente volmacht heeft (D6).", "Eigene, nicht veröffentlichte Leitung: das ÖSHZ ruft für einen Begünstigten an, für den es eine Dauervollmacht hat (D6).", "Dedicated, unpublished line: the CPAS calls about a beneficiary it holds a permanent mandate for (D6)."),
+	"cpas.intro": tr("Ligne dédiée, non publiée : le CPAS appelle pour un bénéficiaire dont il détient un mandat permanent.", "Aparte, niet-gepubliceerde lijn: het OCMW belt voor een begunstigde waarvoor het een permanente volmacht heeft.", "Eigene, nicht veröffentlichte Leitung: das ÖSHZ ruft für einen Begünstigten an, für den es eine Dauervollmacht hat.", "Dedicated, unpublished line: the CPAS calls about a beneficiary it holds a permanent mandate for."),
 	"cpas.id":    tr("CPAS appelant (référence)", "Bellend OCMW (referentie)", "Anrufendes ÖSHZ (Referenz)", "Calling CPAS (reference)"),
 	"cpas.open":  tr("Prendre l'appel", "Oproep aannemen", "Anruf annehmen", "Take the call"),
 
 	// alerts
 	"alerts.title":                    tr("Alertes : vérifications bloquées", "Meldingen: geblokkeerde verificaties", "Warnungen: gesperrte Überprüfungen", "Alerts: locked verifications"),
-	"alerts.intro":                    tr("Un point d'accès est bloqué quand un appelant donne plusieurs fois un mauvais numéro de compteur : possible tentative d'obtenir des données d'autrui (C2).", "Een toegangspunt wordt geblokkeerd wanneer een beller meermaals een fout meternummer geeft: mogelijke poging om gegevens van anderen te verkrijgen (C2).", "Ein Zugangspunkt wird gesperrt, wenn ein Anrufer mehrmals eine falsche Zählernummer nennt: möglicher Versuch, fremde Daten zu erhalten (C2).", "An access point is locked when a caller gives a wrong meter number several times: a possible attempt to obtain someone else's data (C2)."),
+	"alerts.intro":                    tr("Un point d'accès est bloqué quand un appelant donne plusieurs fois un mauvais numéro de compteur : possible tentative d'obtenir des données d'autrui.", "Een toegangspunt wordt geblokkeerd wanneer een beller meermaals een fout meternummer geeft: mogelijke poging om gegevens van anderen te verkrijgen.", "Ein Zugangspunkt wird gesperrt, wenn ein Anrufer mehrmals eine falsche Zählernummer nennt: möglicher Versuch, fremde Daten zu erhalten.", "An access point is locked when a caller gives a wrong meter number several times: a possible attempt to obtain someone else's data."),
 	"alerts.none":                     tr("Aucune alerte.", "Geen meldingen.", "Keine Warnungen.", "No alert."),
 	"alerts.when":                     tr("Quand", "Wanneer", "Wann", "When"),
 	"alerts.advisor":                  tr("Conseiller", "Adviseur", "Berater", "Advisor"),

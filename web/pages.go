@@ -65,7 +65,7 @@ type flash struct {
 var pageTemplates = mustPageTemplates()
 
 func pageFuncs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		// t is the only way template text reaches the page (a test checks).
 		"t": func(lang coupole.Language, key string) string { return Message(lang, key) },
 		// tf formats a message with arguments (fmt verbs in the catalogue).
@@ -99,6 +99,10 @@ func pageFuncs() template.FuncMap {
 			return t.In(brussels).Format("02/01/2006")
 		},
 	}
+	for k, f := range deskFuncs() {
+		m[k] = f
+	}
+	return m
 }
 
 // staffName is how a staff member is named on the pages: their display
@@ -124,7 +128,8 @@ var brussels = func() *time.Location {
 }()
 
 func mustPageTemplates() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(pageFuncs()).ParseFS(templateFS, "templates/layout.html"))
+	// templates/_*.html hold parts shared by pages (no page of their own).
+	base := template.Must(template.New("").Funcs(pageFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
 	out := map[string]*template.Template{}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -132,7 +137,7 @@ func mustPageTemplates() map[string]*template.Template {
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
@@ -304,6 +309,7 @@ func (a *StaffAccess) demoCallers(keep func(demo.Caller) bool) []demo.Caller {
 func (a *StaffAccess) EnablePages(cfg PagesConfig) {
 	a.pages = cfg
 	a.Server.Handle("GET /static/", staticHandler())
+	a.Server.PageNotFound = a.handlePageNotFound
 	a.public("POST /signin/language", a.handleSignInLanguage)
 	a.handle("POST /preferences/language", coupole.ActionViewHome, nil, a.handleLanguage)
 	if a.Cases != nil { // the back office's queue (issue 11)
@@ -356,4 +362,18 @@ func (a *StaffAccess) homeData(r *http.Request, p *Principal) homeData {
 	}
 	h.Closed = r.URL.Query().Get("closed") != ""
 	return h
+}
+
+// handlePageNotFound is the 404 of the staff pages, in the language of the
+// browser's cookie or Accept-Language (no session is read for a path that
+// is no route: nothing about the staff member is needed to say so).
+func (a *StaffAccess) handlePageNotFound(w http.ResponseWriter, r *http.Request) {
+	lang := RequestLanguage(r)
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	a.renderPage(w, r, http.StatusNotFound, "refused", view{Lang: lang, Title: "page.not_found_title", Message: Message(lang, "page.not_found")})
 }

@@ -105,10 +105,16 @@ func TestBrowserAdvisorCalls(t *testing.T) {
 	b.mustSee(`#disclosure li[data-item=supplier]`, "Par courrier", "courrier à l'adresse d'installation")
 
 	// A wrap-up without a call reason is refused (C4); with one it closes.
-	b.loads("close without reason", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#wrapup .notice.bad`)))
-	b.mustSee(`#wrapup .notice.bad`, "Indiquez au moins un motif")
-	b.run("tick reason", chromedp.Click(chromedp.CSS(`input[name=reason][value=ean_request]`)))
-	b.loads("close with reason", chromedp.Click(chromedp.CSS(`#close`)))
+	b.untickAll(`input[name=reason]`)
+	b.loads("close without reason", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#problem-wrapup`)))
+	b.mustSee(`#problem-wrapup`, "Indiquez au moins un motif")
+	b.tick(`input[name=reason][value=ean_request]`)
+	// The supplier's letter was decided, never sent: closing says so first
+	// (issue 15, item 1).
+	b.loads("close with reason", chromedp.Click(chromedp.CSS(`#close`)), chromedp.WaitVisible(chromedp.CSS(`#unsent-warning`)))
+	b.mustSee(`#unsent-warning`, "Fournisseur actuel")
+	b.tick(`#leave-unsent`)
+	b.loads("close without sending", chromedp.Click(chromedp.CSS(`#close`)))
 	b.waitText(`main`, "Interaction clôturée")
 
 	// A landlord asking the consumption → refusal with words to read out (D8).
@@ -181,7 +187,7 @@ func TestBrowserNewcomerDemoCall(t *testing.T) {
 	b.loads("send SMS", chromedp.Click(chromedp.CSS(li+` form button`)))
 	b.waitText(li+` .notice.ok`, "SMS au "+want)
 	b.screenshot("disclosure")
-	b.run("tick reason", chromedp.Click(chromedp.CSS(`input[name=reason][value=ean_request]`)))
+	b.tick(`input[name=reason][value=ean_request]`)
 	b.loads("close", chromedp.Click(chromedp.CSS(`#close`)))
 	b.waitText(`main`, "Interaction clôturée")
 	if d := time.Since(start); d > time.Minute {

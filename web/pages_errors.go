@@ -68,7 +68,7 @@ func problemKey(err error) string {
 // already in the staff member's language (Actor.Lang).
 func problem(lang coupole.Language, step string, err error) string {
 	if step == "public" && coupole.ErrorCode(err) == coupole.EFORBIDDEN {
-		return coupole.ErrorMessage(err)
+		return withoutCodes(coupole.ErrorMessage(err))
 	}
 	return Message(lang, problemKey(err))
 }
@@ -125,6 +125,6 @@ var errorMessages = map[string]map[coupole.Language]string{
 	"err.call_reason":     tr("Motif d'appel inconnu : choisissez dans la liste.", "Onbekende reden van de oproep: kies uit de lijst.", "Unbekannter Anrufgrund: wählen Sie aus der Liste.", "Unknown call reason: choose from the list."),
 	"err.no_mobile":       tr("Aucun GSM n'était enregistré avant l'appel : rien n'est envoyé. Redemandez : le courrier sera proposé.", "Er was vóór de oproep geen gsm geregistreerd: er wordt niets verstuurd. Vraag opnieuw: een brief wordt voorgesteld.", "Vor dem Anruf war kein Handy registriert: nichts wird gesendet. Erneut anfragen: ein Brief wird vorgeschlagen.", "No mobile was registered before the call: nothing is sent. Ask again: a letter will be offered."),
 	"err.nothing_to_send": tr("La décision pour cette demande n'envoie rien : lisez l'explication au client.", "De beslissing voor deze vraag verstuurt niets: lees de uitleg voor aan de klant.", "Die Entscheidung für diese Anfrage sendet nichts: lesen Sie dem Kunden die Erklärung vor.", "The decision for this request sends nothing: read the explanation to the customer."),
-	"err.index_refused":   tr("Index non enregistré : seul l'occupant actuel vérifié, son mandataire ou son CPAS peut en donner un (C3). Demandez la décision « Prise d'index » pour l'explication.", "Meterstand niet geregistreerd: alleen de geverifieerde huidige bewoner, zijn gemachtigde of zijn OCMW mag er een doorgeven (C3). Vraag de beslissing „Meterstand doorgeven” voor de uitleg.", "Zählerstand nicht erfasst: Nur der überprüfte derzeitige Bewohner, sein Bevollmächtigter oder sein ÖSHZ darf einen angeben (C3). Fragen Sie die Entscheidung „Zählerstand angeben“ für die Erklärung ab.", "Index not recorded: only the verified current occupant, their mandatary or their CPAS may give one (C3). Ask the “Index given by the caller” decision for the explanation."),
+	"err.index_refused":   tr("Index non enregistré : seul l'occupant actuel vérifié, son mandataire ou son CPAS peut en donner un. Demandez la décision « Prise d'index » pour l'explication.", "Meterstand niet geregistreerd: alleen de geverifieerde huidige bewoner, zijn gemachtigde of zijn OCMW mag er een doorgeven. Vraag de beslissing „Meterstand doorgeven” voor de uitleg.", "Zählerstand nicht erfasst: Nur der überprüfte derzeitige Bewohner, sein Bevollmächtigter oder sein ÖSHZ darf einen angeben. Fragen Sie die Entscheidung „Zählerstand angeben“ für die Erklärung ab.", "Index not recorded: only the verified current occupant, their mandatary or their CPAS may give one. Ask the “Index given by the caller” decision for the explanation."),
 	"err.closed":          tr("Cette interaction est clôturée : ouvrez-en une nouvelle.", "Deze interactie is afgesloten: open een nieuwe.", "Diese Interaktion ist abgeschlossen: eröffnen Sie eine neue.", "This interaction is closed: open a new one."),
 }

@@ -23,13 +23,13 @@ func TestInteractionPageListsWhatWasSent(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(ia, "/interactions/") {
 		t.Fatalf("open: %d", resp.StatusCode)
 	}
-	if resp := f.form(t, s, ia+"/identify", url.Values{"by": {"ean"}, "ean": {string(storetest.EANElecNamur)}}); resp.StatusCode != http.StatusOK {
+	if resp := f.form(t, s, ia+"/identify", url.Values{"by": {"ean"}, "ean": {string(storetest.EANElecNamur)}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("identify: %d", resp.StatusCode)
 	}
 	if resp := f.form(t, s, ia+"/select", url.Values{"ref": {"c1"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("select: %d", resp.StatusCode)
 	}
-	if resp := f.form(t, s, ia+"/verify", url.Values{"meter_number": {"9876543A"}}); resp.StatusCode != http.StatusOK {
+	if resp := f.form(t, s, ia+"/verify", url.Values{"meter_number": {"9876543A"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("verify: %d", resp.StatusCode)
 	}
 	fr := coupole.French

@@ -30,7 +30,11 @@ type Readiness interface {
 // Server is Coupole's HTTP server.
 type Server struct {
 	Logger *slog.Logger
-	Ready  Readiness
+	// PageNotFound answers a GET of a page path no route matches (the
+	// staff pages' 404 in the staff member's language, issue 15); the
+	// mux's plain 404 when nil. Never under /api/ (a problem there).
+	PageNotFound http.HandlerFunc
+	Ready        Readiness
 	// TLS, when set, makes ListenAndServe serve HTTPS (LoadTLS).
 	TLS *tls.Config
 	// BehindTLSProxy says that a TLS-terminating proxy is in front: every
@@ -96,7 +100,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	s.mux.ServeHTTP(rec, r.WithContext(ctx))
+	if pattern == "unmatched" && s.PageNotFound != nil && r.Method == http.MethodGet && !problemPath(r.URL.Path) {
+		s.PageNotFound(rec, r.WithContext(ctx))
+	} else {
+		s.mux.ServeHTTP(rec, r.WithContext(ctx))
+	}
 	s.requests.WithLabelValues(pattern, strconv.Itoa(rec.code)).Inc()
 	s.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 }

@@ -67,6 +67,7 @@ type StaffAccess struct {
 	SignInAttempts coupole.SignInAttempts
 
 	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
+	desk     deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
 	oidc     *oidcClient
 	throttle *throttle
 	routes   []*Route

@@ -149,10 +149,19 @@ func testAccessPointsByAddress(t *testing.T, s coupole.GridStore) {
 		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "RUE DE L ÉG"}, []coupole.EAN{EANElecNamur, EANGasNamur}},
 		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "rue", Number: "14"}, []coupole.EAN{EANGasNamur}},
 		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "rue", Limit: 1}, []coupole.EAN{EANElecNamur}},
-		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "bd"}, []coupole.EAN{}},
+		// Issue 15, item 6: abbreviations, the street without its type and
+		// articles, house number ranges.
+		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "bd"}, []coupole.EAN{EANElecLiege}},
+		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "avroy", Number: "7b"}, []coupole.EAN{EANElecLiege}},
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "r. de l'église"}, []coupole.EAN{EANElecNamur, EANGasNamur}},
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "Eglise", Number: "10-13"}, []coupole.EAN{EANElecNamur}},
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "rue de l'eglise", Number: "12 à 20"}, []coupole.EAN{EANElecNamur, EANGasNamur}},
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "avenue de l'eglise"}, []coupole.EAN{}}, // another type
+		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "glise"}, []coupole.EAN{}},
 		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "boulevard d'av", Number: "7B"}, []coupole.EAN{EANElecLiege}},
 		{coupole.AddressQuery{Postcode: "4000", StreetPrefix: "rue de l'eglise"}, []coupole.EAN{}},
-		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "eglise"}, []coupole.EAN{}}, // a prefix, not a substring
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "eglise"}, []coupole.EAN{EANElecNamur, EANGasNamur}}, // without type and articles
+		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "glise"}, []coupole.EAN{}},                           // a prefix of words, not a substring
 		{coupole.AddressQuery{Postcode: "5000", StreetPrefix: "rue de l'eglise", Number: "13"}, []coupole.EAN{}},
 	}
 	for _, tt := range tests {
