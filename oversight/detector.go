@@ -96,7 +96,7 @@ func (d *Detector) Step(ctx context.Context) ([]coupole.InteractionAlert, error)
 		}
 		for _, f := range page {
 			for _, al := range d.observe(f.Event, true) {
-				ok, err := d.raise(ctx, al)
+				ok, err := d.raise(ctx, &al)
 				if err != nil {
 					return raised, err
 				}
@@ -124,7 +124,7 @@ func (d *Detector) Step(ctx context.Context) ([]coupole.InteractionAlert, error)
 			al := coupole.InteractionAlert{Kind: coupole.AlertInteractionOpenTooLong, InteractionID: in.ID, StaffID: in.StaffID, RaisedAt: now,
 				Target: "interaction:" + in.ID, DedupeKey: coupole.AlertInteractionOpenTooLong + "/" + in.ID,
 				Reason: fmt.Sprintf("interaction %s of %s has been open for %s (threshold %s): its need-to-know access is held too long", in.ID, in.StaffID, roundDur(age), d.Config.OpenTooLong)}
-			ok, err := d.raise(ctx, al)
+			ok, err := d.raise(ctx, &al)
 			if err != nil {
 				return raised, err
 			}
@@ -297,10 +297,10 @@ func (d *Detector) observe(ev audit.Event, alert bool) []coupole.InteractionAler
 
 // raise stores an alert (once: its id comes from its dedupe key) and
 // traces it.
-func (d *Detector) raise(ctx context.Context, al coupole.InteractionAlert) (bool, error) {
+func (d *Detector) raise(ctx context.Context, al *coupole.InteractionAlert) (bool, error) {
 	sum := sha256.Sum256([]byte(al.DedupeKey))
 	al.ID = "al-" + hex.EncodeToString(sum[:10])
-	created, err := d.Store.RaiseAlert(ctx, al)
+	created, err := d.Store.RaiseAlert(ctx, *al)
 	if err != nil || !created {
 		return false, err
 	}
