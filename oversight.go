@@ -37,6 +37,14 @@ var AnomalyAlertKinds = []string{
 	AlertRepeatedLockoutsByAdvisor, AlertRepeatedLockoutsOnPoint, AlertInteractionOpenTooLong,
 }
 
+// Staff actions of oversight (issue 16); permitted in
+// policy/staff/93-oversight.cedar.
+const (
+	ActionAcknowledgeAlert StaffAction = "alert.acknowledge"   // acknowledge an alert with a note (T1)
+	ActionViewDashboard    StaffAction = "oversight.dashboard" // the supervisor dashboard and its CSV: metadata only
+	ActionRedactText       StaffAction = "redact.text"         // redact a transcript or message (G5)
+)
+
 // Customer protection flags: every view of a flagged customer raises an
 // alert (T1).
 const (
