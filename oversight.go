@@ -93,8 +93,23 @@ type OversightStore interface {
 
 	// OversightCursor is the index of the next trace event to read.
 	OversightCursor(ctx context.Context) (uint64, error)
-	// SetOversightCursor moves the cursor forward (never back).
-	SetOversightCursor(ctx context.Context, next uint64) error
+	// AdvanceOversight moves the cursor from from to to and adds the
+	// counts of the events read in between, in one transaction: ECONFLICT
+	// when the cursor is no longer at from (another node read them).
+	AdvanceOversight(ctx context.Context, from, to uint64, counts []HourlyCount) error
+	// HourlyCounts sums the counts of the hours in [from, to) by metric
+	// and key.
+	HourlyCounts(ctx context.Context, from, to time.Time) ([]HourlyCount, error)
 	// OpenInteractions lists the open interactions of staffID (all if empty).
 	OpenInteractions(ctx context.Context, staffID string) ([]Interaction, error)
+}
+
+// HourlyCount is one volume of the supervisor dashboard: how many events of
+// a metric and key (e.g. "channel"/"phone", "refusal"/"no_occupancy") the
+// trace holds in one clock hour. Metadata only, never a customer.
+type HourlyCount struct {
+	Hour   time.Time // the hour's start, UTC; zero in sums over a period
+	Metric string
+	Key    string
+	N      int64
 }

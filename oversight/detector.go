@@ -94,7 +94,10 @@ func (d *Detector) Step(ctx context.Context) ([]coupole.InteractionAlert, error)
 		if err != nil {
 			return raised, err
 		}
+		from := next
+		counts := volumes{}
 		for _, f := range page {
+			counts.count(f.Event, d.Config.Teams)
 			for _, al := range d.observe(f.Event, true) {
 				ok, err := d.raise(ctx, &al)
 				if err != nil {
@@ -107,7 +110,10 @@ func (d *Detector) Step(ctx context.Context) ([]coupole.InteractionAlert, error)
 			next = f.Index + 1
 		}
 		if len(page) > 0 {
-			if err := d.Store.SetOversightCursor(ctx, next); err != nil {
+			if err := d.Store.AdvanceOversight(ctx, from, next, counts.list()); err != nil {
+				// Another node read these events: start again from the
+				// store's cursor next time.
+				d.warm = false
 				return raised, err
 			}
 		}

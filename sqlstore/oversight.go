@@ -168,12 +168,40 @@ func (db *DB) OversightCursor(ctx context.Context) (uint64, error) {
 	return uint64(next), storageError(err, "read oversight cursor")
 }
 
-// SetOversightCursor moves the detector's cursor forward, never back: two
-// nodes running the detector cannot make it read events twice for ever.
-func (db *DB) SetOversightCursor(ctx context.Context, next uint64) error {
+// AdvanceOversight moves the detector's cursor from from to to and adds
+// the hourly counts of the events in between, in one transaction: the
+// counts are added once even when two nodes read the same events.
+func (db *DB) AdvanceOversight(ctx context.Context, from, to uint64, counts []coupole.HourlyCount) error {
 	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO oversight_cursor (id, next_index) VALUES (1, $1)
-			ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index WHERE oversight_cursor.next_index < excluded.next_index`, int64(next))
-		return storageError(err, "move oversight cursor")
+		var res sql.Result
+		var err error
+		if from == 0 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO oversight_cursor (id, next_index) VALUES (1, $1)
+				ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index WHERE oversight_cursor.next_index = 0`, int64(to))
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE oversight_cursor SET next_index = $1 WHERE id = 1 AND next_index = $2`, int64(to), int64(from))
+		}
+		if err != nil {
+			return storageError(err, "move oversight cursor")
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return coupole.Errorf(coupole.ECONFLICT, "oversight cursor moved meanwhile (another node read these events)")
+		}
+		for _, c := range counts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO oversight_hourly (hour, metric, key, n) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (hour, metric, key) DO UPDATE SET n = oversight_hourly.n + excluded.n`, c.Hour.Unix(), c.Metric, c.Key, c.N); err != nil {
+				return storageError(err, "count oversight volumes")
+			}
+		}
+		return nil
 	})
+}
+
+// HourlyCounts sums the volumes of the hours in [from, to).
+func (db *DB) HourlyCounts(ctx context.Context, from, to time.Time) ([]coupole.HourlyCount, error) {
+	return queryList(ctx, db, "read oversight volumes", func(row rowScanner) (coupole.HourlyCount, error) {
+		var c coupole.HourlyCount
+		err := row.Scan(&c.Metric, &c.Key, &c.N)
+		return c, err
+	}, `SELECT metric, key, SUM(n) FROM oversight_hourly WHERE hour >= $1 AND hour < $2 GROUP BY metric, key ORDER BY metric, key`, from.Unix(), to.Unix())
 }

@@ -45,3 +45,15 @@ CREATE TABLE oversight_cursor (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	next_index BIGINT NOT NULL DEFAULT 0
 );
+
+-- The dashboard's volumes (issue 16 item 1), counted by the detector as it
+-- reads the trace: per clock hour, a metric ("channel", "reason",
+-- "decision", "route", "refusal", "verification", "team") and a key (the
+-- channel, the outcome…). Metadata only: never a customer.
+CREATE TABLE oversight_hourly (
+	hour   BIGINT NOT NULL,
+	metric TEXT NOT NULL,
+	key    TEXT NOT NULL,
+	n      BIGINT NOT NULL CHECK (n >= 0),
+	PRIMARY KEY (hour, metric, key)
+);
