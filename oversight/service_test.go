@@ -175,7 +175,7 @@ func TestConfigIsValidated(t *testing.T) {
 		t.Error("the night shift's schedule does not contain 03:00 on a Sunday")
 	}
 	for in, field := range map[string]string{
-		`{"every":"5m"}`:                 "every",
+		`{"every":"5m"}`:                  "every",
 		`{"hours":"mon-fri 19:00-07:00"}`: "hours",
 		`{"hours":"lun-ven 07:00-19:00"}`: "hours",
 		`{"networks":["intranet"]}`:       "networks",
