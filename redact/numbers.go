@@ -172,4 +172,6 @@ func atoi(d string) int {
 	return n
 }
 
-func itoa3(n int) string { return string([]byte{byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)}) }
+func itoa3(n int) string {
+	return string([]byte{byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)})
+}
