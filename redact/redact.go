@@ -463,3 +463,23 @@ func init() {
 		notTown[w] = true
 	}
 }
+
+// MaxTextBytes bounds one text to redact (a long call's transcript).
+const MaxTextBytes = 1 << 20
+
+// Response is a redaction as the API and `coupole redact --json` give it:
+// the redacted text and how many identifiers of each kind were removed —
+// never the identifiers.
+type Response struct {
+	Text    string         `json:"text"`
+	Removed map[string]int `json:"removed"`
+}
+
+// NewResponse is the Response of a Result.
+func NewResponse(r Result) Response {
+	out := Response{Text: r.Text, Removed: map[string]int{}}
+	for k, n := range r.Counts() {
+		out.Removed[string(k)] = n
+	}
+	return out
+}
