@@ -67,6 +67,7 @@ type AlertFilter struct {
 	Kind     string    // empty: every kind
 	// Unacknowledged keeps only the alerts nobody acknowledged yet.
 	Unacknowledged bool
+	InteractionID  string // only the alerts of this interaction
 	Limit          int // 0: 500
 }
 

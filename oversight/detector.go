@@ -49,6 +49,10 @@ type lockout struct {
 	ean         string
 }
 
+// AlertHorizon: the detector alerts on events at most this old when it
+// reads them.
+const AlertHorizon = 24 * time.Hour
+
 // SystemActor is who raises alerts in the trace.
 const SystemActor = interaction.SystemActor
 
@@ -98,7 +102,9 @@ func (d *Detector) Step(ctx context.Context) ([]coupole.InteractionAlert, error)
 		counts := volumes{}
 		for _, f := range page {
 			counts.count(f.Event, d.Config.Teams)
-			for _, al := range d.observe(f.Event, true) {
+			// Events older than a day (a first start on an old trace, a
+			// long outage) are counted and remembered, not alerted on.
+			for _, al := range d.observe(f.Event, now.Sub(f.Event.Time) <= AlertHorizon) {
 				ok, err := d.raise(ctx, &al)
 				if err != nil {
 					return raised, err

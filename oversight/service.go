@@ -18,6 +18,10 @@ type Service struct {
 	Store coupole.OversightStore
 	Audit interaction.Tracer
 	Clock coupole.Clock
+	// Interactions reads one interaction's metadata for the team lead's
+	// pages; OpenTooLong marks the open ones held too long (Config).
+	Interactions InteractionReader
+	OpenTooLong  time.Duration
 }
 
 // MaxNoteLength bounds an acknowledgement's note.

@@ -87,6 +87,9 @@ func (db *DB) ListAlerts(ctx context.Context, f coupole.AlertFilter) ([]coupole.
 	if f.Unacknowledged {
 		where = append(where, "acked_at = 0")
 	}
+	if f.InteractionID != "" {
+		where = append(where, "interaction_id = "+arg(f.InteractionID))
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 500
@@ -204,4 +207,24 @@ func (db *DB) HourlyCounts(ctx context.Context, from, to time.Time) ([]coupole.H
 		err := row.Scan(&c.Metric, &c.Key, &c.N)
 		return c, err
 	}, `SELECT metric, key, SUM(n) FROM oversight_hourly WHERE hour >= $1 AND hour < $2 GROUP BY metric, key ORDER BY metric, key`, from.Unix(), to.Unix())
+}
+
+// DeliveryStatusCounts counts the deliveries waiting (pending, sending)
+// or failed (failed, dead), by kind and status.
+func (db *DB) DeliveryStatusCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT kind, status, count(*) FROM deliveries WHERE status IN ('pending', 'sending', 'failed', 'dead') GROUP BY kind, status`)
+	if err != nil {
+		return nil, storageError(err, "count deliveries")
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var kind, status string
+		var n int64
+		if err := rows.Scan(&kind, &status, &n); err != nil {
+			return nil, storageError(err, "count deliveries")
+		}
+		out[kind+"/"+status] = n
+	}
+	return out, storageError(rows.Err(), "count deliveries")
 }

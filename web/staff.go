@@ -14,6 +14,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/oversight"
 	"github.com/coupole/coupole/secretkey"
 )
 
@@ -67,6 +68,11 @@ type StaffAccess struct {
 	SignInAttempts coupole.SignInAttempts
 
 	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
+
+	// oversight and dashboard: alerts, team lead's pages, redaction and
+	// the supervisor dashboard (issue 16), set by EnableOversight.
+	oversight *oversight.Service
+	dashboard *oversight.Dashboard
 	oidc     *oidcClient
 	throttle *throttle
 	routes   []*Route
