@@ -67,15 +67,15 @@ type StaffAccess struct {
 	// keeps them too (sqlstore.DB does).
 	SignInAttempts coupole.SignInAttempts
 
-	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
+	pages PagesConfig // the staff pages (issue 7), set by EnablePages
 
 	// oversight and dashboard: alerts, team lead's pages, redaction and
 	// the supervisor dashboard (issue 16), set by EnableOversight.
 	oversight *oversight.Service
 	dashboard *oversight.Dashboard
-	oidc     *oidcClient
-	throttle *throttle
-	routes   []*Route
+	oidc      *oidcClient
+	throttle  *throttle
+	routes    []*Route
 
 	// anonymous counts the refusals of requests that name nobody.
 	anonymous anonymousRefusals
