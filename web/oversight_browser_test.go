@@ -111,6 +111,8 @@ func TestBrowserDashboard(t *testing.T) {
 	b.mustSee("#live-open", "1")
 	b.mustSee("#live-too-long", "1")
 	b.screenshot("dashboard")
+	b.run("scroll to the charts", chromedp.ScrollIntoView(chromedp.CSS(`#chart-channel`)))
+	b.screenshot("dashboard-charts")
 
 	pages := []string{"/dashboard?period=30d", "/dashboard?period=7d", "/dashboard?period=today", "/dashboard?period=custom&from=2026-10-01&to=2026-11-02"}
 	sup := f.mustSession(t, "demo-supervisor")
@@ -190,11 +192,11 @@ func TestBrowserTeamLeadAcknowledges(t *testing.T) {
 	b.loads("acknowledge", chromedp.Submit(chromedp.CSS(`#note-al-late`)))
 	b.mustSee(".notice", "Alerte traitée")
 	b.mustSee("#alert-al-late", "Appel long confirmé")
-	b.screenshot("alerts")
+	b.screenshot("alerts-acknowledged")
 	b.loads("open interactions", chromedp.Click(chromedp.CSS(`a[href="/team"]`)))
 	b.mustSee("#open-interactions", "demo-advisor", "Téléphone", "Client (occupant)")
 	if b.count(`#signout-everywhere`) != 1 {
 		t.Error("no sign-out-everywhere button")
 	}
-	b.screenshot("team")
+	b.screenshot("team-open-interactions")
 }

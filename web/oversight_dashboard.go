@@ -20,11 +20,16 @@ var chartLabels = map[string]string{
 	oversight.MetricReason: "reason", "alerts": "alerts.kind", oversight.MetricVerification: "dashboard.verification",
 }
 
+// dashBar is one bar of a chart, laid out for the SVG: horizontal bars
+// (label, bar, value on one line) or, for the days, columns.
 type dashBar struct {
 	Key, Label string
 	N          int64
-	Pct        string // width of the bar, percent
-	Y          int
+	Y          int    // horizontal: the line's top
+	BarW       string // horizontal: the bar's width, percent
+	ValueX     string // horizontal: where the value is written, percent
+	X, W       string // columns: left and width, percent
+	ColY, ColH int    // columns: top and height
 }
 
 type dashChart struct {
@@ -33,7 +38,13 @@ type dashChart struct {
 	Bars      []dashBar
 	Total     int64
 	Height    int
+	Columns   bool // a time series: one column per day
+	First     string
+	Last      string
 }
+
+// columnHeight is the height of the days' columns, in pixels.
+const columnHeight = 140
 
 type dashboardData struct {
 	Board    oversight.Board
@@ -46,7 +57,9 @@ type dashboardData struct {
 }
 
 func (a *StaffAccess) dashboardChart(lang coupole.Language, c oversight.Chart) dashChart {
-	out := dashChart{Lang: lang, ID: "chart-" + c.Metric, Title: "dashboard.chart." + c.Metric, Total: c.Total}
+	out := dashChart{Lang: lang, ID: "chart-" + c.Metric, Title: "dashboard.chart." + c.Metric, Total: c.Total, Columns: c.Metric == "days"}
+	pct := func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+	n := len(c.Bars)
 	for i, b := range c.Bars {
 		label := b.Key
 		if p, ok := chartLabels[c.Metric]; ok {
@@ -54,9 +67,25 @@ func (a *StaffAccess) dashboardChart(lang coupole.Language, c oversight.Chart) d
 				label = Message(lang, p+"."+b.Key)
 			}
 		}
-		out.Bars = append(out.Bars, dashBar{Key: b.Key, Label: label, N: b.N, Pct: strconv.FormatFloat(max(b.Pct, 0.5), 'f', 1, 64), Y: i * 22})
+		bar := dashBar{Key: b.Key, Label: label, N: b.N, Y: i * 24}
+		if out.Columns {
+			w := 100 / float64(n)
+			h := int(b.Pct * columnHeight / 100)
+			bar.X, bar.W, bar.ColY, bar.ColH = pct(float64(i)*w+w*0.1), pct(w*0.8), columnHeight-h, max(h, 1)
+		} else {
+			w := max(b.Pct*0.38, 0.3) // after the label, at most 38 % of the width, then the value
+			bar.BarW, bar.ValueX = pct(w), pct(48+w+1)
+		}
+		out.Bars = append(out.Bars, bar)
 	}
-	out.Height = max(22*len(out.Bars), 22)
+	if out.Columns {
+		out.Height = columnHeight + 20
+		if n > 0 {
+			out.First, out.Last = c.Bars[0].Key, c.Bars[n-1].Key
+		}
+	} else {
+		out.Height = max(24*n, 24)
+	}
 	return out
 }
 

@@ -13,11 +13,18 @@ import (
 	"github.com/coupole/coupole/sqlstore/sqltest"
 )
 
+// reasons are what the detector writes for each kind, as examples.
+var reasons = map[string]string{
+	coupole.AlertViewsAboveBaseline:     "s-adv viewed 45 customers between 10:00 and 11:00; own baseline median 6.0 (MAD 1.0, 89 hours), team median 6.0 (MAD 1.0, 994 hours); threshold 30.0",
+	coupole.AlertOutsideHours:           "s-lead2 acted (interaction.open) at Mon 2026-11-02 22:40, outside their working hours (mon,tue,wed,thu,fri,sat 07:00-20:00)",
+	coupole.AlertInteractionOpenTooLong: "interaction i-late of demo-advisor has been open for 5h0m0s (threshold 4h0m0s): its need-to-know access is held too long",
+}
+
 // mustAlert raises an anomaly alert about staff in interaction iid.
 func (f *fixture) mustAlert(tb testing.TB, id, kind, staff, iid string) {
 	tb.Helper()
 	if _, err := f.db.RaiseAlert(context.Background(), coupole.InteractionAlert{ID: id, Kind: kind, StaffID: staff, InteractionID: iid,
-		Target: "staff:" + staff, Reason: staff + " viewed 45 customers between 10:00 and 11:00", RaisedAt: f.clock.Now(), DedupeKey: id}); err != nil {
+		Target: "staff:" + staff, Reason: reasons[kind], RaisedAt: f.clock.Now(), DedupeKey: id}); err != nil {
 		tb.Fatal(err)
 	}
 }
