@@ -12,6 +12,7 @@ import (
 	"github.com/coupole/coupole/oversight"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
+	"github.com/coupole/coupole/sqlstore/storetest"
 )
 
 // MustAuditLog opens the real audit log of db on clock.
@@ -188,4 +189,21 @@ func TestConfigIsValidated(t *testing.T) {
 			t.Errorf("ParseConfig(%s) = %v; want an invalid error naming %s", in, err, field)
 		}
 	}
+}
+
+// TestLoadFlagsProtectedCustomers (issue 16): a batch (the CSV import, the
+// demo seed) flags customers; a later batch without the flag keeps it.
+func TestLoadFlagsProtectedCustomers(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		b := storetest.Fixture()
+		b.Customers[0].Protection = coupole.ProtectionStaff
+		storetest.MustLoad(t, db, b)
+		b.Customers[0].Protection = ""
+		storetest.MustLoad(t, db, b)
+		got, err := db.CustomerProtections(ctx)
+		if err != nil || len(got) != 1 || got[b.Customers[0].ID] != coupole.ProtectionStaff {
+			t.Errorf("protections = %v, %v", got, err)
+		}
+	})
 }
