@@ -68,7 +68,7 @@ type AlertFilter struct {
 	// Unacknowledged keeps only the alerts nobody acknowledged yet.
 	Unacknowledged bool
 	InteractionID  string // only the alerts of this interaction
-	Limit          int // 0: 500
+	Limit          int    // 0: 500
 }
 
 // OversightStore keeps what the oversight detector needs beside the trace:
