@@ -57,3 +57,16 @@ func TestCorpusMeetsItsGoals(t *testing.T) {
 		t.Errorf("name precision %.3f; want at least 0.9", p)
 	}
 }
+
+// BenchmarkCorpus redacts the whole corpus once per iteration
+// (docs/benchmarks.md reports the time per sentence).
+func BenchmarkCorpus(b *testing.B) {
+	c := MustCorpus(b)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, s := range c {
+			redact.Find(s.Text, redact.Options{Names: s.Names})
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(c)), "µs/sentence")
+}
