@@ -10,6 +10,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/redact"
 )
 
 // Service is what team leads and security do with alerts: list them,
@@ -44,6 +45,9 @@ func (s *Service) Acknowledge(ctx context.Context, a interaction.Actor, id strin
 	case utf8.RuneCountInString(note) > MaxNoteLength:
 		return interaction.AlertView{}, coupole.Errorf(coupole.EINVALID, "note: at most %d characters", MaxNoteLength)
 	}
+	// A note is free text: it is stored with its structured identifiers
+	// (EANs, phone numbers, e-mails…) redacted (G5).
+	note = redact.Text(note, redact.Options{}).Text
 	al, err := s.Store.Alert(ctx, id)
 	if err != nil {
 		return interaction.AlertView{}, err

@@ -89,8 +89,8 @@ func TestAlertsFromTheRealTraceAreRaisedOnceAndAcknowledged(t *testing.T) {
 		if _, err := svc.Acknowledge(ctx, lead, "al-nope", oversight.AckRequest{Note: "x"}); coupole.ErrorCode(err) != coupole.ENOTFOUND {
 			t.Errorf("unknown alert: %v; want not found", err)
 		}
-		v, err := svc.Acknowledge(ctx, lead, id, oversight.AckRequest{Note: "Called back: the customer asked for her own file."})
-		if err != nil || v.AckedBy != "s-lead" || v.AckedAt == nil || v.AckNote == "" {
+		v, err := svc.Acknowledge(ctx, lead, id, oversight.AckRequest{Note: "Called back on 0475 12 34 56: the customer asked for her own file."})
+		if err != nil || v.AckedBy != "s-lead" || v.AckedAt == nil || v.AckNote != "Called back on [PHONE]: the customer asked for her own file." {
 			t.Fatalf("Acknowledge = %+v, %v", v, err)
 		}
 		if _, err := svc.Acknowledge(ctx, lead, id, oversight.AckRequest{Note: "twice"}); coupole.ErrorCode(err) != coupole.ECONFLICT {
