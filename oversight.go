@@ -43,6 +43,9 @@ const (
 	ActionAcknowledgeAlert StaffAction = "alert.acknowledge"   // acknowledge an alert with a note (T1)
 	ActionViewDashboard    StaffAction = "oversight.dashboard" // the supervisor dashboard and its CSV: metadata only
 	ActionRedactText       StaffAction = "redact.text"         // redact a transcript or message (G5)
+	// ActionReadInteractionMetadata opens one interaction's metadata from
+	// an alert (issue 15 item 8).
+	ActionReadInteractionMetadata StaffAction = "interaction.metadata"
 )
 
 // Customer protection flags: every view of a flagged customer raises an

@@ -23,11 +23,17 @@ func (a *StaffAccess) EnableOversight(svc *oversight.Service, dash *oversight.Da
 	a.handle("POST /api/v1/redact", coupole.ActionRedactText, nil, a.apiRedact)
 	a.handle("POST /alerts/{id}/acknowledge", coupole.ActionAcknowledgeAlert, a.oversightAlertResource, a.handleAlertAcknowledge)
 	a.handle("GET /team", coupole.ActionReadInteractionMeta, nil, a.handleTeam)
-	a.handle("GET /team/interactions/{id}", coupole.ActionReadInteractionMeta, nil, a.handleTeamInteraction)
+	a.handle("GET /team/interactions/{id}", coupole.ActionReadInteractionMetadata, metadataResource, a.handleTeamInteraction)
 	if dash != nil {
 		a.handle("GET /dashboard", coupole.ActionViewDashboard, nil, a.handleDashboard)
 		a.handle("GET /dashboard.csv", coupole.ActionViewDashboard, nil, a.handleDashboardCSV)
 	}
+}
+
+// metadataResource: the interaction whose metadata is read, so that a
+// refusal is traced with it.
+func metadataResource(r *http.Request, _ *Principal) (string, string, coupole.AccessFacts, error) {
+	return "Interaction", r.PathValue("id"), coupole.AccessFacts{}, nil
 }
 
 // oversightAlertResource: the alert, and whether it is about the principal

@@ -86,9 +86,9 @@ func customerTraces() []string {
 // holds the same figures; and no customer data is in its HTML, whatever
 // the period (the figures are counts of codes).
 func TestBrowserDashboard(t *testing.T) {
-	b := mustBrowser(t)
 	f := mustDemoFixture(t)
 	mustSeededMonth(t, f)
+	b := mustBrowser(t) // after the seeding: the browser's time budget is for the pages
 	if err := f.db.CreateInteraction(context.Background(), coupole.Interaction{ID: "i-long", StaffID: "demo-advisor", Channel: "phone", Requester: "customer",
 		CallerNumber: "+32470123456", CurrentCustomer: "C-1", CurrentEAN: storetest.EANElecNamur, OpenedAt: f.clock.Now().Add(-5 * time.Hour)}); err != nil {
 		t.Fatal(err)
