@@ -34,6 +34,10 @@ type Customer struct {
 	MobileRegisteredAt time.Time
 	Email              string
 	PostalAddress      Address
+	// Protection flags a customer who is a staff member or a protected
+	// person (ProtectionStaff, ProtectionProtected): every view of them
+	// raises an alert (issue 16, T1). An import sets it; it never clears it.
+	Protection string
 }
 
 // Name returns the customer's full name as printed on a letter.

@@ -85,6 +85,20 @@ type InteractionAlert struct {
 	// point a budget alert locked.
 	UnlockedAt time.Time
 	UnlockedBy string
+
+	// The alert store is general (issue 16): any part may raise an alert
+	// of its own kind, without an interaction or access point. Reason is
+	// the sentence the reviewer reads (no personal data); Target names what
+	// it is about ("staff:<id>", "interaction:<id>", "recording:<id>"…);
+	// DedupeKey, when set, makes raising the same alert twice a no-op.
+	Reason    string
+	Target    string
+	DedupeKey string
+	// AckedAt, AckedBy and AckNote are set when a team lead or the security
+	// officer acknowledged the alert with a note (traced).
+	AckedAt time.Time
+	AckedBy string
+	AckNote string
 }
 
 // Alert kinds.

@@ -51,6 +51,7 @@ var StaffActions = []StaffAction{
 	ActionListAlerts, ActionReadAuditProofs, ActionReadUnmasked, ActionUnlockVerification,
 	ActionListCases, ActionTakeCase, ActionReadCase, ActionAnswerCase, ActionCloseCase,
 	ActionListFailedDeliveries,
+	ActionAcknowledgeAlert, ActionViewDashboard, ActionRedactText, ActionReadInteractionMetadata, // issue 16
 }
 
 // AccessFacts are what the server derived about a request before asking the

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -494,7 +495,23 @@ func (g *generator) customer(id string, c customerModel, ps []*premises) coupole
 		}
 		cu.Email = local + "@" + pick(g.r, mailDomains)
 	}
+	cu.Protection = demoProtection(id)
 	return cu
+}
+
+// demoProtection flags about one customer in a thousand as a staff member
+// or a protected person (issue 16), from the id alone: the random stream,
+// hence the rest of the demo data, is unchanged.
+func demoProtection(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	switch h.Sum32() % 1000 {
+	case 7:
+		return coupole.ProtectionStaff
+	case 8:
+		return coupole.ProtectionProtected
+	}
+	return ""
 }
 
 // timeOfDay is a moment during office hours.

@@ -68,6 +68,7 @@ var Columns = map[Kind][]Column{
 		{"box", false, "box (bte), if any"},
 		{"postcode", true, "four digits"},
 		{"town", true, "town"},
+		{"protection", false, "staff or protected: every view of the customer raises an alert (issue 16)"},
 	},
 	Occupancies: {
 		{"customer_id", true, "the customer"},

@@ -505,6 +505,11 @@ func (st *state) readRow(k Kind, r *row) {
 		if c.Email != "" && !strings.Contains(c.Email, "@") {
 			r.fail("email", "not an e-mail address")
 		}
+		if p, err := coupole.ParseProtection(strings.ToLower(r.str("protection"))); err != nil {
+			r.fail("protection", "unknown value (expected staff, protected or nothing)")
+		} else {
+			c.Protection = p
+		}
 		if !r.bad {
 			r.check(c.Validate())
 		}

@@ -129,6 +129,8 @@ func TestReadReportsEveryProblem(t *testing.T) {
 				"customers.csv:4:4: column mobile_registered_on: required with a mobile number"}},
 		{"postcode and language", importcsv.Customers, "id,family_name,language,street,number,postcode,town\nC1,X,es,R,1,500,Namur\n",
 			[]string{"customers.csv:2:3: column language: unknown value (expected one of fr, nl, de, en)", "customers.csv:2:6: column postcode: postcode must be four digits"}},
+		{"protection", importcsv.Customers, "id,family_name,street,number,postcode,town,protection\nC1,X,R,1,5000,Namur,vip\n",
+			[]string{"customers.csv:2:7: column protection: unknown value (expected staff, protected or nothing)"}},
 		{"period", importcsv.Occupancies, "customer_id,ean,move_in,move_out\nC1," + string(storetest.EAN(1)) + ",2024-01-01,2023-01-01\n",
 			[]string{"occupancies.csv:2:4: column move_out: occupancy: move-out date must be after move-in date"}},
 		{"meter without access point", importcsv.Meters, "ean,meter_number,installed_on,removed_on\n" + string(storetest.EAN(1)) + ",M1,2020-01-01,2021-01-01\n",
@@ -233,5 +235,22 @@ func TestDocsListEveryColumn(t *testing.T) {
 	im := mustRead(t, examples)
 	if !im.OK() || len(im.Batch.AccessPoints) != 2 || len(im.Batch.Customers) != 2 || len(im.Batch.Mandates) != 2 {
 		t.Errorf("the examples of docs/import.md: %v, batch %+v", im.Problems, im.Batch)
+	}
+}
+
+// TestProtectionColumn (issue 16): the optional protection column flags a
+// customer as a staff member or a protected person.
+func TestProtectionColumn(t *testing.T) {
+	im := mustRead(t, map[importcsv.Kind]string{importcsv.Customers: "id,family_name,street,number,postcode,town,protection\n" +
+		"C1,X,R,1,5000,Namur,staff\nC2,Y,R,2,5000,Namur,Protected\nC3,Z,R,3,5000,Namur,\n"})
+	if len(im.Problems) != 0 {
+		t.Fatalf("problems: %v", im.Problems)
+	}
+	got := map[string]string{}
+	for _, c := range im.Batch.Customers {
+		got[c.ID] = c.Protection
+	}
+	if got["C1"] != coupole.ProtectionStaff || got["C2"] != coupole.ProtectionProtected || got["C3"] != "" {
+		t.Errorf("protection = %v", got)
 	}
 }

@@ -40,11 +40,23 @@ func (s *Service) UnlockVerification(ctx context.Context, a Actor, alertID strin
 }
 
 // alertView is an alert as team leads see it: the EAN masked.
-func alertView(al coupole.InteractionAlert) AlertView {
-	v := AlertView{ID: al.ID, InteractionID: al.InteractionID, StaffID: al.StaffID, EAN: al.EAN.Masked(), Kind: al.Kind, RaisedAt: al.RaisedAt, UnlockedBy: al.UnlockedBy}
+func alertView(al coupole.InteractionAlert) AlertView { return NewAlertView(al) }
+
+// NewAlertView is an alert as team leads and security see it, the EAN
+// masked (the oversight service shows the same view).
+func NewAlertView(al coupole.InteractionAlert) AlertView {
+	v := AlertView{ID: al.ID, InteractionID: al.InteractionID, StaffID: al.StaffID, Kind: al.Kind, RaisedAt: al.RaisedAt, UnlockedBy: al.UnlockedBy,
+		Reason: al.Reason, Target: al.Target, AckedBy: al.AckedBy, AckNote: al.AckNote}
+	if al.EAN != "" {
+		v.EAN = al.EAN.Masked()
+	}
 	if !al.UnlockedAt.IsZero() {
 		t := al.UnlockedAt
 		v.UnlockedAt = &t
+	}
+	if !al.AckedAt.IsZero() {
+		t := al.AckedAt
+		v.AckedAt = &t
 	}
 	return v
 }

@@ -322,6 +322,13 @@ type AlertView struct {
 	// budget alert locked.
 	UnlockedAt *time.Time `json:"unlocked_at,omitempty"`
 	UnlockedBy string     `json:"unlocked_by,omitempty"`
+	// Reason and Target say what an alert of any kind is about (issue 16);
+	// AckedAt, AckedBy and AckNote: who acknowledged it, with their note.
+	Reason  string     `json:"reason,omitempty"`
+	Target  string     `json:"target,omitempty"`
+	AckedAt *time.Time `json:"acked_at,omitempty"`
+	AckedBy string     `json:"acked_by,omitempty"`
+	AckNote string     `json:"ack_note,omitempty"`
 }
 
 // UnlockRequest unlocks the access point a budget alert locked: a team lead

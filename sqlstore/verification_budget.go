@@ -14,20 +14,24 @@ import (
 // migration 0007). Counting, locking and the verification's own write are
 // one transaction, on the write transaction's connection only.
 
-const alertColumns = `id, interaction_id, staff_id, ean, kind, raised_at, unlocked_at, unlocked_by`
+const alertColumns = `id, COALESCE(interaction_id, ''), staff_id, ean, kind, raised_at, unlocked_at, unlocked_by, reason, target, COALESCE(dedupe_key, ''), acked_at, acked_by, ack_note`
 
 func scanAlert(row rowScanner) (coupole.InteractionAlert, error) {
 	var a coupole.InteractionAlert
 	var ean string
-	var raised, unlocked int64
-	err := row.Scan(&a.ID, &a.InteractionID, &a.StaffID, &ean, &a.Kind, &raised, &unlocked, &a.UnlockedBy)
-	a.EAN, a.RaisedAt, a.UnlockedAt = coupole.EAN(ean), fromMicros(raised), fromMicros(unlocked)
+	var raised, unlocked, acked int64
+	err := row.Scan(&a.ID, &a.InteractionID, &a.StaffID, &ean, &a.Kind, &raised, &unlocked, &a.UnlockedBy,
+		&a.Reason, &a.Target, &a.DedupeKey, &acked, &a.AckedBy, &a.AckNote)
+	a.EAN, a.RaisedAt, a.UnlockedAt, a.AckedAt = coupole.EAN(ean), fromMicros(raised), fromMicros(unlocked), fromMicros(acked)
 	return a, err
 }
 
+// insertAlert stores an alert of any kind (issue 16: the store is
+// general); an empty interaction or dedupe key is stored as NULL.
 func insertAlert(ctx context.Context, tx *Tx, a coupole.InteractionAlert) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO interaction_alerts (id, interaction_id, staff_id, ean, kind, raised_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		a.ID, a.InteractionID, a.StaffID, string(a.EAN), a.Kind, micros(a.RaisedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO interaction_alerts (id, interaction_id, staff_id, ean, kind, raised_at, reason, target, dedupe_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.ID, nullString(a.InteractionID), a.StaffID, string(a.EAN), a.Kind, micros(a.RaisedAt), a.Reason, a.Target, nullString(a.DedupeKey))
 	return storageError(err, "raise alert")
 }
 

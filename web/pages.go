@@ -185,9 +185,10 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if p.Staff.HasRole(coupole.RoleBackOffice) && a.Cases != nil {
 		add("nav.cases", "/cases")
 	}
-	if p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor) {
+	if p.Staff.HasRole(coupole.RoleTeamLead) || p.Staff.HasRole(coupole.RoleSupervisor) || p.Staff.HasRole(coupole.RolePrivacyOfficer) && a.oversight != nil {
 		add("nav.alerts", "/alerts")
 	}
+	a.oversightNav(p, add) // issue 16
 	if p.Staff.HasRole(coupole.RoleBackOffice) || p.Staff.HasRole(coupole.RoleTeamLead) {
 		add("nav.deliveries", "/deliveries/failed")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/oversight"
 	"github.com/coupole/coupole/secretkey"
 )
 
@@ -66,11 +67,16 @@ type StaffAccess struct {
 	// keeps them too (sqlstore.DB does).
 	SignInAttempts coupole.SignInAttempts
 
-	pages    PagesConfig // the staff pages (issue 7), set by EnablePages
-	desk     deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
-	oidc     *oidcClient
-	throttle *throttle
-	routes   []*Route
+	pages PagesConfig // the staff pages (issue 7), set by EnablePages
+	desk  deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
+
+	// oversight and dashboard: alerts, team lead's pages, redaction and
+	// the supervisor dashboard (issue 16), set by EnableOversight.
+	oversight *oversight.Service
+	dashboard *oversight.Dashboard
+	oidc      *oidcClient
+	throttle  *throttle
+	routes    []*Route
 
 	// anonymous counts the refusals of requests that name nobody.
 	anonymous anonymousRefusals

@@ -21,6 +21,7 @@ import (
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/casework"
 	"github.com/coupole/coupole/interaction"
+	"github.com/coupole/coupole/oversight"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/sqlstore"
@@ -123,6 +124,8 @@ func mustFixture(tb testing.TB, db *sqlstore.DB, cfg AuthConfig) *fixture {
 		tb.Fatal(err)
 	}
 	f.access.EnablePages(PagesConfig{Traces: audit.NewReader(sqlstore.NewAuditStore(db))})
+	f.access.EnableOversight(&oversight.Service{Store: db, Audit: f.audit, Clock: f.clock, Interactions: db, OpenTooLong: 4 * time.Hour}, // issue 16
+		&oversight.Dashboard{Store: db, Deliveries: db, Audit: f.audit, Clock: f.clock, Location: time.UTC, OpenTooLong: 4 * time.Hour})
 	return f
 }
 
@@ -224,7 +227,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /api/v1/interactions/{id}/contact":    frontOffice,
 	"POST /api/v1/interactions/{id}/close":      frontOffice,
 	"POST /api/v1/public-info":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor},
-	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /api/v1/alerts":                        {coupole.RoleTeamLead, coupole.RoleSupervisor, coupole.RolePrivacyOfficer},
 	"GET /api/v1/deliveries/failed":             {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /api/v1/alerts/{id}/unlock":           {coupole.RoleTeamLead, coupole.RoleSupervisor},
 	"GET /audit/checkpoint":                     {coupole.RoleAuditor},
@@ -244,7 +247,7 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /interactions/{id}/close":       frontOffice,
 	"GET /cpas":                           {coupole.RoleCPASAdvisor},
 	"POST /cpas":                          {coupole.RoleCPASAdvisor},
-	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /alerts":                         {coupole.RoleTeamLead, coupole.RoleSupervisor, coupole.RolePrivacyOfficer},
 	"GET /deliveries/failed":              {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
@@ -263,6 +266,15 @@ var routeMatrix = map[string][]coupole.Role{
 	"POST /cases/{id}/answer":              {coupole.RoleBackOffice},
 	"POST /cases/{id}/close":               {coupole.RoleBackOffice},
 
+	// Oversight (issue 16; issue 15 item 8).
+	"POST /api/v1/alerts/{id}/acknowledge": reviewers,
+	"POST /alerts/{id}/acknowledge":        reviewers,
+	"POST /api/v1/redact":                  {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice, coupole.RoleTeamLead, coupole.RoleSupervisor, coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+	"GET /team":                            {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /team/interactions/{id}":          {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /dashboard":                       {coupole.RoleTeamLead, coupole.RoleSupervisor, coupole.RoleServiceDeliveryManager, coupole.RolePrivacyOfficer},
+	"GET /dashboard.csv":                   {coupole.RoleTeamLead, coupole.RoleSupervisor, coupole.RoleServiceDeliveryManager, coupole.RolePrivacyOfficer},
+
 	// staff pages (issue 7)
 	"POST /signin/language":      nil,
 	"POST /preferences/language": coupole.Roles,
@@ -272,12 +284,15 @@ var routeMatrix = map[string][]coupole.Role{
 
 var frontOffice = []coupole.Role{coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice}
 
+// reviewers acknowledge alerts (issue 16).
+var reviewers = []coupole.Role{coupole.RoleTeamLead, coupole.RoleSupervisor, coupole.RolePrivacyOfficer}
+
 var publicRoutes = []string{"GET /api/v1/openapi.json", "GET /signin", "GET /auth/oidc/start", "GET /auth/oidc/callback", "POST /signin/local", "POST /signin/demo", "POST /signin/language"}
 
 // matrixRequest fills a route pattern with a path and a valid body.
 func matrixRequest(pattern string) (method, path, body string) {
 	method, path, _ = strings.Cut(pattern, " ")
-	path = strings.NewReplacer("{$}", "", "{ean}", string(testEAN), "{id}/approve", "g-other/approve", "{id}/unlock", "al-none/unlock").Replace(path)
+	path = strings.NewReplacer("{$}", "", "{ean}", string(testEAN), "{id}/approve", "g-other/approve", "{id}/unlock", "al-none/unlock", "{id}/acknowledge", "al-none/acknowledge").Replace(path)
 	switch {
 	case strings.HasPrefix(path, "/api/v1/customers/"):
 		path = "/api/v1/customers/C1"
@@ -315,6 +330,10 @@ func matrixRequest(pattern string) (method, path, body string) {
 		body = `{"postcode":"5000"}`
 	case "POST /api/v1/alerts/{id}/unlock":
 		body = `{"reason":"matrix test"}`
+	case "POST /api/v1/alerts/{id}/acknowledge":
+		body = `{"note":"matrix test"}`
+	case "POST /api/v1/redact":
+		body = `{"text":"matrix test"}`
 	case "POST /api/v1/cases/{id}/answer":
 		body = `{"by":"letter","text":"matrix test"}`
 	case "POST /api/v1/interactions/{id}/cases":

@@ -51,10 +51,14 @@ func (a *StaffAccess) handleAlertUnlock(w http.ResponseWriter, r *http.Request, 
 		a.pageError(w, r, p, err)
 		return
 	}
+	if a.oversight != nil {
+		a.alertsPage(w, r, p, status, fl)
+		return
+	}
 	list, err := svc.Alerts(r.Context(), actor(r, p))
 	if err != nil {
 		a.pageError(w, r, p, err)
 		return
 	}
-	a.renderPage(w, r, status, "alerts", view{Lang: lang, Title: "alerts.title", Principal: p, Active: "nav.alerts", Data: list, Flash: fl})
+	a.renderPage(w, r, status, "alerts", view{Lang: lang, Title: "alerts.title", Principal: p, Active: "nav.alerts", Data: alertsData{Alerts: list}, Flash: fl})
 }

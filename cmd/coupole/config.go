@@ -52,6 +52,9 @@ type Config struct {
 	// Interactions (issue 6); see docs/api.md.
 	CallReasonsFile string // COUPOLE_CALL_REASONS: JSON taxonomy file; empty: the built-in taxonomy
 
+	// Issue 16: the anomaly detector's thresholds (docs/oversight.md).
+	OversightConfig string // COUPOLE_OVERSIGHT_CONFIG: JSON file; empty: the documented defaults
+
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
 	SMTPPort         int           // COUPOLE_SMTP_PORT: 0 is the TLS mode's port (587, 465, 25)
@@ -195,6 +198,8 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { c.StaffPolicyDir = v; return nil }},
 	{"call-reasons", "COUPOLE_CALL_REASONS", "JSON file of the call-reason taxonomy (default: the built-in one)", "",
 		func(c *Config, v string) error { c.CallReasonsFile = v; return nil }},
+	{"oversight-config", "COUPOLE_OVERSIGHT_CONFIG", "JSON file of the anomaly detector's thresholds (default: docs/oversight.md)", "",
+		func(c *Config, v string) error { c.OversightConfig = v; return nil }},
 	{"interaction-idle", "COUPOLE_INTERACTION_IDLE", "an interaction without a step for this long gives no access and is closed by the system", "30m",
 		func(c *Config, v string) error { return setDuration(&c.InteractionIdle, v) }},
 	{"smtp-host", "COUPOLE_SMTP_HOST", "SMTP relay for e-mails (empty: no e-mail is sent)", "",

@@ -24,7 +24,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		"oidc-issuer", "oidc-client-id", "oidc-client-secret-file", "oidc-redirect-url", "oidc-groups-claim", "oidc-group-roles",
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
 		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget",
-		"delivery-max-attempts", "delivery-every", "sms-gateway-config"}
+		"delivery-max-attempts", "delivery-every", "sms-gateway-config", "oversight-config"}
 	load := registerConfig(fs, env.Getenv, append(append(settings, letterSettings...), smtpSettings...)...)
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -356,6 +356,12 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		pages.DemoCallers = pickDemoCallers(ctx, db, env.Clock.Now(), logger)
 	}
 	access.EnablePages(pages)
+	stopOversight, err := enableOversight(ctx, env, cfg, db, alog, access, logger) // issue 16
+	if err != nil {
+		closeTracer()
+		return nil, err
+	}
+	closeTracer = func() { stopOversight() } // the caller closes the shared log
 	if demo {
 		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
 		if err != nil {

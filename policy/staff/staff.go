@@ -41,7 +41,7 @@ var Spec = policy.Spec{
 	Refuse:            Deny,
 	Scopes:            []string{"own", "interaction", "break_glass", "metadata", "traces", "accounts", "case"},
 	RefusalScope:      "none",
-	RefusalReasons:    []string{"no_customer_data", "self_administration", "self_approval", "self_unlock"},
+	RefusalReasons:    []string{"no_customer_data", "self_administration", "self_approval", "self_unlock", "self_acknowledge"},
 	DefaultDenyReason: "not_allowed",
 	DefaultDeny: policy.Messages{
 		"Aucune règle n'autorise votre rôle à faire ceci : refusé par défaut (S2).",
