@@ -184,9 +184,21 @@ func TestYearlyFiguresMatchAnIndependentCount(t *testing.T) {
 		ctx := context.Background()
 		w := MustSeedYear(t, db, 12)
 		w.clock.T = time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-		doc, err := w.builder().Yearly(ctx, 2026, "fr")
+		b := w.builder()
+		b.Sources = []coupole.FigureSource{db.RecordFigures()}
+		doc, err := b.Yearly(ctx, 2026, "fr")
 		if err != nil {
 			t.Fatal(err)
+		}
+		if w.want["disclosures.route.sms"]+w.want["disclosures.route.letter"] == 0 {
+			t.Fatal("test setup: nothing sent")
+		}
+		// The deliveries table agrees with the trace and the test.
+		for _, k := range []string{"sms", "letter"} {
+			f, _ := doc.Figure("records.deliveries.kind." + k)
+			if f.Value != w.want["disclosures.route."+k] {
+				t.Errorf("records.deliveries.kind.%s = %d, counted %d", k, f.Value, w.want["disclosures.route."+k])
+			}
 		}
 		for key, want := range w.want {
 			f, ok := doc.Figure(key)

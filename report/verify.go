@@ -56,20 +56,22 @@ func Verify(rendered []byte, v note.Verifier, bundle io.Reader) (*Checked, error
 		return c, nil
 	}
 	ev := doc.Evidence
-	t, rep, below, err := tallyBundle(bundle, v, []byte(ev.Checkpoint), ev.From, ev.To)
+	cp, _ := verify.OpenCheckpoint([]byte(ev.Checkpoint), v) // opened by Unseal
+	t, rep, below, err := tallyBundle(bundle, v, []byte(ev.Checkpoint), cp.Size, ev.From, ev.To)
 	if err != nil {
 		return nil, coupole.Errorf(coupole.ECONFLICT, "report: the audit export does not verify against the report's checkpoint: %v", err)
 	}
 	c.Bundle = &rep
-	cp, _ := verify.OpenCheckpoint([]byte(ev.Checkpoint), v) // opened by Unseal
-	if below != cp.Size {
+	// Made before the period ended, the report covers the events up to its
+	// checkpoint; events logged later in the period are in the export only.
+	if below < cp.Size || below > cp.Size && !ev.GeneratedAt.Before(ev.To) {
 		return nil, coupole.Errorf(coupole.ECONFLICT, "report: the export has %d events before the end of the period, the year-end checkpoint %d", below, cp.Size)
 	}
 	got := map[string]int64{}
 	for _, f := range t.Figures() {
 		got[f.Key] = f.Value
 	}
-	got["audit.log_size"] = int64(below)
+	got["audit.log_size"] = int64(min(below, cp.Size))
 	for _, f := range ev.Figures {
 		if !strings.HasPrefix(f.Query, TracePrefix) && f.Key != "audit.log_size" {
 			continue
@@ -102,9 +104,9 @@ func firstDiff(a, b []byte) int {
 }
 
 // tallyBundle verifies an export bundle (trusting the year-end checkpoint
-// too) and counts the events of [from, to); below is the number of leaves
-// before to.
-func tallyBundle(r io.Reader, v note.Verifier, yearEnd []byte, from, to time.Time) (*Tally, verify.Report, uint64, error) {
+// too) and counts the events of [from, to) among the first size leaves;
+// below is the number of leaves before to.
+func tallyBundle(r io.Reader, v note.Verifier, yearEnd []byte, size uint64, from, to time.Time) (*Tally, verify.Report, uint64, error) {
 	st, err := verify.NewStream(verify.Options{Verifier: v, Trusted: [][]byte{yearEnd}})
 	if err != nil {
 		return nil, verify.Report{}, 0, err
@@ -121,7 +123,7 @@ func tallyBundle(r io.Reader, v note.Verifier, yearEnd []byte, from, to time.Tim
 		if ts.Before(to) {
 			below++
 		}
-		if t.In(ts) {
+		if t.In(ts) && pending.Index < size {
 			if err := t.Add(payload); err != nil {
 				return err
 			}

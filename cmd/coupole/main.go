@@ -38,6 +38,7 @@ var commands = []command{
 	{"audit", "export, verify, prove, query and erase the audit log", runAudit},
 	{"staff", "list, revoke, reinstate staff; set roles; create break-glass accounts", runStaff},
 	{"letters", "batch a day's letters for the mail house (docs/letters.md)", runLetters},
+	{"report", "produce and verify the yearly confidentiality report (docs/report.md)", runReport},
 	{"version", "print the version", runVersion},
 }
 

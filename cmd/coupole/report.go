@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/report"
+	"github.com/coupole/coupole/sqlstore"
+)
+
+var reportCommands = []command{
+	{"yearly", "produce the signed yearly confidentiality report (html, md or pdf)", runReportYearly},
+	{"verify", "verify a report's signature and, given an audit export, recompute its trace figures", runReportVerify},
+}
+
+func runReport(ctx context.Context, env *Env, args []string) error {
+	return dispatch(ctx, env, "report", reportCommands, args)
+}
+
+// reportSources lists the parts of Coupole that give figures to the yearly
+// report besides the trace. Each part that owns records adds its
+// coupole.FigureSource here (governance, retention, oversight…).
+func reportSources(db *sqlstore.DB) []coupole.FigureSource {
+	return []coupole.FigureSource{db.RecordFigures()}
+}
+
+func runReportYearly(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "report yearly", "--year YYYY [--format html|md|pdf] [--lang fr|nl|de|en] [-o FILE] [--operator NAME] [--db DSN] [--data-dir DIR]")
+	year := fs.Int("year", 0, "the calendar year (UTC) the report covers")
+	format := fs.String("format", "html", "html, md or pdf")
+	lang := fs.String("lang", "fr", "language of the report: fr, nl, de or en")
+	out := fs.String("o", "", "file to write (default: confidentiality-report-YEAR.FORMAT; - for standard output)")
+	operator := fs.String("operator", "", "the operator's name, printed on the cover")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *year == 0 {
+		return usagef("report yearly takes --year and no arguments")
+	}
+	if *format != report.FormatHTML && *format != report.FormatMarkdown && *format != report.FormatPDF {
+		return usagef("--format: %q is not html, md or pdf", *format)
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	signer, err := audit.LoadSigner(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	vkey, err := audit.VerifierOf(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	verifier, err := audit.ParseVerifier(vkey)
+	if err != nil {
+		return err
+	}
+	db, store, err := openAuditDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Trace first: producing the report reads the whole trace; the report
+	// of the following year counts it.
+	e := coupole.StaffEvent{Type: report.ActionYearlyReport, Actor: "cli:" + cliUser(env), Outcome: "ok",
+		Details: map[string]string{"year": strconv.Itoa(*year), "format": *format}}
+	if err := traceCLI(ctx, env, db, e); err != nil {
+		return err
+	}
+	b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Sources: reportSources(db), Clock: env.Clock, Operator: *operator}
+	doc, err := b.Yearly(ctx, *year, *lang)
+	if err != nil {
+		return err
+	}
+	text, err := doc.Render(*format)
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		path = fmt.Sprintf("confidentiality-report-%d.%s", *year, *format)
+	}
+	if path == "-" {
+		_, err = env.Stdout.Write(text)
+		return err
+	}
+	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(text); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s: %d figures, year-end checkpoint of %d events; %s\n", path, len(doc.Evidence.Figures), sizeOf(doc), doc.Evidence.Verification)
+	if len(doc.Evidence.Missing) > 0 {
+		fmt.Fprintf(env.Stderr, "not available yet (said so in the report): %s\n", strings.Join(doc.Evidence.Missing, ", "))
+	}
+	return nil
+}
+
+func sizeOf(d *report.Document) int64 {
+	f, _ := d.Figure("audit.log_size")
+	return f.Value
+}
+
+func runReportVerify(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "report verify", "REPORT --key VERIFIER [--export BUNDLE]")
+	key := fs.String("key", "", "the operator's verifier key (name+hash+key), or a file holding it (default: DATA_DIR/"+audit.VerifierFile+")")
+	export := fs.String("export", "", "an audit export (`coupole audit export`): every trace figure is recomputed from it")
+	dataDir := fs.String("data-dir", "", "data directory holding the verifier file, when --key is not given")
+	var positional []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) != 1 {
+		return usagef("report verify takes one report file")
+	}
+	keyText := *key
+	if keyText == "" {
+		dir := *dataDir
+		if dir == "" {
+			dir = env.Getenv("COUPOLE_DATA_DIR")
+		}
+		keyText = filepath.Join(dir, audit.VerifierFile)
+	}
+	if !strings.Contains(keyText, "+") {
+		b, err := os.ReadFile(keyText)
+		if err != nil {
+			return coupole.Errorf(coupole.EINVALID, "--key: %q is neither a verifier key nor a readable file", keyText)
+		}
+		keyText = string(b)
+	}
+	v, err := audit.ParseVerifier(keyText)
+	if err != nil {
+		return err
+	}
+	text, err := os.ReadFile(positional[0])
+	if err != nil {
+		return coupole.Errorf(coupole.EINVALID, "cannot read report %s", positional[0])
+	}
+	var bundle io.Reader
+	if *export != "" {
+		f, err := os.Open(*export)
+		if err != nil {
+			return coupole.Errorf(coupole.EINVALID, "--export: cannot read %s", *export)
+		}
+		defer f.Close()
+		bundle = f
+	}
+	c, err := report.Verify(text, v, bundle)
+	if err != nil {
+		return coupole.Wrap(err, coupole.ECONFLICT, "VERIFICATION FAILED: %s: %s", positional[0], coupole.ErrorMessage(err))
+	}
+	ev := c.Document.Evidence
+	fmt.Fprintf(env.Stdout, "OK %s: %s report %d of %s, %d figures, signature and year-end checkpoint valid, text matches its evidence", positional[0], ev.Kind, ev.Year, ev.Origin, len(ev.Figures))
+	if c.Bundle != nil {
+		fmt.Fprintf(env.Stdout, "; the export verifies (%d events) and gives the same value for all %d trace figures", c.Bundle.Leaves, c.Recomputed)
+	}
+	fmt.Fprintln(env.Stdout)
+	return nil
+}
