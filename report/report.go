@@ -33,6 +33,9 @@ type Builder struct {
 	Sources  []coupole.FigureSource
 	Clock    coupole.Clock
 	Operator string // the operator's name, printed on the cover
+	// Registers lists the register entries chapters V and VII show, with
+	// their status; nil: none.
+	Registers func(ctx context.Context) ([]RegisterLine, error)
 }
 
 // Yearly builds the signed report of the calendar year (UTC) in lang.
@@ -64,6 +67,11 @@ func (b *Builder) Yearly(ctx context.Context, year int, lang string) (*Document,
 			return nil, err
 		}
 		figs = append(figs, fs...)
+	}
+	if b.Registers != nil {
+		if ev.Registers, err = b.Registers(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkFigures(figs); err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/register"
 	"github.com/coupole/coupole/report"
 	"github.com/coupole/coupole/sqlstore"
 )
@@ -27,8 +28,23 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 // reportSources lists the parts of Coupole that give figures to the yearly
 // report besides the trace. Each part that owns records adds its
 // coupole.FigureSource here (governance, retention, oversight…).
-func reportSources(db *sqlstore.DB) []coupole.FigureSource {
-	return []coupole.FigureSource{db.RecordFigures()}
+func reportSources(db *sqlstore.DB, clock coupole.Clock) []coupole.FigureSource {
+	return []coupole.FigureSource{db.RecordFigures(), &register.Service{Store: db, Clock: clock}}
+}
+
+// registerLines lists the register entries for the report's chapters.
+func registerLines(db *sqlstore.DB, clock coupole.Clock) func(context.Context) ([]report.RegisterLine, error) {
+	return func(ctx context.Context) ([]report.RegisterLine, error) {
+		ls, err := (&register.Service{Store: db, Clock: clock}).Lines(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]report.RegisterLine, len(ls))
+		for i, l := range ls {
+			out[i] = report.RegisterLine{Kind: string(l.Kind), ID: l.ID, Title: l.Title, Version: l.Version, Status: l.Status}
+		}
+		return out, nil
+	}
 }
 
 func runReportYearly(ctx context.Context, env *Env, args []string) error {
@@ -76,7 +92,8 @@ func runReportYearly(ctx context.Context, env *Env, args []string) error {
 	if err := traceCLI(ctx, env, db, e); err != nil {
 		return err
 	}
-	b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Sources: reportSources(db), Clock: env.Clock, Operator: *operator}
+	b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Sources: reportSources(db, env.Clock), Clock: env.Clock,
+		Operator: *operator, Registers: registerLines(db, env.Clock)}
 	doc, err := b.Yearly(ctx, *year, *lang)
 	if err != nil {
 		return err
