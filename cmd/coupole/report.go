@@ -14,6 +14,8 @@ import (
 	"github.com/coupole/coupole/register"
 	"github.com/coupole/coupole/report"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
+	"golang.org/x/mod/sumdb/note"
 )
 
 var reportCommands = []command{
@@ -187,4 +189,32 @@ func runReportVerify(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout)
 	return nil
+}
+
+// enableCompliance turns on the privacy officer's screens (issue 14): the
+// registers always, the yearly report when this node holds the audit key.
+func enableCompliance(env *Env, cfg *Config, db *sqlstore.DB, access *web.StaffAccess, alog *audit.Log) {
+	c := web.CompliancePages{Registers: &register.Service{Store: db, Clock: env.Clock}}
+	signer, err := audit.LoadSigner(cfg.DataDir)
+	var verifier note.Verifier
+	if err == nil {
+		var vkey string
+		if vkey, err = audit.VerifierOf(cfg.DataDir); err == nil {
+			verifier, err = audit.ParseVerifier(vkey)
+		}
+	}
+	if err == nil {
+		c.Yearly = func(ctx context.Context, actor string, year int, lang string) (*report.Document, error) {
+			// Trace first: the report reads the whole trace.
+			ev := web.StaffAuditEvent(coupole.StaffEvent{Type: report.ActionYearlyReport, Actor: actor, Outcome: "ok",
+				Details: map[string]string{"year": strconv.Itoa(year)}})
+			if _, err := alog.Append(ctx, ev); err != nil {
+				return nil, coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: no report produced")
+			}
+			b := &report.Builder{Audit: sqlstore.NewAuditStore(db), Signer: signer, Verifier: verifier, Sources: reportSources(db, env.Clock),
+				Clock: env.Clock, Registers: registerLines(db, env.Clock)}
+			return b.Yearly(ctx, year, lang)
+		}
+	}
+	access.EnableCompliancePages(c)
 }

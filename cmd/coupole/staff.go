@@ -355,6 +355,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		pages.DemoCallers = pickDemoCallers(ctx, db, env.Clock.Now(), logger)
 	}
 	access.EnablePages(pages)
+	enableCompliance(env, cfg, db, access, alog)
 	if demo {
 		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
 		if err != nil {
