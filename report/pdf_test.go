@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/coupole/coupole/report"
+	"github.com/coupole/coupole/sqlstore/sqltest"
 )
 
 // TestPDFReport: the PDF verifies like the other formats, a changed byte
