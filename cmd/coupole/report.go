@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 var reportCommands = []command{
 	{"yearly", "produce the signed yearly confidentiality report (html, md or pdf)", runReportYearly},
 	{"verify", "verify a report's signature and, given an audit export, recompute its trace figures", runReportVerify},
+	{"access", "who saw my data: the accesses to one customer's data, with proofs (GDPR art. 15), as PDF letter or JSON", runReportAccess},
 }
 
 func runReport(ctx context.Context, env *Env, args []string) error {
@@ -178,6 +180,15 @@ func runReportVerify(ctx context.Context, env *Env, args []string) error {
 		defer f.Close()
 		bundle = f
 	}
+	if bytes.HasPrefix(bytes.TrimSpace(text), []byte("{")) {
+		d, err := report.VerifyAccess(text, v)
+		if err != nil {
+			return coupole.Wrap(err, coupole.ECONFLICT, "VERIFICATION FAILED: %s: %s", positional[0], coupole.ErrorMessage(err))
+		}
+		fmt.Fprintf(env.Stdout, "OK %s: access report of customer %s, %d accesses, each proven in the log of %s under its signed checkpoint\n",
+			positional[0], d.Evidence.Customer, len(d.Evidence.Accesses), d.Evidence.Origin)
+		return nil
+	}
 	c, err := report.Verify(text, v, bundle)
 	if err != nil {
 		return coupole.Wrap(err, coupole.ECONFLICT, "VERIFICATION FAILED: %s: %s", positional[0], coupole.ErrorMessage(err))
@@ -217,4 +228,104 @@ func enableCompliance(env *Env, cfg *Config, db *sqlstore.DB, access *web.StaffA
 		}
 	}
 	access.EnableCompliancePages(c)
+}
+
+func runReportAccess(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "report access", "--customer ID [--from DATE] [--to DATE] [--format pdf|json] [-o FILE] [--staff-names] [--db DSN] [--data-dir DIR]")
+	customer := fs.String("customer", "", "the customer's id")
+	fromFlag := fs.String("from", "", "start of the period (default: one year before --to)")
+	toFlag := fs.String("to", "", "end of the period, excluded (default: now)")
+	format := fs.String("format", "pdf", "pdf (a letter in the customer's language) or json (with the proofs, for offline verification)")
+	out := fs.String("o", "", "file to write (default: access-report-CUSTOMER.FORMAT; - for standard output)")
+	staffNames := fs.Bool("staff-names", false, "name the staff members (only if the operator's policy allows it; roles are always given)")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *customer == "" {
+		return usagef("report access takes --customer and no arguments")
+	}
+	if *format != "pdf" && *format != "json" {
+		return usagef("--format: %q is not pdf or json", *format)
+	}
+	to := env.Clock.Now().UTC()
+	var err error
+	if *toFlag != "" {
+		if to, err = parseDay("to", *toFlag); err != nil {
+			return err
+		}
+	}
+	from := to.AddDate(-1, 0, 0)
+	if *fromFlag != "" {
+		if from, err = parseDay("from", *fromFlag); err != nil {
+			return err
+		}
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	signer, err := audit.LoadSigner(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	db, store, err := openAuditDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cust, err := db.Customer(ctx, *customer)
+	if err != nil {
+		return err
+	}
+	// Trace first: the report reads the customer's data; it shows in the
+	// next reports, the customer's own included.
+	e := coupole.StaffEvent{Type: report.ActionAccessReport, Actor: "cli:" + cliUser(env), Outcome: "ok",
+		Details: map[string]string{"customer": cust.ID, "format": *format}}
+	if err := traceCLI(ctx, env, db, e); err != nil {
+		return err
+	}
+	b := &report.AccessBuilder{Audit: store, Signer: signer, Clock: env.Clock, ShowStaff: *staffNames,
+		Staff: func(ctx context.Context, id string) ([]string, string, error) {
+			st, err := db.Staff(ctx, id)
+			if err != nil {
+				return nil, "", err
+			}
+			roles := make([]string, len(st.Roles))
+			for i, r := range st.Roles {
+				roles[i] = string(r)
+			}
+			return roles, st.DisplayName, nil
+		}}
+	lang := string(cust.Language)
+	if lang == "" {
+		lang = string(coupole.French)
+	}
+	doc, err := b.Build(ctx, cust.ID, lang, from, to)
+	if err != nil {
+		return err
+	}
+	var data []byte
+	if *format == "json" {
+		data, err = doc.JSON()
+	} else {
+		a := cust.PostalAddress
+		data, err = doc.PDF(cust.Name(), []string{strings.TrimSpace(a.Street + " " + a.Number), strings.TrimSpace(a.Postcode + " " + a.Town)})
+	}
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		path = fmt.Sprintf("access-report-%s.%s", cust.ID, *format)
+	}
+	if path == "-" {
+		_, err = env.Stdout.Write(data)
+		return err
+	}
+	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s: %d accesses to the data of customer %s, %d more erased after their retention\n", path, len(doc.Evidence.Accesses), cust.ID, doc.Evidence.Erased)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/storetest"
 )
 
 // TestReportCommands: `report yearly` writes a signed report that `report
@@ -42,8 +43,15 @@ func TestReportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	storetest.MustLoad(t, db, storetest.Fixture())
 	for i := range 5 {
 		ev := audit.Event{Actor: "staff-1", Action: "interaction.open", Interaction: "call-" + string(rune('a'+i)), Data: []string{"channel=phone", "requester=customer"}}
+		if _, err := l.Append(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		ev := audit.Event{Actor: "staff-1", Action: "interaction.select", Interaction: "call-a", Customers: []string{"C-1"}}
 		if _, err := l.Append(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
@@ -83,6 +91,24 @@ func TestReportCommands(t *testing.T) {
 		if r := runCLI(t, env, "", "report", "verify", out); r.code == 0 || !strings.Contains(r.stderr, "VERIFICATION FAILED") {
 			t.Errorf("changed report verified: %+v", r)
 		}
+	}
+	// Art. 15: the accesses to C-1 (three selections and the report
+	// itself, traced first), as JSON with proofs and as a letter.
+	accessJSON := filepath.Join(dir, "access.json")
+	r := runCLI(t, env, "", "report", "access", "--customer", "C-1", "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json", "-o", accessJSON)
+	if r.code != 0 || !strings.Contains(r.stderr, "4 accesses") {
+		t.Fatalf("report access: %+v", r)
+	}
+	if r := runCLI(t, env, "", "report", "verify", accessJSON); r.code != 0 || !strings.Contains(r.stdout, "4 accesses") {
+		t.Errorf("verify access report: %+v", r)
+	}
+	if r := runCLI(t, env, "", "report", "access", "--customer", "C-1", "-o", filepath.Join(dir, "access.pdf")); r.code != 0 {
+		t.Errorf("access letter: %+v", r)
+	}
+	// The access reports themselves are traced, naming the customer.
+	r = runCLI(t, env, "", "audit", "query", "--customer", "C-1")
+	if strings.Count(r.stdout, "report.access") != 2 {
+		t.Errorf("access reports not traced: %+v", r)
 	}
 	if r := runCLI(t, env, "", "report", "yearly", "--year", "2026", "--format", "docx"); r.code != 2 {
 		t.Errorf("bad format: %+v", r)
