@@ -143,3 +143,17 @@ func (s *Service) Lines(ctx context.Context) ([]Listed, error) {
 	}
 	return out, nil
 }
+
+// FigureCatalog lists the figures Figures gives (key → requirement), for
+// the requirement coverage (issue 14, item 5).
+func FigureCatalog() map[string]string {
+	out := map[string]string{}
+	req := map[Kind]string{Processing: "G1", DPIA: "G2", Subprocessor: "G3", Assessment: "G3", Finding: "G3"}
+	for _, k := range Kinds {
+		p := "registers." + string(k) + "."
+		out[p+"entries"], out[p+"review_overdue"] = req[k], req[k]
+	}
+	out["registers.subprocessor.incomplete"] = "G3"
+	out["registers.finding.open"], out["registers.finding.overdue"] = "G3", "G3"
+	return out
+}

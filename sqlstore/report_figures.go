@@ -48,3 +48,13 @@ func (r recordFigures) Figures(ctx context.Context, from, to time.Time) ([]coupo
 	}
 	return out, nil
 }
+
+// RecordFigureCatalog lists the figure families RecordFigures gives
+// (prefix → requirement), for the requirement coverage.
+func RecordFigureCatalog() map[string]string {
+	out := map[string]string{}
+	for _, q := range recordQueries {
+		out[q.prefix] = q.req
+	}
+	return out
+}

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,6 +24,7 @@ import (
 var reportCommands = []command{
 	{"yearly", "produce the signed yearly confidentiality report (html, md or pdf)", runReportYearly},
 	{"verify", "verify a report's signature and, given an audit export, recompute its trace figures", runReportVerify},
+	{"requirements", "list every requirement with the tests that cite it and the report figures that evidence it", runReportRequirements},
 	{"access", "who saw my data: the accesses to one customer's data, with proofs (GDPR art. 15), as PDF letter or JSON", runReportAccess},
 }
 
@@ -327,5 +330,75 @@ func runReportAccess(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "wrote %s: %d accesses to the data of customer %s, %d more erased after their retention\n", path, len(doc.Evidence.Accesses), cust.ID, doc.Evidence.Erased)
+	return nil
+}
+
+// figureCatalog is every figure the report can give, for the coverage.
+func figureCatalog() []report.FigureDecl {
+	out := report.TraceCatalog()
+	for _, m := range []map[string]string{register.FigureCatalog(), sqlstore.RecordFigureCatalog()} {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, report.FigureDecl{Key: k, Requirement: m[k]})
+		}
+	}
+	return out
+}
+
+func runReportRequirements(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "report requirements", "[--format text|md|json] [-v]")
+	format := fs.String("format", "text", "text, md or json")
+	verbose := fs.Bool("v", false, "list every test, not only how many")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("report requirements takes no arguments")
+	}
+	ix, err := report.EmbeddedIndex()
+	if err != nil {
+		return err
+	}
+	cov := report.Coverage(ix, figureCatalog())
+	switch *format {
+	case "json":
+		b, _ := json.MarshalIndent(cov, "", "  ")
+		fmt.Fprintln(env.Stdout, string(b))
+		return nil
+	case "md":
+		fmt.Fprintln(env.Stdout, "| ID | requirement | tests | report figures |\n|---|---|---:|---|")
+	case "text":
+	default:
+		return usagef("--format: %q is not text, md or json", *format)
+	}
+	gaps := 0
+	for _, c := range cov {
+		figs := strings.Join(c.Figures, ", ")
+		if figs == "" {
+			figs = "—"
+		}
+		if len(c.Tests) == 0 && len(c.Figures) == 0 {
+			gaps++
+			figs = "NOT COVERED"
+			if why, ok := report.KnownGaps[c.ID]; ok {
+				figs += " (" + why + ")"
+			}
+		}
+		if *format == "md" {
+			fmt.Fprintf(env.Stdout, "| %s | %s | %d | %s |\n", c.ID, strings.ReplaceAll(c.Title, "|", "\\|"), len(c.Tests), figs)
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%-4s %3d tests  figures: %s\n     %s\n", c.ID, len(c.Tests), figs, c.Title)
+		if *verbose {
+			for _, t := range c.Tests {
+				fmt.Fprintf(env.Stdout, "       %s\n", t)
+			}
+		}
+	}
+	fmt.Fprintf(env.Stderr, "%d requirements, %d with neither a test nor a figure\n", len(cov), gaps)
 	return nil
 }

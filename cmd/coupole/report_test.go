@@ -110,6 +110,11 @@ func TestReportCommands(t *testing.T) {
 	if strings.Count(r.stdout, "report.access") != 2 {
 		t.Errorf("access reports not traced: %+v", r)
 	}
+	// Requirement coverage: every ID listed, with tests or figures.
+	r = runCLI(t, env, "", "report", "requirements")
+	if r.code != 0 || !strings.Contains(r.stdout, "G1 ") || !strings.Contains(r.stdout, "registers.processing.entries") || !strings.Contains(r.stderr, "34 requirements") {
+		t.Errorf("report requirements: %+v", r)
+	}
 	if r := runCLI(t, env, "", "report", "yearly", "--year", "2026", "--format", "docx"); r.code != 2 {
 		t.Errorf("bad format: %+v", r)
 	}
