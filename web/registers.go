@@ -20,6 +20,9 @@ type CompliancePages struct {
 	// Yearly produces the signed yearly report; nil: the report page is
 	// not offered (no audit key on this node).
 	Yearly func(ctx context.Context, actor string, year int, lang string) (*report.Document, error)
+	// Figures is the catalog of report figures, for the requirement
+	// coverage page (G4, issue 14 item 5).
+	Figures []report.FigureDecl
 }
 
 // EnableCompliancePages registers the compliance screens.
@@ -36,6 +39,7 @@ func (a *StaffAccess) EnableCompliancePages(c CompliancePages) {
 	a.handle("POST /registers/{kind}/{id}", coupole.ActionWriteRegisters, nil, h.save)
 	a.handle("POST /registers/{kind}/{id}/delete", coupole.ActionWriteRegisters, nil, h.delete)
 	a.handle("GET /registers/{kind}/{id}/history", coupole.ActionReadRegisters, nil, h.history)
+	a.handle("GET /reports/requirements", coupole.ActionReadRegisters, nil, h.requirements)
 	if c.Yearly != nil {
 		a.handle("GET /reports/yearly", coupole.ActionProduceReport, nil, h.reportForm)
 		a.handle("POST /reports/yearly", coupole.ActionProduceReport, nil, h.reportProduce)
@@ -296,4 +300,20 @@ func (h *complianceHandlers) reportProduce(w http.ResponseWriter, r *http.Reques
 	w.Header().Set("Content-Type", types[format])
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="confidentiality-report-%d.%s"`, year, format))
 	w.Write(b)
+}
+
+type requirementsPage struct {
+	Covered []report.Covered
+	Gaps    map[string]string
+}
+
+// requirements lists every requirement with the tests that cite it and the
+// report figures that evidence it (issue 14, item 5).
+func (h *complianceHandlers) requirements(w http.ResponseWriter, r *http.Request, p *Principal) {
+	ix, err := report.EmbeddedIndex()
+	if err != nil {
+		h.a.pageError(w, r, p, err)
+		return
+	}
+	h.page(w, r, p, http.StatusOK, "requirements", "requirements.title", requirementsPage{Covered: report.Coverage(ix, h.c.Figures), Gaps: report.KnownGaps}, nil)
 }

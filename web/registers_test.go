@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -12,7 +13,9 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/register"
 	"github.com/coupole/coupole/report"
+	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func mustComplianceFixture(tb testing.TB) *fixture {
@@ -144,5 +147,49 @@ func TestRegisterPagesCRUD(t *testing.T) {
 	}
 	if resp := f.do(t, s, "GET", "/registers/nonsense", ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown register: %d", resp.StatusCode)
+	}
+}
+
+// TestReportPages: the privacy officer downloads the signed yearly report,
+// which verifies, and reads the requirement coverage (G4, issue 14 items 2
+// and 5).
+func TestReportPages(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{Demo: true})
+	skey, vkey, err := note.GenerateKey(rand.Reader, "test.coupole/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	verifier, _ := note.NewVerifier(vkey)
+	store := sqlstore.NewAuditStore(f.db)
+	var traced []string
+	f.access.EnableCompliancePages(CompliancePages{Registers: &register.Service{Store: f.db, Clock: f.clock},
+		Figures: report.TraceCatalog(),
+		Yearly: func(ctx context.Context, actor string, year int, lang string) (*report.Document, error) {
+			traced = append(traced, actor)
+			b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Clock: f.clock}
+			return b.Yearly(ctx, year, lang)
+		}})
+	mustStaff(t, f.db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
+	s := f.mustSession(t, "s-po")
+	resp := f.form(t, s, "/reports/yearly", url.Values{"year": {"2026"}, "format": {"html"}})
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "Rapport de confidentialité 2026") {
+		t.Fatalf("report: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if _, err := report.Verify([]byte(body), verifier, nil); err != nil {
+		t.Errorf("downloaded report does not verify: %v", err)
+	}
+	if len(traced) != 1 || traced[0] != "s-po" {
+		t.Errorf("report production not attributed: %v", traced)
+	}
+	if resp := f.form(t, s, "/reports/yearly", url.Values{"year": {"1999"}, "format": {"html"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad year: %d", resp.StatusCode)
+	}
+	page := f.get(t, s, "/reports/requirements", nil)
+	for _, want := range []string{`id="req-G4"`, "report.yearly", `id="req-R1"`, "non couverte"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("requirements page lacks %q", want)
+		}
 	}
 }

@@ -208,7 +208,7 @@ func runReportVerify(ctx context.Context, env *Env, args []string) error {
 // enableCompliance turns on the privacy officer's screens (issue 14): the
 // registers always, the yearly report when this node holds the audit key.
 func enableCompliance(env *Env, cfg *Config, db *sqlstore.DB, access *web.StaffAccess, alog *audit.Log) {
-	c := web.CompliancePages{Registers: &register.Service{Store: db, Clock: env.Clock}}
+	c := web.CompliancePages{Registers: &register.Service{Store: db, Clock: env.Clock}, Figures: figureCatalog()}
 	signer, err := audit.LoadSigner(cfg.DataDir)
 	var verifier note.Verifier
 	if err == nil {
