@@ -40,7 +40,7 @@ func TestBrowserRegisters(t *testing.T) {
 	// A change: version 2, and the history shows what changed.
 	b.run("change retention", chromedp.Clear(chromedp.CSS(`#f-retention`)), chromedp.SendKeys(chromedp.CSS(`#f-retention`), "Trois mois (R3)"))
 	b.loads("save again", chromedp.Click(chromedp.CSS(`#save`)))
-	b.mustSee("h1", "v2")
+	b.mustSee("h1", "Version 2")
 	b.loads("history", chromedp.Click(chromedp.CSS(`#history-link`)))
 	if n := b.count(`section.version`); n != 2 {
 		t.Errorf("history shows %d versions, want 2", n)
