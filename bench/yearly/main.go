@@ -158,7 +158,7 @@ func main() {
 		log.Fatalf("%s already holds %d events: give a fresh database (keys are per run)", *dsn, size)
 	}
 	c := &clock{step: 365 * 24 * time.Hour / time.Duration(*n**perEvent)}
-	l, err := audit.Open(ctx, store, audit.Options{Clock: c, Signer: signer, MaxBatch: 5000, CheckpointEvery: time.Hour, Logger: slog.New(slog.DiscardHandler)})
+	l, err := audit.Open(ctx, store, audit.Options{Clock: c, Signer: signer, MaxBatch: 5000, CheckpointEvery: time.Hour, WriteTimeout: 10 * time.Minute, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		log.Fatal(err)
 	}
