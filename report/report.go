@@ -168,7 +168,24 @@ func (b *Builder) traceFigures(ctx context.Context, from, to time.Time) ([]coupo
 	if err != nil {
 		return nil, res, err
 	}
+	// Counting (decoding every payload) runs beside the verification, on
+	// another core: the two are independent once the entry is read.
 	tally := NewTally(from, to)
+	batches := make(chan [][]byte, 8)
+	counted := make(chan error, 1)
+	go func() {
+		var terr error
+		for batch := range batches {
+			for _, p := range batch {
+				if terr == nil {
+					terr = tally.Add(p)
+				}
+			}
+		}
+		counted <- terr
+	}()
+	const batchSize = 1024
+	batch := make([][]byte, 0, batchSize)
 	rec := make([]byte, 0, verify.LeafSize)
 	err = b.Audit.Entries(ctx, 0, size, func(e audit.Entry) error {
 		if verr == nil {
@@ -179,10 +196,23 @@ func (b *Builder) traceFigures(ctx context.Context, from, to time.Time) ([]coupo
 			}
 		}
 		if e.Index >= lo && e.Index < hi {
-			return tally.Add(e.Payload)
+			// A copy: the store may reuse the entry's memory.
+			var p []byte
+			if e.Payload != nil {
+				p = append(make([]byte, 0, len(e.Payload)), e.Payload...)
+			}
+			if batch = append(batch, p); len(batch) == batchSize {
+				batches <- batch
+				batch = make([][]byte, 0, batchSize)
+			}
 		}
 		return nil
 	})
+	batches <- batch
+	close(batches)
+	if terr := <-counted; err == nil {
+		err = terr
+	}
 	if err != nil {
 		return nil, res, err
 	}
