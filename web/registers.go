@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/register"
@@ -20,6 +21,9 @@ type CompliancePages struct {
 	// Yearly produces the signed yearly report; nil: the report page is
 	// not offered (no audit key on this node).
 	Yearly func(ctx context.Context, actor string, year int, lang string) (*report.Document, error)
+	// Access produces the art. 15 report of one customer (traced by the
+	// function); nil: the page is not offered.
+	Access func(ctx context.Context, actor, customer string, from, to time.Time) (*report.AccessDocument, error)
 	// Figures is the catalog of report figures, for the requirement
 	// coverage page (G4, issue 14 item 5).
 	Figures []report.FigureDecl
@@ -44,6 +48,10 @@ func (a *StaffAccess) EnableCompliancePages(c CompliancePages) {
 		a.handle("GET /reports/yearly", coupole.ActionProduceReport, nil, h.reportForm)
 		a.handle("POST /reports/yearly", coupole.ActionProduceReport, nil, h.reportProduce)
 	}
+	if c.Access != nil {
+		a.handle("GET /reports/access", coupole.ActionProduceReport, nil, h.accessForm)
+		a.handle("POST /reports/access", coupole.ActionProduceReport, nil, h.accessProduce)
+	}
 }
 
 type complianceHandlers struct {
@@ -61,6 +69,7 @@ type registerIndex struct {
 	Registers []registerSummary
 	Reminders []register.Listed
 	Report    bool
+	Access    bool
 }
 
 func (h *complianceHandlers) page(w http.ResponseWriter, r *http.Request, p *Principal, status int, name, title string, data any, fl *flash) {
@@ -88,7 +97,7 @@ func (h *complianceHandlers) index(w http.ResponseWriter, r *http.Request, p *Pr
 		h.a.pageError(w, r, p, err)
 		return
 	}
-	d.Reminders, d.Report = rem, h.c.Yearly != nil
+	d.Reminders, d.Report, d.Access = rem, h.c.Yearly != nil, h.c.Access != nil
 	h.page(w, r, p, http.StatusOK, "registers", "registers.title", d, nil)
 }
 
@@ -316,4 +325,50 @@ func (h *complianceHandlers) requirements(w http.ResponseWriter, r *http.Request
 		return
 	}
 	h.page(w, r, p, http.StatusOK, "requirements", "requirements.title", requirementsPage{Covered: report.Coverage(ix, h.c.Figures), Gaps: report.KnownGaps}, nil)
+}
+
+type accessForm struct {
+	Customer, From, To string
+}
+
+func (h *complianceHandlers) accessForm(w http.ResponseWriter, r *http.Request, p *Principal) {
+	to := coupole.Date(h.c.Registers.Clock.Now()).AddDate(0, 0, 1)
+	h.page(w, r, p, http.StatusOK, "report_access", "access.title", accessForm{From: to.AddDate(-1, 0, 0).Format(time.DateOnly), To: to.Format(time.DateOnly)}, nil)
+}
+
+// accessProduce gives the art. 15 report of one customer: JSON with the
+// proofs, or the PDF letter without the address block (printing the
+// address would read the customer's data; `coupole report access` does).
+func (h *complianceHandlers) accessProduce(w http.ResponseWriter, r *http.Request, p *Principal) {
+	lang := RequestLanguage(r)
+	f := accessForm{Customer: r.PostFormValue("customer"), From: r.PostFormValue("from"), To: r.PostFormValue("to")}
+	from, err1 := time.Parse(time.DateOnly, f.From)
+	to, err2 := time.Parse(time.DateOnly, f.To)
+	format := r.PostFormValue("format")
+	if f.Customer == "" || err1 != nil || err2 != nil || (format != "json" && format != "pdf") {
+		h.page(w, r, p, http.StatusBadRequest, "report_access", "access.title", f, &flash{"bad", Message(lang, "access.bad_request")})
+		return
+	}
+	doc, err := h.c.Access(r.Context(), p.Staff.ID, f.Customer, from, to)
+	if coupole.ErrorCode(err) == coupole.EINVALID {
+		h.page(w, r, p, http.StatusBadRequest, "report_access", "access.title", f, &flash{"bad", coupole.ErrorMessage(err)})
+		return
+	} else if err != nil {
+		h.a.pageError(w, r, p, err)
+		return
+	}
+	var b []byte
+	if format == "json" {
+		b, err = doc.JSON()
+		w.Header().Set("Content-Type", "application/json")
+	} else {
+		b, err = doc.PDF("", nil)
+		w.Header().Set("Content-Type", "application/pdf")
+	}
+	if err != nil {
+		h.a.pageError(w, r, p, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="access-report.%s"`, format))
+	w.Write(b)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/register"
@@ -24,6 +25,9 @@ func mustComplianceFixture(tb testing.TB) *fixture {
 	f.access.EnableCompliancePages(CompliancePages{Registers: &register.Service{Store: f.db, Clock: f.clock},
 		Yearly: func(ctx context.Context, actor string, year int, lang string) (*report.Document, error) {
 			return nil, coupole.Errorf(coupole.EINVALID, "report: year %d has no events in this test", year)
+		},
+		Access: func(ctx context.Context, actor, customer string, from, to time.Time) (*report.AccessDocument, error) {
+			return nil, coupole.Errorf(coupole.ENOTFOUND, "customer %s not found", customer)
 		}})
 	return f
 }
@@ -72,7 +76,7 @@ func TestComplianceAuthorizationMatrix(t *testing.T) {
 			s := f.mustSession(t, id)
 			var resp *http.Response
 			if method == "POST" {
-				resp = f.form(t, s, path, url.Values{"version": {"999"}, "year": {"2026"}, "format": {"md"}})
+				resp = f.form(t, s, path, url.Values{"version": {"999"}, "year": {"2026"}, "format": {"md"}, "customer": {"C-9"}, "from": {"2026-01-01"}, "to": {"2027-01-01"}})
 			} else {
 				resp = f.do(t, s, method, path, "")
 			}
@@ -169,6 +173,12 @@ func TestReportPages(t *testing.T) {
 			traced = append(traced, actor)
 			b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Clock: f.clock}
 			return b.Yearly(ctx, year, lang)
+		},
+		Access: func(ctx context.Context, actor, customer string, from, to time.Time) (*report.AccessDocument, error) {
+			traced = append(traced, actor+":"+customer)
+			b := &report.AccessBuilder{Audit: store, Signer: signer, Clock: f.clock,
+				Staff: func(context.Context, string) ([]string, string, error) { return []string{"advisor"}, "", nil }}
+			return b.Build(ctx, customer, "fr", from, to)
 		}})
 	mustStaff(t, f.db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
 	s := f.mustSession(t, "s-po")
@@ -185,6 +195,20 @@ func TestReportPages(t *testing.T) {
 	}
 	if resp := f.form(t, s, "/reports/yearly", url.Values{"year": {"1999"}, "format": {"html"}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad year: %d", resp.StatusCode)
+	}
+	resp = f.form(t, s, "/reports/access", url.Values{"customer": {"C-1"}, "from": {"2026-01-01"}, "to": {"2027-01-01"}, "format": {"json"}})
+	body = readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("access report: %d %s", resp.StatusCode, body)
+	}
+	if d, err := report.VerifyAccess([]byte(body), verifier); err != nil || d.Evidence.Customer != "C-1" {
+		t.Errorf("access report does not verify: %v", err)
+	}
+	if traced[len(traced)-1] != "s-po:C-1" {
+		t.Errorf("access report not attributed: %v", traced)
+	}
+	if resp := f.form(t, s, "/reports/access", url.Values{"customer": {"C-1"}, "from": {"yesterday"}, "format": {"json"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad dates: %d", resp.StatusCode)
 	}
 	page := f.get(t, s, "/reports/requirements", nil)
 	for _, want := range []string{`id="req-G4"`, "report.yearly", `id="req-R1"`, "non couverte"} {
