@@ -195,6 +195,9 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if p.Staff.HasRole(coupole.RoleAuditor) {
 		add("nav.traces", "/traces")
 	}
+	if a.compliance && (p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleAuditor)) {
+		add("nav.registers", "/registers")
+	}
 	return out
 }
 

@@ -77,6 +77,8 @@ type StaffAccess struct {
 	oidc      *oidcClient
 	throttle  *throttle
 	routes    []*Route
+	// compliance: the registers' screens are on (issue 14).
+	compliance bool
 
 	// anonymous counts the refusals of requests that name nobody.
 	anonymous anonymousRefusals

@@ -39,6 +39,7 @@ var commands = []command{
 	{"staff", "list, revoke, reinstate staff; set roles; create break-glass accounts", runStaff},
 	{"letters", "batch a day's letters for the mail house (docs/letters.md)", runLetters},
 	{"redact", "remove personal identifiers from a transcript or message (docs/oversight.md)", runRedact},
+	{"report", "produce and verify the yearly confidentiality report (docs/report.md)", runReport},
 	{"version", "print the version", runVersion},
 }
 

@@ -362,6 +362,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		return nil, err
 	}
 	closeTracer = func() { stopOversight() } // the caller closes the shared log
+	enableCompliance(env, cfg, db, access, alog)
 	if demo {
 		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
 		if err != nil {

@@ -12,8 +12,6 @@ import (
 	"time"
 	"unicode"
 
-	"codeberg.org/go-pdf/fpdf"
-
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/outbound"
 )
@@ -103,14 +101,7 @@ func Render(m outbound.Message, from Sender, date time.Time) (Rendered, error) {
 	w := wordingFor(m.Lang)
 	ref := ReferenceOf(m)
 
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(date)
-	pdf.SetModificationDate(date)
-	pdf.SetCatalogSort(true) // the same letter gives the same bytes
-	pdf.SetCompression(false)
-	pdf.SetCreator("Coupole", false)
-	pdf.SetTitle(from.Name+" "+ref, true)
-	pdf.AddUTF8FontFromBytes(font, "", dejaVuSans)
+	pdf := NewDocument(date, from.Name+" "+ref) // the same letter gives the same bytes
 	pdf.SetMargins(marginLeft, 20, 20)
 	pdf.SetAutoPageBreak(true, 20)
 	pdf.AddPage()
