@@ -44,6 +44,19 @@ func (db *DB) RegisterItem(ctx context.Context, it retention.Item) error {
 	})
 }
 
+// RegisterItems adds items in one transaction, all or none (CSV import,
+// test fixtures, own records enrolled by the scheduled job).
+func (db *DB) RegisterItems(ctx context.Context, its []retention.Item) error {
+	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
+		for _, it := range its {
+			if err := db.RegisterItem(context.WithValue(ctx, inGroupKey{}, inGroup{db, tx}), it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func (db *DB) RetentionItem(ctx context.Context, id string) (retention.Item, error) {
 	it, err := scanRetentionItem(db.read.QueryRowContext(ctx, `SELECT `+retentionItemColumns+` FROM retention_items WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
