@@ -1,10 +1,12 @@
 package retention
 
 import (
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
 )
 
 // Hold scopes.
@@ -82,4 +84,24 @@ func (h Hold) Covers(itemID, interactionID string, customers []string, t time.Ti
 		return !t.Before(h.From) && t.Before(h.To)
 	}
 	return false
+}
+
+// HeldEvent returns the test audit erase asks of each trace event: whether
+// one of the active holds covers it (its interaction, a customer it names,
+// or its time). Nil when there is no hold.
+func HeldEvent(holds []Hold) func(audit.Event) bool {
+	if len(holds) == 0 {
+		return nil
+	}
+	return func(ev audit.Event) bool {
+		for _, h := range holds {
+			if h.Covers("", ev.Interaction, ev.Customers, ev.Time) {
+				return true
+			}
+			if h.Active() && h.Scope == ScopeItem && slices.Contains(ev.Data, "item:"+h.Target) {
+				return true
+			}
+		}
+		return false
+	}
 }

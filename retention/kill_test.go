@@ -287,4 +287,3 @@ func mustEvidenceMatches(tb testing.TB, db *sqlstore.DB, n int, all bool) {
 		tb.Fatalf("%d of %d items purged", out, n)
 	}
 }
-

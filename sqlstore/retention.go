@@ -225,3 +225,10 @@ func (db *DB) RetentionCounts(ctx context.Context, from, to time.Time) (retentio
 }
 
 var _ retention.Store = (*DB)(nil)
+
+// AuditKeptCount is how many trace payloads erasure skipped for a hold.
+func (db *DB) AuditKeptCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_kept`).Scan(&n)
+	return n, storageError(err, "count payloads kept by holds")
+}

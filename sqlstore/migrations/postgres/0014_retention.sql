@@ -53,3 +53,9 @@ CREATE TABLE retention_holds (
 	lifted_at         BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX retention_holds_active ON retention_holds (scope, target) WHERE lifted_at = 0;
+
+-- Audit events whose payload erasure skipped because a legal hold covered
+-- them: the next erasure looks at them again and erases those no longer held.
+CREATE TABLE audit_kept (
+	idx BIGINT PRIMARY KEY
+);
