@@ -198,7 +198,7 @@ func (db *DB) ActiveHolds(ctx context.Context) ([]retention.Hold, error) { retur
 func (db *DB) RetentionCounts(ctx context.Context, from, to time.Time) (retention.Counts, error) {
 	c := retention.Counts{ByClass: map[string]int64{}}
 	f, t := micros(from), micros(to)
-	rows, err := db.read.QueryContext(ctx, `SELECT class, COUNT(*) FROM retention_items WHERE started_at >= $1 AND started_at < $2 GROUP BY class`, f, t)
+	rows, err := db.read.QueryContext(ctx, `SELECT class, COUNT(*) FROM retention_items WHERE kind IN ('recording', 'email', 'chat') AND started_at >= $1 AND started_at < $2 GROUP BY class`, f, t)
 	if err != nil {
 		return c, storageError(err, "count retention items")
 	}
@@ -231,4 +231,10 @@ func (db *DB) AuditKeptCount(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_kept`).Scan(&n)
 	return n, storageError(err, "count payloads kept by holds")
+}
+
+func (db *DB) PurgedItems(ctx context.Context, from, to time.Time) ([]retention.Item, error) {
+	return queryList(ctx, db, "list purged retention items", scanRetentionItem,
+		`SELECT `+retentionItemColumns+` FROM retention_items i WHERE state <> 'kept' AND purged_at >= $1 AND purged_at < $2 ORDER BY purged_at, id`,
+		micros(from), micros(to))
 }

@@ -52,6 +52,10 @@ type Config struct {
 	// Interactions (issue 6); see docs/api.md.
 	CallReasonsFile string // COUPOLE_CALL_REASONS: JSON taxonomy file; empty: the built-in taxonomy
 
+	// Retention (issue 13); see docs/retention.md.
+	RetentionClasses string        // COUPOLE_RETENTION_CLASSES: JSON classes file; empty: the built-in classes
+	RetentionEvery   time.Duration // COUPOLE_RETENTION_EVERY: how often serve purges what is due
+
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
 	SMTPPort         int           // COUPOLE_SMTP_PORT: 0 is the TLS mode's port (587, 465, 25)
@@ -249,6 +253,18 @@ var configFlags = []configFlag{
 		}},
 	{"delivery-every", "COUPOLE_DELIVERY_EVERY", "how often the delivery worker looks for SMS, letters and e-mails to send", "1s",
 		func(c *Config, v string) error { return setDuration(&c.DeliveryEvery, v) }},
+	{"retention-classes", "COUPOLE_RETENTION_CLASSES", "JSON file of retention classes (docs/retention.md); empty: the built-in classes", "",
+		func(c *Config, v string) error { c.RetentionClasses = v; return nil }},
+	{"retention-every", "COUPOLE_RETENTION_EVERY", "how often serve purges what is due (at most 1h: a purge may be one hour late at most)", "10m",
+		func(c *Config, v string) error {
+			if err := setDuration(&c.RetentionEvery, v); err != nil {
+				return err
+			}
+			if c.RetentionEvery > time.Hour {
+				return fmt.Errorf("%s is more than an hour: purges would be late (R4)", v)
+			}
+			return nil
+		}},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
 		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }

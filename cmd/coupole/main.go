@@ -38,6 +38,7 @@ var commands = []command{
 	{"audit", "export, verify, prove, query and erase the audit log", runAudit},
 	{"staff", "list, revoke, reinstate staff; set roles; create break-glass accounts", runStaff},
 	{"letters", "batch a day's letters for the mail house (docs/letters.md)", runLetters},
+	{"retention", "purge what is due with its evidence; retention status and monthly report (docs/retention.md)", runRetention},
 	{"version", "print the version", runVersion},
 }
 
