@@ -238,3 +238,25 @@ func (db *DB) PurgedItems(ctx context.Context, from, to time.Time) ([]retention.
 		`SELECT `+retentionItemColumns+` FROM retention_items i WHERE state <> 'kept' AND purged_at >= $1 AND purged_at < $2 ORDER BY purged_at, id`,
 		micros(from), micros(to))
 }
+
+// TakeWebhookEvent records a notification's event id; ECONFLICT when it
+// was taken already (a replay). Ids older than keep are pruned first.
+func (db *DB) TakeWebhookEvent(ctx context.Context, id string, at time.Time, keep time.Duration) error {
+	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM retention_webhook_events WHERE received_at < $1`, micros(at.Add(-keep))); err != nil {
+			return storageError(err, "prune notification ids")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO retention_webhook_events (event_id, received_at) VALUES ($1, $2)`, id, micros(at))
+		if isUniqueViolation(err) {
+			return coupole.Errorf(coupole.ECONFLICT, "notification %s was received already: refused as a replay", id)
+		}
+		return storageError(err, "record notification id")
+	})
+}
+
+// ForgetWebhookEvent forgets an id whose processing failed, so the
+// platform's retry is taken.
+func (db *DB) ForgetWebhookEvent(ctx context.Context, id string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM retention_webhook_events WHERE event_id = $1`, id)
+	return storageError(err, "forget notification id")
+}

@@ -55,6 +55,8 @@ type Config struct {
 	// Retention (issue 13); see docs/retention.md.
 	RetentionClasses string        // COUPOLE_RETENTION_CLASSES: JSON classes file; empty: the built-in classes
 	RetentionEvery   time.Duration // COUPOLE_RETENTION_EVERY: how often serve purges what is due
+	// COUPOLE_RECORDING_WEBHOOK_SECRET_FILE: the HMAC secret of the platform's notifications; empty: no intake
+	RecordingWebhookSecretFile string
 
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
@@ -265,6 +267,8 @@ var configFlags = []configFlag{
 			}
 			return nil
 		}},
+	{"recording-webhook-secret-file", "COUPOLE_RECORDING_WEBHOOK_SECRET_FILE", "file holding the HMAC secret of the contact-center platform's recording notifications (docs/retention.md); empty: no intake", "",
+		func(c *Config, v string) error { c.RecordingWebhookSecretFile = v; return nil }},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
 		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }

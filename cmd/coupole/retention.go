@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/secretkey"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
 )
 
 // Retention (issue 13): `coupole retention …` and the purge job of serve.
@@ -26,7 +29,7 @@ var retentionCommands = []command{
 }
 
 // retentionSettings are the configuration entries of serve's purge job.
-var retentionSettings = []string{"retention-classes", "retention-every"}
+var retentionSettings = []string{"retention-classes", "retention-every", "recording-webhook-secret-file"}
 
 func runRetention(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, "retention", retentionCommands, args)
@@ -168,12 +171,25 @@ func runRetentionClasses(ctx context.Context, env *Env, args []string) error {
 	return tw.Flush()
 }
 
-// startRetention starts serve's purge job (R4): every cfg.RetentionEvery
-// (at most an hour, so nothing is purged more than an hour late) it purges
-// what is due. The returned function stops it and waits.
-func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *slog.Logger) (func(), error) {
-	if _, err := retentionConfig(cfg); err != nil {
+// startRetention serves the recording intake when a webhook secret is
+// configured (R1), and starts serve's purge job (R4): every
+// cfg.RetentionEvery (at most an hour, so nothing is purged more than an
+// hour late) it purges what is due. The returned function stops the job
+// and waits.
+func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, srv *web.Server, logger *slog.Logger) (func(), error) {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
 		return nil, err
+	}
+	if cfg.RecordingWebhookSecretFile != "" {
+		b, err := os.ReadFile(cfg.RecordingWebhookSecretFile)
+		secret := bytes.TrimSpace(b)
+		if err != nil || len(secret) < 32 {
+			return nil, coupole.Errorf(coupole.EINVALID, "recording-webhook-secret-file: %s must be readable and hold at least 32 bytes", cfg.RecordingWebhookSecretFile)
+		}
+		srv.EnableRecordingIntake(&web.RecordingIntake{Secret: secret, Clock: env.Clock, Replay: db, Logger: logger,
+			Registry: &retention.Service{Store: db, Audit: alog, Clock: env.Clock, Config: rc}})
+		logger.Info("recording notifications accepted", "path", web.RecordingEventsPath)
 	}
 	p, err := newPurger(env, cfg, db, alog, logger)
 	if err != nil {

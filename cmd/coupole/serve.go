@@ -103,7 +103,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	srv.Registry().MustRegister(newOutboxCollector(db, providers))
 	defer startWorker(ctx, cfg, newWorker(env, cfg, db, alog, providers, logger))()
-	stopRetention, err := startRetention(ctx, env, cfg, db, alog, logger) // issue 13: purge what is due, before the audit log closes
+	stopRetention, err := startRetention(ctx, env, cfg, db, alog, srv, logger) // issue 13: recording intake, purge of what is due
 	if err != nil {
 		return err
 	}

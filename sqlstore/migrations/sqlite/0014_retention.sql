@@ -59,3 +59,11 @@ CREATE INDEX retention_holds_active ON retention_holds (scope, target) WHERE lif
 CREATE TABLE audit_kept (
 	idx INTEGER PRIMARY KEY
 );
+
+-- Event ids of the contact-center platform's notifications already taken
+-- (replay protection); rows older than the signature's time window are
+-- pruned, since a replay that old fails the timestamp check anyway.
+CREATE TABLE retention_webhook_events (
+	event_id    TEXT PRIMARY KEY CHECK (event_id <> ''),
+	received_at INTEGER NOT NULL
+);
