@@ -223,3 +223,33 @@ func TestHoldValidation(t *testing.T) {
 		}
 	}
 }
+
+type memPlatform struct{ deleted []string }
+
+func (m *memPlatform) DeleteRecording(_ context.Context, id string) error {
+	m.deleted = append(m.deleted, id)
+	return nil
+}
+
+// R4, item 5: a recording kept in the platform is deleted there through the
+// connector; without a connector the purge stops with a clear error and
+// the item waits, its evidence written once.
+func TestPurgeDeletesInThePlatform(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t))
+	it := call("outage", f.clock.T)
+	it.Source, it.ExternalID, it.MediaRef = retention.SourceGenesys, "c-1/r-1", ""
+	it = f.mustRegister(t, it)
+	f.clock.T = it.Due.Add(time.Minute)
+	if _, err := f.purger.Run(context.Background()); coupole.ErrorCode(err) != coupole.EUNAVAILABLE || !strings.Contains(coupole.ErrorMessage(err), "no connector") {
+		t.Fatalf("purge without a connector: %v", err)
+	}
+	if got := f.mustItem(t, it.ID); got.State != retention.StateDeleting {
+		t.Fatalf("state %s, want deleting (evidence written, deletion to finish)", got.State)
+	}
+	p := &memPlatform{}
+	f.purger.Platform = p
+	res := f.mustRun(t)
+	if res.Resumed != 1 || !slices.Equal(p.deleted, []string{"c-1/r-1"}) || len(f.purgeEvents(t)) != 1 {
+		t.Fatalf("run %+v, platform deleted %v, events %d", res, p.deleted, len(f.purgeEvents(t)))
+	}
+}

@@ -94,7 +94,10 @@ func TestRecordingIntakeSignatureAndReplay(t *testing.T) {
 			{"same recording, new id: known", notification("ev-2", topic, "c-1", "emergency_gas_odour"), webhookSecret, now, nil, 200, `"known"`},
 			{"wrong secret", notification("ev-3", "v2.conversations.c-3.recordings", "c-3", "outage"), []byte("another secret"), now, nil, 401, "signature"},
 			{"body changed after signing", notification("ev-4", "v2.conversations.c-4.recordings", "c-4", "outage"), webhookSecret, now,
-				func(h http.Header) { _, s := genesys.Sign(webhookSecret, now, []byte("{}")); h.Set(genesys.SignatureHeader, s) }, 401, "signature"},
+				func(h http.Header) {
+					_, s := genesys.Sign(webhookSecret, now, []byte("{}"))
+					h.Set(genesys.SignatureHeader, s)
+				}, 401, "signature"},
 			{"no signature", notification("ev-5", "v2.conversations.c-5.recordings", "c-5", "outage"), webhookSecret, now,
 				func(h http.Header) { h.Set(genesys.SignatureHeader, "") }, 401, "signature"},
 			{"ten minutes old", notification("ev-6", "v2.conversations.c-6.recordings", "c-6", "outage"), webhookSecret, now.Add(-10 * time.Minute), nil, 401, "replay"},
