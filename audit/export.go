@@ -22,6 +22,7 @@ type ExportReport struct {
 	Leaves       uint64
 	Payloads     uint64
 	PayloadsFrom uint64
+	Held         uint64 // payloads below PayloadsFrom a legal hold kept from erasure
 	Checkpoints  int
 	Head         []byte // the signed head checkpoint
 }
@@ -49,14 +50,17 @@ func Export(ctx context.Context, store Storage, s note.Signer, clock coupole.Clo
 	if err != nil {
 		return ExportReport{}, err
 	}
-	// Payloads held must be a suffix of the log: find where it starts and
-	// check there is no hole (a hole is a deletion, not an erasure).
-	from := size
-	err = store.Entries(ctx, 0, size, func(e Entry) error {
-		if e.Payload != nil && from == size {
-			from = e.Index
-		} else if e.Payload == nil && from != size {
-			return coupole.Errorf(coupole.EINTERNAL, "audit: event %d has no payload though later ones do: the database was altered", e.Index)
+	// Payloads are held from the erasure point on: a missing one there is a
+	// deletion, not an erasure. Below it, only payloads a legal hold kept
+	// from erasure remain (issue 13); they are exported and verified too.
+	from, err := store.ErasedBelow(ctx)
+	if err != nil {
+		return ExportReport{}, err
+	}
+	from = min(from, size)
+	err = store.Entries(ctx, from, size, func(e Entry) error {
+		if e.Payload == nil {
+			return coupole.Errorf(coupole.EINTERNAL, "audit: event %d has no payload though it is after the erasure point: the database was altered", e.Index)
 		}
 		return nil
 	})
@@ -89,6 +93,10 @@ func Export(ctx context.Context, store Storage, s note.Signer, clock coupole.Clo
 				return coupole.Errorf(coupole.ECONFLICT, "audit: event %d was erased during the export: export again", e.Index)
 			}
 			rep.Payloads++
+			return bw.Payload(e.Salt, e.Payload)
+		}
+		if e.Payload != nil { // kept by a legal hold
+			rep.Held++
 			return bw.Payload(e.Salt, e.Payload)
 		}
 		return nil

@@ -223,7 +223,8 @@ func (r *Reader) Query(ctx context.Context, q Query) ([]Found, error) {
 }
 
 // Erase deletes the personal data of the events before t (payload, salt and
-// query columns), keeping leaves and tree so every proof stays valid.
-func (r *Reader) Erase(ctx context.Context, before time.Time) (uint64, error) {
-	return r.store.Erase(ctx, before)
+// query columns), keeping leaves and tree so every proof stays valid. Events
+// for which keep returns true (a legal hold covers them) keep their payload.
+func (r *Reader) Erase(ctx context.Context, before time.Time, keep func(Event) bool) (uint64, error) {
+	return r.store.Erase(ctx, before, keep)
 }

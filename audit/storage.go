@@ -101,9 +101,12 @@ type Storage interface {
 	Checkpoints(ctx context.Context, since time.Time, fn func(StoredCheckpoint) error) error
 
 	// Erase deletes the salt, payload and query columns of every event
-	// before t. Events are ordered by time, so they are a prefix of the log:
-	// it returns the index below which payloads are now erased.
-	Erase(ctx context.Context, before time.Time) (erasedBelow uint64, err error)
+	// before t for which keep (if not nil) returns false; keep is given the
+	// decoded event with its Time, and says whether a legal hold covers it
+	// (issue 13). Events are ordered by time, so they are a prefix of the
+	// log: it returns the index below which payloads are now erased, but
+	// for the kept ones, which verification checks like any other.
+	Erase(ctx context.Context, before time.Time, keep func(Event) bool) (erasedBelow uint64, err error)
 	// ErasedBelow returns the index below which payloads are erased.
 	ErasedBelow(ctx context.Context) (uint64, error)
 

@@ -355,8 +355,9 @@ func (s *AuditStore) ErasedBelow(ctx context.Context) (uint64, error) {
 }
 
 // Erase clears the personal data of events before t, a chunk of events per
-// transaction so appends are never held up for long.
-func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error) {
+// transaction so appends are never held up for long. Events keep says a
+// legal hold covers keep their payload and references.
+func (s *AuditStore) Erase(ctx context.Context, before time.Time, keep func(audit.Event) bool) (uint64, error) {
 	from, err := s.ErasedBelow(ctx)
 	if err != nil {
 		return 0, err
@@ -365,11 +366,31 @@ func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error
 	if err != nil {
 		return 0, err
 	}
+	// Payloads kept by a hold at an earlier erasure come first: those no
+	// longer held are erased now.
+	if err := s.eraseRange(ctx, 0, from, keep, true); err != nil {
+		return 0, err
+	}
 	const chunk = 1000
 	for lo := from; lo < uint64(upto); lo += chunk {
 		hi := min(uint64(upto), lo+chunk)
+		if err := s.eraseRange(ctx, lo, hi, keep, false); err != nil {
+			return lo, err
+		}
+	}
+	return max(from, uint64(upto)), nil
+}
+
+// eraseRange erases the payloads of [lo, hi) that keep does not keep, in
+// one transaction; with keptOnly, only those an earlier erasure kept.
+func (s *AuditStore) eraseRange(ctx context.Context, lo, hi uint64, keep func(audit.Event) bool, keptOnly bool) error {
+	{
 		err := s.db.InTx(ctx, func(tx *Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT idx, payload FROM audit_log WHERE idx >= $1 AND idx < $2 AND payload IS NOT NULL`, int64(lo), int64(hi))
+			q := `SELECT idx, time_ns, payload FROM audit_log WHERE idx >= $1 AND idx < $2 AND payload IS NOT NULL`
+			if keptOnly {
+				q = `SELECT l.idx, l.time_ns, l.payload FROM audit_kept k JOIN audit_log l ON l.idx = k.idx WHERE k.idx >= $1 AND k.idx < $2 AND l.payload IS NOT NULL`
+			}
+			rows, err := tx.QueryContext(ctx, q, int64(lo), int64(hi))
 			if err != nil {
 				return storageError(err, "read events to erase")
 			}
@@ -378,19 +399,26 @@ func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error
 				idx       int64
 			}
 			var refs []ref
-			scanAll := true
+			var kept, unreadable, erased []int64
 			for rows.Next() {
-				var idx int64
+				var idx, ns int64
 				var p []byte
-				if err := rows.Scan(&idx, &p); err != nil {
+				if err := rows.Scan(&idx, &ns, &p); err != nil {
 					rows.Close()
 					return storageError(err, "read events to erase")
 				}
 				ev, err := verify.DecodePayload(p)
 				if err != nil {
-					scanAll = false // cannot tell its references: delete the chunk's by scanning
+					unreadable = append(unreadable, idx) // cannot tell its references, nor whether it is held
+					erased = append(erased, idx)
 					continue
 				}
+				ev.Time = time.Unix(0, ns).UTC()
+				if keep != nil && keep(ev) {
+					kept = append(kept, idx)
+					continue
+				}
+				erased = append(erased, idx)
 				for _, c := range ev.Customers {
 					refs = append(refs, ref{"c", c, idx})
 				}
@@ -408,22 +436,42 @@ func (s *AuditStore) Erase(ctx context.Context, before time.Time) (uint64, error
 					return storageError(err, "erase audit references")
 				}
 			}
-			if !scanAll {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM audit_refs WHERE idx >= $1 AND idx < $2`, int64(lo), int64(hi)); err != nil {
+			for _, idx := range unreadable {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM audit_refs WHERE idx = $1`, idx); err != nil {
 					return storageError(err, "erase audit references")
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET salt = NULL, payload = NULL, actor = NULL, interaction = NULL WHERE idx >= $1 AND idx < $2`, int64(lo), int64(hi)); err != nil {
+			if keptOnly {
+				for _, idx := range erased {
+					if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET salt = NULL, payload = NULL, actor = NULL, interaction = NULL WHERE idx = $1`, idx); err != nil {
+						return storageError(err, "erase audit events")
+					}
+					if _, err := tx.ExecContext(ctx, `DELETE FROM audit_kept WHERE idx = $1`, idx); err != nil {
+						return storageError(err, "erase audit events")
+					}
+				}
+				return nil
+			}
+			q, args := `UPDATE audit_log SET salt = NULL, payload = NULL, actor = NULL, interaction = NULL WHERE idx >= $1 AND idx < $2`, []any{int64(lo), int64(hi)}
+			if len(kept) > 0 {
+				q += ` AND idx NOT IN (` + placeholders(3, len(kept)) + `)`
+				for _, k := range kept {
+					args = append(args, k)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return storageError(err, "erase audit events")
+			}
+			for _, k := range kept {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO audit_kept (idx) VALUES ($1) ON CONFLICT (idx) DO NOTHING`, k); err != nil {
+					return storageError(err, "record a payload kept by a hold")
+				}
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE audit_state SET erased_below = $1 WHERE id = 1 AND erased_below < $1`, int64(hi))
 			return storageError(err, "record audit erasure")
 		})
-		if err != nil {
-			return lo, err
-		}
+		return err
 	}
-	return max(from, uint64(upto)), nil
 }
 
 // Query pages through events by customer, access point, staff member,

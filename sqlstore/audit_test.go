@@ -242,7 +242,7 @@ func TestAuditStorage(t *testing.T) {
 			for e > 0 && times[e-1].Equal(cut) {
 				e--
 			}
-			below, err := r.Erase(ctx, cut)
+			below, err := r.Erase(ctx, cut, nil)
 			if err != nil || below != e || e == 0 {
 				t.Fatalf("Erase = %d, %v; want %d", below, err, e)
 			}

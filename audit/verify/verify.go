@@ -62,8 +62,11 @@ type Report struct {
 	Root         []byte // root hash of the whole tree
 	Payloads     uint64 // payloads checked against their leaf
 	PayloadsFrom uint64 // payloads of leaves below this index were erased
-	Checkpoints  int    // checkpoints whose signature and root were checked (head and trusted included)
-	Covered      uint64 // size of the largest signed checkpoint
+	// Held counts payloads below PayloadsFrom that erasure skipped because a
+	// legal hold covers them (issue 13); each is checked against its leaf.
+	Held        uint64
+	Checkpoints int    // checkpoints whose signature and root were checked (head and trusted included)
+	Covered     uint64 // size of the largest signed checkpoint
 }
 
 type checkpointAt struct {
@@ -95,6 +98,7 @@ type Stream struct {
 	leaf      Leaf
 	haveLeaf  bool
 	needsPay  bool
+	paid      bool // the leaf added last has its payload
 	report    Report
 	recBuf    [1 + LeafSize]byte
 	nodeBuf   [1 + 2*sha256.Size]byte
@@ -312,7 +316,7 @@ func (s *Stream) Leaf(rec []byte) error {
 	if err := s.tree.Append(s.keep(&sum), nil); err != nil {
 		return s.fail(err)
 	}
-	s.leaf, s.haveLeaf, s.needsPay = l, true, pos >= s.from
+	s.leaf, s.haveLeaf, s.needsPay, s.paid = l, true, pos >= s.from, false
 	return s.reach()
 }
 
@@ -350,20 +354,24 @@ func (s *Stream) payload(salt, _ []byte, sum *[sha256.Size]byte) error {
 		return s.fail(errors.New("payload before any leaf"))
 	}
 	i := s.leaf.Index
-	if !s.needsPay {
-		if i < s.from {
-			return s.fail(fmt.Errorf("leaf %d: payload present though payloads below %d are erased", i, s.from))
-		}
+	if s.paid {
 		return s.fail(fmt.Errorf("leaf %d: second payload", i))
 	}
+	// A payload below the erasure point is one a legal hold kept from
+	// erasure: it must match its leaf like any other.
+	held := i < s.from
 	if len(salt) != SaltSize || sum == nil {
 		return s.fail(fmt.Errorf("leaf %d: salt is %d bytes, want %d", i, len(salt), SaltSize))
 	}
 	if *sum != s.leaf.Commitment {
 		return s.fail(fmt.Errorf("leaf %d: payload does not match the leaf's commitment: payload or leaf changed", i))
 	}
-	s.needsPay = false
-	s.report.Payloads++
+	s.needsPay, s.paid = false, true
+	if held {
+		s.report.Held++
+	} else {
+		s.report.Payloads++
+	}
 	return nil
 }
 

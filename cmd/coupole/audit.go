@@ -17,6 +17,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
+	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
 )
@@ -212,6 +213,9 @@ func runAuditVerify(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "OK %s: %d events, root %s; %d checkpoints checked, the largest covers %d events; %d payloads match their leaves, payloads below %d erased\n",
 		what, rep.Leaves, base64.StdEncoding.EncodeToString(rep.Root), rep.Checkpoints, rep.Covered, rep.Payloads, rep.PayloadsFrom)
+	if rep.Held > 0 {
+		fmt.Fprintf(env.Stdout, "%d payloads below %d kept by legal holds also match their leaves\n", rep.Held, rep.PayloadsFrom)
+	}
 	return nil
 }
 
@@ -406,7 +410,13 @@ func runAuditErase(ctx context.Context, env *Env, args []string) error {
 		Details: map[string]string{"before": t.Format(time.RFC3339)}}); err != nil {
 		return err
 	}
-	below, err := audit.NewReader(store).Erase(ctx, t)
+	// Legal holds (issue 13) keep the payloads they cover: those events are
+	// skipped, and verification checks them like any other.
+	holds, err := db.ActiveHolds(ctx)
+	if err != nil {
+		return err
+	}
+	below, err := audit.NewReader(store).Erase(ctx, t, retention.HeldEvent(holds))
 	if err != nil {
 		return err
 	}
@@ -417,6 +427,11 @@ func runAuditErase(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "personal data of events 0 to %d erased (events before %s); leaves and proofs kept\n", int64(below)-1, t.Format(time.RFC3339))
+	if kept, err := db.AuditKeptCount(ctx); err != nil {
+		return err
+	} else if kept > 0 {
+		fmt.Fprintf(env.Stdout, "%d events kept their personal data: a legal hold covers them (coupole retention holds)\n", kept)
+	}
 	if forgotten > 0 {
 		fmt.Fprintf(env.Stdout, "contact history: %d commitments made unverifiable (their nonces forgotten)\n", forgotten)
 	}

@@ -54,6 +54,11 @@ type Config struct {
 
 	// Issue 16: the anomaly detector's thresholds (docs/oversight.md).
 	OversightConfig string // COUPOLE_OVERSIGHT_CONFIG: JSON file; empty: the documented defaults
+	// Retention (issue 13); see docs/retention.md.
+	RetentionClasses string        // COUPOLE_RETENTION_CLASSES: JSON classes file; empty: the built-in classes
+	RetentionEvery   time.Duration // COUPOLE_RETENTION_EVERY: how often serve purges what is due
+	// COUPOLE_RECORDING_WEBHOOK_SECRET_FILE: the HMAC secret of the platform's notifications; empty: no intake
+	RecordingWebhookSecretFile string
 
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
@@ -254,6 +259,20 @@ var configFlags = []configFlag{
 		}},
 	{"delivery-every", "COUPOLE_DELIVERY_EVERY", "how often the delivery worker looks for SMS, letters and e-mails to send", "1s",
 		func(c *Config, v string) error { return setDuration(&c.DeliveryEvery, v) }},
+	{"retention-classes", "COUPOLE_RETENTION_CLASSES", "JSON file of retention classes (docs/retention.md); empty: the built-in classes", "",
+		func(c *Config, v string) error { c.RetentionClasses = v; return nil }},
+	{"retention-every", "COUPOLE_RETENTION_EVERY", "how often serve purges what is due (at most 1h: a purge may be one hour late at most)", "10m",
+		func(c *Config, v string) error {
+			if err := setDuration(&c.RetentionEvery, v); err != nil {
+				return err
+			}
+			if c.RetentionEvery > time.Hour {
+				return fmt.Errorf("%s is more than an hour: purges would be late (R4)", v)
+			}
+			return nil
+		}},
+	{"recording-webhook-secret-file", "COUPOLE_RECORDING_WEBHOOK_SECRET_FILE", "file holding the HMAC secret of the contact-center platform's recording notifications (docs/retention.md); empty: no intake", "",
+		func(c *Config, v string) error { c.RecordingWebhookSecretFile = v; return nil }},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
 		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }

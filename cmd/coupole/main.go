@@ -40,6 +40,7 @@ var commands = []command{
 	{"letters", "batch a day's letters for the mail house (docs/letters.md)", runLetters},
 	{"redact", "remove personal identifiers from a transcript or message (docs/oversight.md)", runRedact},
 	{"report", "produce and verify the yearly confidentiality report (docs/report.md)", runReport},
+	{"retention", "purge what is due with its evidence; retention status and monthly report (docs/retention.md)", runRetention},
 	{"version", "print the version", runVersion},
 }
 

@@ -25,6 +25,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
 		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget",
 		"delivery-max-attempts", "delivery-every", "sms-gateway-config", "oversight-config"}
+	settings = append(settings, retentionSettings...) // issue 13
 	load := registerConfig(fs, env.Getenv, append(append(settings, letterSettings...), smtpSettings...)...)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -102,6 +103,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	srv.Registry().MustRegister(newOutboxCollector(db, providers))
 	defer startWorker(ctx, cfg, newWorker(env, cfg, db, alog, providers, logger))()
+	stopRetention, err := startRetention(ctx, env, cfg, db, alog, srv, logger) // issue 13: recording intake, purge of what is due
+	if err != nil {
+		return err
+	}
+	defer stopRetention()
 	return srv.ListenAndServe(ctx, cfg.Listen, cfg.ShutdownTimeout, func(addr net.Addr) {
 		logger.Info("listening", "addr", addr.String())
 		scheme := "http"
