@@ -189,7 +189,6 @@ func (r *Refusal) Error() string {
 // In returns the explanation in lang.
 func (r *Refusal) In(lang coupole.Language) string { return r.Messages.In(string(lang)) }
 
-
 // ScenarioRequest is the request of a SoD scenario case:
 //
 //	{"roles": ["auditor", "it_admin"], "action": "role.assign", "facts": {"actor_is_target": false}}
