@@ -18,7 +18,9 @@ import (
 // staffTracerFunc adapts StaffAccess.trace to coupole.StaffTracer.
 type staffTracerFunc func(ctx context.Context, e coupole.StaffEvent) error
 
-func (f staffTracerFunc) TraceStaff(ctx context.Context, e coupole.StaffEvent) error { return f(ctx, e) }
+func (f staffTracerFunc) TraceStaff(ctx context.Context, e coupole.StaffEvent) error {
+	return f(ctx, e)
+}
 
 // enableGovernance builds the lifecycle service when none was given (the
 // store must then keep the governance tables, as sqlstore.DB does) and
