@@ -263,3 +263,52 @@ func TestSoDReport(t *testing.T) {
 		}
 	})
 }
+
+// TestFigures: G4, S4, S7 — each governance figure is recounted from the
+// lifecycle records of the period, and names its query and requirement.
+func TestFigures(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		l, _, clock := mustLifecycle(t, db)
+		st, err := l.Join(ctx, "scim:t", coupole.StaffProfile{Login: "a"}, []coupole.Role{coupole.RoleAdvisor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Join(ctx, "scim:t", coupole.StaffProfile{Login: "b"}, []coupole.Role{coupole.RoleAuditor, coupole.RoleAdvisor}); err == nil {
+			t.Fatal("incompatible joiner accepted")
+		}
+		clock.T = t0.Add(time.Hour)
+		if err := l.SetRoles(ctx, "scim:t", st.ID, []coupole.Role{coupole.RoleBackOffice}, coupole.SourceSCIM); err != nil {
+			t.Fatal(err)
+		}
+		clock.T = t0.Add(3 * time.Hour)
+		if err := l.LeaveOn(ctx, "hr-import:hr.csv", st.ID, "contract ended", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		figs, err := governance.Figures{Store: db}.Figures(ctx, t0, t0.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, f := range figs {
+			if f.Query == "" || f.Requirement == "" || f.Unit == "" {
+				t.Errorf("figure %s lacks its query, requirement or unit", f.Key)
+			}
+			got[f.Key] = f.Value
+		}
+		want := map[string]int64{"governance.joiners": 1, "governance.movers": 1, "governance.leavers": 1, "governance.sod_refusals": 1,
+			"governance.leaver_revocation_max": 3600, "governance.leaver_revocation_avg": 3600}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s = %d, want %d", k, got[k], v)
+			}
+		}
+		// Another period counts nothing.
+		figs, _ = governance.Figures{Store: db}.Figures(ctx, t0.Add(24*time.Hour), t0.Add(48*time.Hour))
+		for _, f := range figs {
+			if f.Value != 0 {
+				t.Errorf("next day: %s = %d", f.Key, f.Value)
+			}
+		}
+	})
+}
