@@ -253,6 +253,17 @@ func (db *DB) Revoke(ctx context.Context, id, reason string, at time.Time) (coup
 			id, micros(at)); err != nil {
 			return storageError(err, "revoke grants")
 		}
+		// Privileged access (issue 12): held roles end, pending requests are
+		// refused; a reinstated member asks again.
+		if _, err := tx.ExecContext(ctx, `UPDATE privileged_requests SET status = 'withdrawn', ended_at = $2,
+				ends_at = CASE WHEN ends_at > $2 THEN $2 ELSE ends_at END WHERE staff_id = $1 AND status = 'approved'`,
+			id, micros(at)); err != nil {
+			return storageError(err, "revoke privileged access")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE privileged_requests SET status = 'rejected', decided_by = 'revocation', decided_at = $2
+				WHERE staff_id = $1 AND status = 'pending'`, id, micros(at)); err != nil {
+			return storageError(err, "revoke privileged access")
+		}
 		out.Interactions, err = closeInteractionsOf(ctx, tx, id, coupole.CloseStaffRevoked, at)
 		return err
 	})

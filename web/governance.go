@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/governance"
@@ -67,4 +69,30 @@ func (a *StaffAccess) handleSoDReport(w http.ResponseWriter, r *http.Request, p 
 	}
 	a.renderPage(w, r, http.StatusOK, "governance_sod", view{Lang: RequestLanguage(r), Title: "gov.sod.title", Principal: p, Active: "nav.gov_sod",
 		Data: sodReportData{Violations: vs}})
+}
+
+// withElevatedRoles adds to st the roles it holds at now by approved
+// privileged-access requests (S3). It reads the database on every request:
+// an elevation ends on its own at its end, on every node, with no sweeper
+// and no in-process state.
+func (a *StaffAccess) withElevatedRoles(ctx context.Context, st coupole.Staff, now time.Time) (coupole.Staff, error) {
+	ps, ok := a.Store.(coupole.PrivilegedStore)
+	if !ok {
+		return st, nil
+	}
+	extra, err := ps.ElevatedRoles(ctx, st.ID, now)
+	if err != nil || len(extra) == 0 {
+		return st, err
+	}
+	have := map[coupole.Role]bool{}
+	for _, r := range append(slices.Clone(st.Roles), extra...) {
+		have[r] = true
+	}
+	st.Roles = nil
+	for _, r := range coupole.Roles {
+		if have[r] {
+			st.Roles = append(st.Roles, r)
+		}
+	}
+	return st, nil
 }

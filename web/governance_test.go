@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 	"github.com/oauth2-proxy/mockoidc"
 )
@@ -47,8 +49,12 @@ func TestSetRolesAPIRefusesIncompatibleRoles(t *testing.T) {
 		t.Errorf("compatible change: %d %s", resp.StatusCode, readBody(t, resp))
 	}
 	recs, err := f.db.LifecycleRecords(ctx, "s-1")
-	if err != nil || len(recs) != 5 || recs[4].Kind != coupole.LifecycleMover || recs[4].Source != coupole.SourceScreen || recs[0].Rule != "incompatible-auditor-it-admin" {
-		t.Errorf("lifecycle records: %+v, %v", recs, err)
+	count := map[string]int{}
+	for _, r := range recs {
+		count[string(r.Kind)+"/"+r.Source+"/"+r.Rule]++
+	}
+	if err != nil || len(recs) != 5 || count["mover/screen/"] != 1 || count["sod_refused/screen/incompatible-auditor-it-admin"] != 4 {
+		t.Errorf("lifecycle records: %v, %v", count, err)
 	}
 }
 
@@ -122,5 +128,42 @@ func TestSoDReportPage(t *testing.T) {
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-staff="s-bad"`) || !strings.Contains(body, "sind unvereinbar") || strings.Contains(body, `data-staff="s-po"`) {
 		t.Errorf("SoD page: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestPrivilegedRoleEndsOnLiveSession: S3 — an approved elevated role is
+// held by the holder's live session from the approval, and stops at its end
+// on the very next request of the same session (the injected clock moves
+// past the end; nothing else happens: no sweeper, no sign-out).
+func TestPrivilegedRoleEndsOnLiveSession(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	ctx := context.Background()
+	mustStaff(t, f.db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+	mustStaff(t, f.db, "s-sdm", coupole.StaffOIDC, coupole.RoleServiceDeliveryManager)
+	p := &governance.Privileged{Store: f.db, SoD: f.access.SoD, Access: f.access.Authz, Tracer: f.tracer, Clock: f.clock}
+	s := f.mustSession(t, "s-adv")
+	if resp := f.do(t, s, "GET", "/alerts", ""); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("advisor on /alerts before: %d", resp.StatusCode)
+	}
+	r, err := p.Request(ctx, "s-adv", coupole.RoleSupervisor, "covering a shift", 30*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Decide(ctx, "s-sdm", r.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if resp := f.do(t, s, "GET", "/alerts", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("during the grant: %d", resp.StatusCode)
+	}
+	f.clock.T = f.clock.T.Add(30*time.Minute - time.Second)
+	if resp := f.do(t, s, "GET", "/alerts", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("one second before the end: %d", resp.StatusCode)
+	}
+	f.clock.T = f.clock.T.Add(time.Second)
+	if resp := f.do(t, s, "GET", "/alerts", ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("at the end, same live session: %d, want 403", resp.StatusCode)
+	}
+	if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("the session itself lives on: %d", resp.StatusCode)
 	}
 }

@@ -31,3 +31,24 @@ CREATE TABLE staff_lifecycle (
 );
 CREATE INDEX staff_lifecycle_at ON staff_lifecycle (at, kind);
 CREATE INDEX staff_lifecycle_staff ON staff_lifecycle (staff_id, at);
+
+-- Privileged access (S3): a staff member asks for an elevated role for a
+-- while, with a justification; somebody else approves or rejects it. The
+-- role is held while status is 'approved' and the clock is before ends_at —
+-- checked on every request, so the end takes effect by itself; 'expired'
+-- only records that the sweeper traced the end.
+CREATE TABLE privileged_requests (
+	id            TEXT PRIMARY KEY CHECK (id <> ''),
+	staff_id      TEXT NOT NULL REFERENCES staff (id) ON DELETE CASCADE,
+	role          TEXT NOT NULL CHECK (role IN ('advisor', 'cpas_advisor', 'back_office', 'team_lead',
+		'supervisor', 'privacy_officer', 'auditor', 'it_admin', 'service_delivery_manager')),
+	justification TEXT NOT NULL CHECK (justification <> ''),
+	duration_s    BIGINT NOT NULL CHECK (duration_s > 0),
+	requested_at  BIGINT NOT NULL,
+	status        TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn', 'expired')),
+	decided_by    TEXT NOT NULL DEFAULT '',
+	decided_at    BIGINT NOT NULL DEFAULT 0,
+	ends_at       BIGINT NOT NULL DEFAULT 0,  -- approval + duration
+	ended_at      BIGINT NOT NULL DEFAULT 0   -- when withdrawn, or when the expiry was recorded
+);
+CREATE INDEX privileged_requests_staff ON privileged_requests (staff_id, status, ends_at);
