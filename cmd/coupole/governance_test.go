@@ -69,3 +69,31 @@ func TestStaffSoDReportCLI(t *testing.T) {
 		t.Errorf("report with a violation: %+v", r)
 	}
 }
+
+// TestStaffPrivilegedCLI: S3, S7 — request, self-approval refused, approval
+// by another, listing.
+func TestStaffPrivilegedCLI(t *testing.T) {
+	ctx := context.Background()
+	environ, db := cliTraceDB(t)
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	for id, role := range map[string]coupole.Role{"s-adv": coupole.RoleAdvisor, "s-po": coupole.RolePrivacyOfficer} {
+		if err := db.CreateStaff(ctx, coupole.Staff{ID: id, Kind: coupole.StaffOIDC, Login: "emp-" + id, DisplayName: "A", Roles: []coupole.Role{role}, Status: coupole.StaffActive, CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, environ, "", "staff", "privileged", "request", "supervisor", "--minutes", "30", "--why", "covering a shift", "--as", "s-adv")
+	if r.code != 0 {
+		t.Fatalf("request: %+v", r)
+	}
+	id := strings.Fields(strings.TrimPrefix(r.stdout, "privileged request "))[0]
+	id = strings.TrimSuffix(id, ":")
+	if r := runCLI(t, environ, "", "staff", "privileged", "approve", id, "--as", "s-adv"); r.code == 0 {
+		t.Errorf("an advisor approves their own request: %+v", r)
+	}
+	if r := runCLI(t, environ, "", "staff", "privileged", "approve", id, "--as", "s-po"); r.code != 0 || !strings.Contains(r.stdout, "approved") {
+		t.Errorf("approve: %+v", r)
+	}
+	if r := runCLI(t, environ, "", "staff", "privileged", "list"); !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "s-po") {
+		t.Errorf("list: %+v", r)
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/casework"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
@@ -26,6 +28,7 @@ var staffCommands = []command{
 	{"reinstate", "make a revoked account active again", runStaffReinstate},
 	{"roles", "replace the roles of a staff member", runStaffRoles},
 	{"breakglass", "create a local break-glass account (password + TOTP)", runStaffBreakGlass},
+	{"privileged", "privileged access: request, approve, reject, withdraw, list elevated roles (S3)", runStaffPrivileged},
 	{"sod-report", "list active accounts whose roles break segregation of duties (S7)", runStaffSoDReport},
 }
 
@@ -372,5 +375,9 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 		printDemoCallers(env.Stdout, pages.DemoCallers)
 	}
-	return startIdleSweeper(ctx, service, logger, closeTracer), nil
+	// Issue 12: the expiries of privileged access are recorded by a sweeper.
+	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
+		30*time.Second, logger)
+	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
+	return func() { stopGovernance(); stopIdle() }, nil
 }
