@@ -115,9 +115,8 @@ func (s Staff) Validate() error {
 	if strings.TrimSpace(s.Login) == "" {
 		return Errorf(EINVALID, "staff %s: login is empty", s.ID)
 	}
-	if len(s.Roles) == 0 {
-		return Errorf(EINVALID, "staff %s: at least one role is required", s.ID)
-	}
+	// No role is allowed (issue 12): a joiner whose groups arrive after the
+	// account, a mover whose groups map to no role; they may do nothing.
 	for _, r := range s.Roles {
 		if _, err := ParseRole(string(r)); err != nil {
 			return err
@@ -144,6 +143,61 @@ type StaffProfile struct {
 	EmployeeNumber string
 	Department     string
 	Manager        string // the manager's staff id, empty when unknown
+}
+
+// LifecycleKind is a step of a staff member's life at the contact center (S4).
+type LifecycleKind string
+
+const (
+	LifecycleJoiner      LifecycleKind = "joiner"
+	LifecycleMover       LifecycleKind = "mover"
+	LifecycleLeaver      LifecycleKind = "leaver"
+	LifecycleReactivated LifecycleKind = "reactivated"
+	LifecycleSoDRefused  LifecycleKind = "sod_refused" // a refused assignment (S7)
+)
+
+// Sources of role assignments: every assignment names where it came from.
+const (
+	SourceSCIM    = "scim"
+	SourceHRCSV   = "hr_csv"
+	SourceCLI     = "cli"
+	SourceScreen  = "screen"
+	SourceOIDC    = "oidc"
+	SourceSweeper = "sweeper" // a future-dated HR leaver reaching its date
+)
+
+// AssignmentSources lists the sources a role assignment may come from.
+var AssignmentSources = []string{SourceSCIM, SourceHRCSV, SourceCLI, SourceScreen, SourceOIDC, SourceSweeper}
+
+// LifecycleRecord is one lifecycle step as kept for the figures of the
+// yearly report (G4): no personal data, identifiers and roles only.
+type LifecycleRecord struct {
+	ID          string
+	StaffID     string
+	Kind        LifecycleKind
+	Source      string
+	Actor       string
+	RolesBefore []Role
+	RolesAfter  []Role
+	Rule        string    // the SoD rule of a refusal
+	At          time.Time // when Coupole made or refused the change
+	EffectiveAt time.Time // the HR date of a leaver, when known
+}
+
+// GovernanceStore keeps what identity governance adds beside the staff
+// accounts (issue 12): HR profiles and lifecycle records.
+type GovernanceStore interface {
+	// StaffProfile returns the HR profile of a staff member: names and
+	// language from the account, the rest from the profile (empty fields
+	// when none was ever recorded).
+	StaffProfile(ctx context.Context, id string) (StaffProfile, error)
+	// SetStaffProfile records p for the staff member: display name and
+	// language on the account, the rest in the profile, in one transaction.
+	SetStaffProfile(ctx context.Context, id string, p StaffProfile, at time.Time) error
+	// RecordLifecycle appends a lifecycle record.
+	RecordLifecycle(ctx context.Context, r LifecycleRecord) error
+	// LifecycleRecords lists the records of a staff member, oldest first.
+	LifecycleRecords(ctx context.Context, staffID string) ([]LifecycleRecord, error)
 }
 
 // Session is a signed-in browser. The store keeps only a hash of the
@@ -324,6 +378,17 @@ const (
 	StaffEventCustomerAccess  = "customer.read"
 	StaffEventCredentialsSet  = "staff.credentials_set"
 	StaffEventSessionsDeleted = "staff.signed_out_everywhere"
+)
+
+// Staff event types of issue 12: identity governance.
+const (
+	// StaffEventProfileChanged is a change of HR data (names, language,
+	// employee number, department, manager); details name the fields, never
+	// their values.
+	StaffEventProfileChanged = "staff.profile_changed"
+	// StaffEventSoDRefused is an assignment or approval refused by
+	// segregation of duties; the reason is the rule's id.
+	StaffEventSoDRefused = "staff.sod_refused"
 )
 
 // Staff event types of issue 10 (item 5): refusals and auditors' searches.

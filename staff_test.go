@@ -60,10 +60,14 @@ func TestStaffValidate(t *testing.T) {
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// Issue 12: a joiner may have no role yet (SCIM groups arrive later).
+	if err := (Staff{ID: "s-2", Kind: StaffOIDC, Login: "sub", Status: StaffActive}).Validate(); err != nil {
+		t.Errorf("staff without role: %v", err)
+	}
 	bad := []Staff{
 		{Kind: StaffOIDC, Login: "sub", Roles: []Role{RoleAuditor}, Status: StaffActive},
 		{ID: "s", Kind: "saml", Login: "sub", Roles: []Role{RoleAuditor}, Status: StaffActive},
-		{ID: "s", Kind: StaffOIDC, Login: "sub", Status: StaffActive},
+		{ID: "s", Kind: StaffOIDC, Login: "", Status: StaffActive},
 		{ID: "s", Kind: StaffOIDC, Login: "sub", Roles: []Role{"root"}, Status: StaffActive},
 		{ID: "s", Kind: StaffOIDC, Login: "sub", Roles: []Role{RoleAuditor}, Status: "gone"},
 	}

@@ -188,11 +188,9 @@ func (db *DB) SetLanguage(ctx context.Context, id string, lang coupole.Language)
 	return nil
 }
 
-// SetRoles replaces the roles of a staff member.
+// SetRoles replaces the roles of a staff member. No role is allowed (issue
+// 12: a mover whose groups map to no role keeps the account, not the rights).
 func (db *DB) SetRoles(ctx context.Context, id string, roles []coupole.Role) error {
-	if len(roles) == 0 {
-		return coupole.Errorf(coupole.EINVALID, "staff %s: at least one role is required", id)
-	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		if err := staffExists(ctx, tx, id); err != nil {
 			return err
@@ -254,6 +252,17 @@ func (db *DB) Revoke(ctx context.Context, id, reason string, at time.Time) (coup
 		if _, err := tx.ExecContext(ctx, `UPDATE break_glass_grants SET revoked_at = $2 WHERE staff_id = $1 AND revoked_at = 0`,
 			id, micros(at)); err != nil {
 			return storageError(err, "revoke grants")
+		}
+		// Privileged access (issue 12): held roles end, pending requests are
+		// refused; a reinstated member asks again.
+		if _, err := tx.ExecContext(ctx, `UPDATE privileged_requests SET status = 'withdrawn', ended_at = $2,
+				ends_at = CASE WHEN ends_at > $2 THEN $2 ELSE ends_at END WHERE staff_id = $1 AND status = 'approved'`,
+			id, micros(at)); err != nil {
+			return storageError(err, "revoke privileged access")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE privileged_requests SET status = 'rejected', decided_by = 'revocation', decided_at = $2
+				WHERE staff_id = $1 AND status = 'pending'`, id, micros(at)); err != nil {
+			return storageError(err, "revoke privileged access")
 		}
 		out.Interactions, err = closeInteractionsOf(ctx, tx, id, coupole.CloseStaffRevoked, at)
 		return err

@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"slices"
@@ -12,6 +10,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
+	sodpolicy "github.com/coupole/coupole/policy/sod"
 	"golang.org/x/oauth2"
 )
 
@@ -136,7 +136,7 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 				Details: map[string]string{"method": "oidc", "client": clientAddrFrom(ctx)}})
 		}
 		key := "signin.oidc_failed"
-		if reason == "no_role" || reason == "revoked" {
+		if reason == "no_role" || reason == "revoked" || reason == "sod_refused" {
 			key = "signin.no_role"
 		}
 		a.signInPage(w, r, http.StatusUnauthorized, key)
@@ -194,12 +194,24 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 	}
 	roles := a.oidc.cfg.RolesOfGroups(groups)
 	if len(roles) == 0 {
+		// Issue 12, item 2: groups that no longer map to any role are a
+		// mover to no role — the stored roles and live sessions go now,
+		// not when the sessions time out.
+		if err := a.oidcNoRole(ctx, idt.Subject); err != nil {
+			a.Server.Error(w, r, err)
+			return
+		}
 		fail("no_role", idt.Subject, nil)
 		return
 	}
 	st, err := a.oidcStaff(ctx, idt.Subject, name, roles)
 	if err != nil {
-		if coupole.ErrorCode(err) == coupole.EFORBIDDEN {
+		var ref *sodpolicy.Refusal
+		switch {
+		case errors.As(err, &ref):
+			fail("sod_refused", idt.Subject, nil)
+			return
+		case coupole.ErrorCode(err) == coupole.EFORBIDDEN:
 			fail("revoked", idt.Subject, nil)
 			return
 		}
@@ -218,17 +230,7 @@ func (a *StaffAccess) handleOIDCCallback(w http.ResponseWriter, r *http.Request)
 func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles []coupole.Role) (coupole.Staff, error) {
 	st, err := a.Store.StaffByLogin(ctx, coupole.StaffOIDC, subject)
 	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
-		st = coupole.Staff{ID: newStaffID(), Kind: coupole.StaffOIDC, Login: subject, DisplayName: name, Roles: roles, Status: coupole.StaffActive, CreatedAt: a.Clock.Now()}
-		ev := coupole.StaffEvent{Type: coupole.StaffEventCreated, Actor: "oidc", Subject: st.ID, Outcome: "ok",
-			Details: map[string]string{"roles": strings.Join(rolesStrings(roles), ",")}}
-		if err := a.trace(ctx, ev); err != nil {
-			return st, err
-		}
-		if err := a.Store.CreateStaff(ctx, st); err != nil {
-			a.traceFailure(ctx, ev, err)
-			return st, err
-		}
-		return st, nil
+		return a.Lifecycle.Join(ctx, governance.ActorOIDC, coupole.StaffProfile{Login: subject, DisplayName: name}, roles)
 	} else if err != nil {
 		return st, err
 	}
@@ -236,14 +238,8 @@ func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles
 		return st, coupole.Errorf(coupole.EFORBIDDEN, "account revoked")
 	}
 	if !slices.Equal(st.Roles, roles) {
-		ev := coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "oidc", Subject: st.ID, Outcome: "ok",
-			Details: map[string]string{"from": strings.Join(rolesStrings(st.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}}
-		if err := a.trace(ctx, ev); err != nil {
-			return st, err
-		}
 		a.sessions.reset()
-		if err := a.Store.SetRoles(ctx, st.ID, roles); err != nil {
-			a.traceFailure(ctx, ev, err)
+		if err := a.Lifecycle.SetRoles(ctx, governance.ActorOIDC, st.ID, roles, coupole.SourceOIDC); err != nil {
 			return st, err
 		}
 		st.Roles = roles
@@ -251,11 +247,32 @@ func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles
 	return st, nil
 }
 
-// newStaffID returns an identifier such as "s-3f9a0c1b2d4e".
-func newStaffID() string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "s-" + hex.EncodeToString(b[:])
+// oidcNoRole removes the roles and the sessions of the account of subject,
+// if there is one and it still holds roles or sessions: the identity
+// provider says it may do nothing here any more.
+func (a *StaffAccess) oidcNoRole(ctx context.Context, subject string) error {
+	st, err := a.Store.StaffByLogin(ctx, coupole.StaffOIDC, subject)
+	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if st.Status == coupole.StaffActive && len(st.Roles) > 0 {
+		if err := a.Lifecycle.SetRoles(ctx, governance.ActorOIDC, st.ID, nil, coupole.SourceOIDC); err != nil {
+			return err
+		}
+	}
+	n, err := a.Store.DeleteSessionsOf(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		// The sessions are gone already: the trace records it, best effort
+		// (ending access never waits for the log).
+		a.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventSessionsDeleted, Actor: governance.ActorOIDC, Subject: st.ID, Outcome: "ok",
+			Reason: "no_role", Details: map[string]string{"sessions": itoa(n)}})
+	}
+	return nil
 }
 
 // completeSignIn starts a session, traces the sign-in and goes home.

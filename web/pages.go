@@ -189,6 +189,9 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 		add("nav.alerts", "/alerts")
 	}
 	a.oversightNav(p, add) // issue 16
+	if p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleAuditor) || p.Staff.HasRole(coupole.RoleServiceDeliveryManager) {
+		add("nav.gov_sod", "/governance/sod") // issue 12
+	}
 	if p.Staff.HasRole(coupole.RoleBackOffice) || p.Staff.HasRole(coupole.RoleTeamLead) {
 		add("nav.deliveries", "/deliveries/failed")
 	}

@@ -136,6 +136,9 @@ func (a *StaffAccess) loadSession(r *http.Request) (*Principal, error) {
 		a.Store.DeleteSession(ctx, h)
 		return nil, coupole.Errorf(coupole.EUNAUTHORIZED, "session expired")
 	}
+	if st, err = a.withElevatedRoles(ctx, st, now); err != nil { // issue 12: privileged access
+		return nil, err
+	}
 	if st.Kind == coupole.StaffDemo && !a.Config.Demo {
 		return nil, coupole.Errorf(coupole.EUNAUTHORIZED, "demo accounts exist only in demo mode")
 	}

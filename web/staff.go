@@ -13,8 +13,10 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/casework"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/oversight"
+	sodpolicy "github.com/coupole/coupole/policy/sod"
 	"github.com/coupole/coupole/secretkey"
 )
 
@@ -66,6 +68,11 @@ type StaffAccess struct {
 	// SignInAttempts keeps the sign-in counters; Store when nil, if it
 	// keeps them too (sqlstore.DB does).
 	SignInAttempts coupole.SignInAttempts
+	// Lifecycle is the one door of role assignments (issue 12); built on
+	// Store when nil. SoD is the segregation-of-duties set; the embedded
+	// one when nil.
+	Lifecycle *governance.Lifecycle
+	SoD       *sodpolicy.Checker
 
 	pages PagesConfig // the staff pages (issue 7), set by EnablePages
 	desk  deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
@@ -179,6 +186,9 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	a.handle("POST /api/v1/staff/{id}/revoke", coupole.ActionRevokeStaff, a.staffResource, a.handleRevoke)
 	a.handle("POST /api/v1/staff/{id}/roles", coupole.ActionSetRoles, a.staffResource, a.handleSetRoles)
 
+	if err := a.enableGovernance(); err != nil {
+		return err
+	}
 	a.handle("GET /api/v1/breakglass", coupole.ActionListBreakGlass, nil, a.handleListGrants)
 	a.handle("POST /api/v1/breakglass", coupole.ActionRequestBreakGlass, nil, a.handleRequestGrant)
 	a.handle("POST /api/v1/breakglass/{id}/approve", coupole.ActionApproveBreakGlass, a.grantResource, a.handleApproveGrant)
@@ -516,22 +526,11 @@ func (a *StaffAccess) handleSetRoles(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	id := r.PathValue("id")
-	before, err := a.Store.Staff(r.Context(), id)
-	if err != nil {
-		a.Server.Error(w, r, err)
-		return
-	}
-	// Trace first: a privilege change that cannot be traced is not made.
-	ev := coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: p.Staff.ID, Subject: id, Outcome: "ok",
-		Details: map[string]string{"from": strings.Join(rolesStrings(before.Roles), ","), "to": strings.Join(rolesStrings(roles), ",")}}
-	if err := a.trace(r.Context(), ev); err != nil {
-		a.Server.Error(w, r, err)
-		return
-	}
 	defer a.sessions.reset()
-	if err := a.Store.SetRoles(r.Context(), id, roles); err != nil {
-		a.traceFailure(r.Context(), ev, err)
-		a.Server.Error(w, r, err)
+	// The one door (issue 12): staff policy, segregation of duties, trace
+	// first, lifecycle record.
+	if err := a.Lifecycle.SetRoles(r.Context(), p.Staff.ID, id, roles, coupole.SourceScreen); err != nil {
+		a.Server.Error(w, r, translateRefusal(err, RequestLanguage(r)))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "roles": rolesStrings(roles)})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/policy"
+	sodpolicy "github.com/coupole/coupole/policy/sod"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 )
 
@@ -116,7 +117,7 @@ func strs[T ~string](vs []T) []string {
 // case, a summary line, and a failure (exit 1) if any case fails.
 func runPolicyTest(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "policy test", "[flags] FILE_OR_DIR...")
-	set := fs.String("set", "disclosure", "policy set the scenarios test: disclosure or staff (staff access, issue 5)")
+	set := fs.String("set", "disclosure", "policy set the scenarios test: disclosure, staff (staff access, issue 5) or sod (segregation of duties, issue 12)")
 	loadConfig := registerConfig(fs, env.Getenv, "policy-dir", "staff-policy-dir")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -143,8 +144,14 @@ func runPolicyTest(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		hash, decide = a.Set().Hash(), a.DecideJSON
+	case "sod":
+		c, err := sodpolicy.Open("")
+		if err != nil {
+			return err
+		}
+		hash, decide = c.Set().Hash(), c.DecideJSON
 	default:
-		return usagef("--set: want disclosure or staff")
+		return usagef("--set: want disclosure, staff or sod")
 	}
 	cases, err := policy.LoadScenarios(fs.Args()...)
 	if err != nil {

@@ -7,10 +7,12 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/casework"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
@@ -26,6 +28,8 @@ var staffCommands = []command{
 	{"reinstate", "make a revoked account active again", runStaffReinstate},
 	{"roles", "replace the roles of a staff member", runStaffRoles},
 	{"breakglass", "create a local break-glass account (password + TOTP)", runStaffBreakGlass},
+	{"privileged", "privileged access: request, approve, reject, withdraw, list elevated roles (S3)", runStaffPrivileged},
+	{"sod-report", "list active accounts whose roles break segregation of duties (S7)", runStaffSoDReport},
 }
 
 func runStaff(ctx context.Context, env *Env, args []string) error {
@@ -161,44 +165,48 @@ func runStaffReinstate(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// runStaffRoles replaces the roles of a staff member through the lifecycle
+// (issue 12): --as names the staff member who makes the change, checked
+// against the staff policy (nobody administers their own rights) and the
+// segregation-of-duties policy, like the same change on a screen.
 func runStaffRoles(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "staff roles", "ID ROLE[,ROLE…] [--db DSN]")
-	load := registerConfig(fs, env.Getenv, "db")
+	fs := newFlagSet(env, "staff roles", "ID ROLE[,ROLE…] --as STAFF_ID [--db DSN]")
+	as := fs.String("as", "", "the staff member (an IT administrator) who makes the change (required, checked and traced)")
+	load := registerConfig(fs, env.Getenv, "db", "staff-policy-dir")
 	args, id := splitID(args)
+	args, list := splitID(args)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if id == "" || fs.NArg() != 1 {
+	if list == "" && fs.NArg() == 1 { // flags before the roles
+		list = fs.Arg(0)
+	} else if fs.NArg() != 0 {
+		list = ""
+	}
+	if id == "" || list == "" {
 		return usagef("staff roles: want a staff id and a comma-separated list of roles")
 	}
-	roles, err := coupole.ParseRoles(fs.Arg(0))
+	if strings.TrimSpace(*as) == "" {
+		return usagef("staff roles: --as STAFF_ID is required: a role change is made by a staff member, checked like one made on a screen (S7)")
+	}
+	roles, err := coupole.ParseRoles(list)
 	if err != nil {
 		return err
 	}
-	_, db, err := openConfiguredDB(ctx, load)
+	cfg, db, err := openConfiguredDB(ctx, load)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	before, err := db.Staff(ctx, id)
+	lc, closeLC, err := openLifecycle(ctx, env, cfg, db)
 	if err != nil {
 		return err
 	}
-	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
-	if err != nil {
+	defer closeLC()
+	if err := lc.SetRoles(ctx, cliActor(env, *as), id, roles, coupole.SourceCLI); err != nil {
 		return err
 	}
-	defer closeTracer()
-	// Trace first: a role change that cannot be traced does not happen.
-	if err := tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "ok",
-		Details: map[string]string{"from": joinRoles(before.Roles), "to": joinRoles(roles)}}); err != nil {
-		return err
-	}
-	if err := db.SetRoles(ctx, id, roles); err != nil {
-		tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRolesChanged, Actor: "cli:" + cliUser(env), Subject: id, Outcome: "failed", Reason: coupole.ErrorCode(err)})
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "staff %s roles: %s\n", id, fs.Arg(0))
+	fmt.Fprintf(env.Stdout, "staff %s roles: %s\n", id, joinRoles(roles))
 	return nil
 }
 
@@ -375,5 +383,9 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 		printDemoCallers(env.Stdout, pages.DemoCallers)
 	}
-	return startIdleSweeper(ctx, service, logger, closeTracer), nil
+	// Issue 12: the expiries of privileged access are recorded by a sweeper.
+	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
+		30*time.Second, logger)
+	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
+	return func() { stopGovernance(); stopIdle() }, nil
 }

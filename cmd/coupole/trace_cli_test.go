@@ -153,6 +153,9 @@ func TestStaffCLITraceFirst(t *testing.T) {
 	if _, err := db.Revoke(ctx, "s-2", "test", t0); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.CreateStaff(ctx, coupole.Staff{ID: "s-adm", Kind: coupole.StaffOIDC, Login: "emp-adm", DisplayName: "IT", Roles: []coupole.Role{coupole.RoleITAdmin}, Status: coupole.StaffActive, CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
 	pw := filepath.Join(t.TempDir(), "pw")
 	if err := os.WriteFile(pw, []byte("correct horse battery staple\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -171,7 +174,7 @@ func TestStaffCLITraceFirst(t *testing.T) {
 	if _, err := db.Staff(ctx, "bg-bg-admin"); coupole.ErrorCode(err) != coupole.ENOTFOUND {
 		t.Errorf("break-glass account created without a trace: %v", err)
 	}
-	if r := runCLI(t, environ, "", "staff", "roles", "s-1", "it_admin"); r.code == 0 {
+	if r := runCLI(t, environ, "", "staff", "roles", "s-1", "supervisor", "--as", "s-adm"); r.code == 0 || !strings.Contains(r.stderr, "audit log") {
 		t.Errorf("roles with the audit log down: %+v", r)
 	}
 	r := runCLI(t, environ, "", "staff", "revoke", "s-1", "--reason", "laptop stolen")
