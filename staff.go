@@ -115,7 +115,10 @@ func (s Staff) Validate() error {
 	if strings.TrimSpace(s.Login) == "" {
 		return Errorf(EINVALID, "staff %s: login is empty", s.ID)
 	}
-	if len(s.Roles) == 0 {
+	// A provisioned (OIDC) account may have no role: SCIM creates the
+	// joiner before its groups arrive, and a mover whose groups map to no
+	// role keeps none (issue 12). It cannot sign in without a role.
+	if len(s.Roles) == 0 && s.Kind != StaffOIDC {
 		return Errorf(EINVALID, "staff %s: at least one role is required", s.ID)
 	}
 	for _, r := range s.Roles {

@@ -63,7 +63,7 @@ func TestStaffValidate(t *testing.T) {
 	bad := []Staff{
 		{Kind: StaffOIDC, Login: "sub", Roles: []Role{RoleAuditor}, Status: StaffActive},
 		{ID: "s", Kind: "saml", Login: "sub", Roles: []Role{RoleAuditor}, Status: StaffActive},
-		{ID: "s", Kind: StaffOIDC, Login: "sub", Status: StaffActive},
+		{ID: "s", Kind: StaffLocal, Login: "sub", Status: StaffActive},
 		{ID: "s", Kind: StaffOIDC, Login: "sub", Roles: []Role{"root"}, Status: StaffActive},
 		{ID: "s", Kind: StaffOIDC, Login: "sub", Roles: []Role{RoleAuditor}, Status: "gone"},
 	}

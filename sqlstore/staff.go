@@ -188,11 +188,9 @@ func (db *DB) SetLanguage(ctx context.Context, id string, lang coupole.Language)
 	return nil
 }
 
-// SetRoles replaces the roles of a staff member.
+// SetRoles replaces the roles of a staff member. An empty list removes
+// them all (issue 12: a mover whose groups map to no role keeps none).
 func (db *DB) SetRoles(ctx context.Context, id string, roles []coupole.Role) error {
-	if len(roles) == 0 {
-		return coupole.Errorf(coupole.EINVALID, "staff %s: at least one role is required", id)
-	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		if err := staffExists(ctx, tx, id); err != nil {
 			return err
