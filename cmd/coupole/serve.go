@@ -25,6 +25,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		"allowed-networks", "trusted-proxies", "session-idle", "session-max", "secure-cookies", "break-glass-accounts", "staff-policy-dir",
 		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget",
 		"delivery-max-attempts", "delivery-every", "sms-gateway-config"}
+	settings = append(settings, scimSettings...)
 	load := registerConfig(fs, env.Getenv, append(append(settings, letterSettings...), smtpSettings...)...)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -92,6 +93,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer closeStaff() // stops the idle sweeper before the audit log closes
+	enableSCIM(env, cfg, db, srv, alog, logger)
 
 	// The delivery worker (issue 11): sends what Execute recorded; stopped
 	// before the audit log closes, since every state change is traced.
