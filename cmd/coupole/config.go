@@ -83,6 +83,9 @@ type Config struct {
 	DeliveryMaxAttempts int           // COUPOLE_DELIVERY_MAX_ATTEMPTS: attempts before the dead letter
 	DeliveryEvery       time.Duration // COUPOLE_DELIVERY_EVERY: how often the worker looks for due deliveries
 	SMSGatewayConfig    string        // COUPOLE_SMS_GATEWAY_CONFIG: JSON file describing the HTTP SMS gateway
+
+	// Issue 12: SCIM provisioning (docs/scim.md).
+	SCIMGroupRoles map[string][]coupole.Role // COUPOLE_SCIM_GROUP_ROLES: SCIM group=role[+role],…; empty: oidc-group-roles
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -158,6 +161,15 @@ var configFlags = []configFlag{
 				return fmt.Errorf("%s", coupole.ErrorMessage(err))
 			}
 			c.OIDCGroupRoles = m
+			return nil
+		}},
+	{"scim-group-roles", "COUPOLE_SCIM_GROUP_ROLES", "SCIM group to roles mapping: group=role[+role],group=role (empty: oidc-group-roles)", "",
+		func(c *Config, v string) error {
+			m, err := web.ParseGroupRoles(v)
+			if err != nil {
+				return fmt.Errorf("%s", coupole.ErrorMessage(err))
+			}
+			c.SCIMGroupRoles = m
 			return nil
 		}},
 	{"allowed-networks", "COUPOLE_ALLOWED_NETWORKS", "CIDR ranges staff may use Coupole from (C5)", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",

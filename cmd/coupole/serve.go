@@ -26,6 +26,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		"call-reasons", "tls-cert", "tls-key", "behind-tls-proxy", "interaction-idle", "verification-budget",
 		"delivery-max-attempts", "delivery-every", "sms-gateway-config", "oversight-config"}
 	settings = append(settings, retentionSettings...) // issue 13
+	settings = append(settings, scimSettings...)      // issue 12
 	load := registerConfig(fs, env.Getenv, append(append(settings, letterSettings...), smtpSettings...)...)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -93,6 +94,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer closeStaff() // stops the idle sweeper before the audit log closes
+	if err := enableSCIM(env, cfg, db, srv, alog, logger); err != nil {
+		return err
+	}
 
 	// The delivery worker (issue 11): sends what Execute recorded; stopped
 	// before the audit log closes, since every state change is traced.
