@@ -113,6 +113,9 @@ func (db *DB) LoadCounted(ctx context.Context, b *coupole.Batch) (changed int64,
 	if err := validateBatch(b); err != nil {
 		return 0, err
 	}
+	if db.Dialect == Postgres && db.write.joined(ctx) == nil {
+		return db.loadCopy(ctx, b) // COPY into staging tables: grid_copy.go
+	}
 	err = db.loadTx(ctx, func(tx *sql.Tx) error {
 		// References are checked before anything is written: a dangling
 		// one is reported with the record and field that hold it, on

@@ -92,6 +92,9 @@ func runDemoSeed(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := db.RefreshGridStatistics(ctx); err != nil { // PostgreSQL's planner, as after an import
+			return err
+		}
 		size = databaseSize(ctx, db, dbCfg.DB)
 	}
 	elapsed := env.Clock.Now().Sub(start)
