@@ -15,8 +15,11 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/governance"
+	"github.com/coupole/coupole/oversight"
 	"github.com/coupole/coupole/register"
 	"github.com/coupole/coupole/report"
+	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
 	"golang.org/x/mod/sumdb/note"
@@ -34,10 +37,16 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 }
 
 // reportSources lists the parts of Coupole that give figures to the yearly
-// report besides the trace. Each part that owns records adds its
-// coupole.FigureSource here (governance, retention, oversight…).
+// report besides the trace: each part that owns records gives its own
+// coupole.FigureSource.
 func reportSources(db *sqlstore.DB, clock coupole.Clock) []coupole.FigureSource {
-	return []coupole.FigureSource{db.RecordFigures(), &register.Service{Store: db, Clock: clock}}
+	return []coupole.FigureSource{
+		db.RecordFigures(),
+		&register.Service{Store: db, Clock: clock},
+		governance.Figures{Store: db},               // issue 12: joiners, movers, leavers, SoD refusals
+		retention.Figures{Store: db},                // issue 13: recordings by class, purged on time or late, held
+		&oversight.Service{Store: db, Clock: clock}, // issue 16: alerts by kind and acknowledgement
+	}
 }
 
 // registerLines lists the register entries for the report's chapters.

@@ -62,7 +62,8 @@ func TestReportCommands(t *testing.T) {
 	for _, format := range []string{"md", "html"} {
 		out := filepath.Join(dir, "r."+format)
 		r := runCLI(t, env, "", "report", "yearly", "--year", "2026", "--format", format, "-o", out)
-		if r.code != 0 || !strings.Contains(r.stderr, "not available yet") {
+		// Governance, retention and oversight are wired: no chapter waits for its source.
+		if r.code != 0 || strings.Contains(r.stderr, "not available yet") {
 			t.Fatalf("report yearly: %+v", r)
 		}
 		text, err := os.ReadFile(out)
