@@ -133,6 +133,7 @@ func tallyBundle(r io.Reader, v note.Verifier, yearEnd []byte, size uint64, from
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	line := 0
+	v2 := false // bundle v2 keeps payloads as they are, after a base64 salt
 	for {
 		text, err := br.ReadSlice('\n')
 		if err == io.EOF && len(text) == 0 {
@@ -144,7 +145,11 @@ func tallyBundle(r io.Reader, v note.Verifier, yearEnd []byte, size uint64, from
 		}
 		text = text[:len(text)-1]
 		if line == 1 {
-			if string(text) != verify.BundleHeader {
+			switch string(text) {
+			case verify.BundleHeader:
+				v2 = true
+			case verify.BundleHeaderV1:
+			default:
 				return nil, verify.Report{}, 0, fmt.Errorf("not a Coupole audit bundle")
 			}
 			continue
@@ -152,7 +157,24 @@ func tallyBundle(r io.Reader, v note.Verifier, yearEnd []byte, size uint64, from
 		if len(text) < 2 || text[1] != ' ' {
 			return nil, verify.Report{}, 0, fmt.Errorf("bundle line %d: malformed", line)
 		}
-		b, err := base64.StdEncoding.Strict().DecodeString(string(text[2:]))
+		data := text[2:]
+		if v2 && text[0] == 'P' {
+			n := base64.StdEncoding.EncodedLen(verify.SaltSize)
+			if len(data) < n+1 || data[n] != ' ' {
+				return nil, verify.Report{}, 0, fmt.Errorf("bundle line %d: malformed payload line", line)
+			}
+			salt, err := base64.StdEncoding.Strict().DecodeString(string(data[:n]))
+			if err != nil || len(salt) != verify.SaltSize {
+				return nil, verify.Report{}, 0, fmt.Errorf("bundle line %d: bad base64 salt", line)
+			}
+			body := data[n+1:]
+			if err := st.Payload(salt, body); err != nil {
+				return nil, verify.Report{}, 0, fmt.Errorf("bundle line %d: %v", line, err)
+			}
+			payload = append([]byte(nil), body...)
+			continue
+		}
+		b, err := base64.StdEncoding.Strict().DecodeString(string(data))
 		if err != nil {
 			return nil, verify.Report{}, 0, fmt.Errorf("bundle line %d: bad base64", line)
 		}
