@@ -511,17 +511,18 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 	}); err != nil {
 		return 0, err
 	}
-	return changed, w.protections(cs)
+	return changed, flagProtections(w.ctx, w.tx, cs)
 }
 
-// protections flags the customers the batch flags (issue 16); a customer
-// without a flag in the batch keeps the one it has.
-func (w *batchWriter) protections(cs []coupole.Customer) error {
+// flagProtections flags the customers the batch flags (issue 16); a
+// customer without a flag in the batch keeps the one it has. Both load
+// paths (row inserts and PostgreSQL's COPY) call it.
+func flagProtections(ctx context.Context, tx *sql.Tx, cs []coupole.Customer) error {
 	for _, c := range cs {
 		if c.Protection == "" {
 			continue
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO customer_protection (customer_id, flag) VALUES ($1, $2)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_protection (customer_id, flag) VALUES ($1, $2)
 			ON CONFLICT (customer_id) DO UPDATE SET flag = excluded.flag`, c.ID, c.Protection); err != nil {
 			return storageError(err, "flag customer")
 		}

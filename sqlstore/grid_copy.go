@@ -296,7 +296,7 @@ func (w *copyWriter) customers(cs []coupole.Customer) (int64, error) {
 		if _, err := w.rows(tblNameKeys, true, len(fresh), keyCopy); err != nil {
 			return 0, err
 		}
-		return changed, nil
+		return changed, flagProtections(w.ctx, w.tx, cs)
 	}
 	if err := w.stage(tblCustomers, len(cs), row); err != nil {
 		return 0, err
@@ -349,7 +349,7 @@ func (w *copyWriter) customers(cs []coupole.Customer) (int64, error) {
 	if _, err := w.rows(tblNameKeys, false, len(fresh), keyCopy); err != nil {
 		return 0, err
 	}
-	return changed, nil
+	return changed, flagProtections(w.ctx, w.tx, cs)
 }
 
 // copyDay is a date as the binary COPY format takes it: the calendar day of
