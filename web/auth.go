@@ -238,10 +238,10 @@ func (a *StaffAccess) oidcStaff(ctx context.Context, subject, name string, roles
 		return st, coupole.Errorf(coupole.EFORBIDDEN, "account revoked")
 	}
 	if !slices.Equal(st.Roles, roles) {
-		a.sessions.reset()
 		if err := a.Lifecycle.SetRoles(ctx, governance.ActorOIDC, st.ID, roles, coupole.SourceOIDC); err != nil {
 			return st, err
 		}
+		a.sessions.reset() // this process's cached sessions must not keep the old roles
 		st.Roles = roles
 	}
 	return st, nil
@@ -263,6 +263,7 @@ func (a *StaffAccess) oidcNoRole(ctx context.Context, subject string) error {
 		}
 	}
 	n, err := a.Store.DeleteSessionsOf(ctx, st.ID)
+	a.sessions.reset() // nor the deleted sessions
 	if err != nil {
 		return err
 	}
