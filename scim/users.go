@@ -256,15 +256,22 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request) {
 	}
 	h.writes.Lock()
 	defer h.writes.Unlock()
-	res, err := h.Store.Resource(r.Context(), "User", r.PathValue("id"))
-	if err == nil {
-		err = checkIfMatch(r, res)
-	}
+	res, err := h.userToChange(r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	h.updateUser(w, r, res, doc, f)
+}
+
+// userToChange reads the user a PUT or PATCH names and checks its
+// If-Match precondition (RFC 7644 §3.14). The caller holds h.writes.
+func (h *Handler) userToChange(r *http.Request) (Resource, error) {
+	res, err := h.Store.Resource(r.Context(), "User", r.PathValue("id"))
+	if err == nil {
+		err = checkIfMatch(r, res)
+	}
+	return res, err
 }
 
 // patchOps reads a PatchOp body (RFC 7644 §3.5.2).
@@ -309,10 +316,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	h.writes.Lock()
 	defer h.writes.Unlock()
-	res, err := h.Store.Resource(r.Context(), "User", r.PathValue("id"))
-	if err == nil {
-		err = checkIfMatch(r, res)
-	}
+	res, err := h.userToChange(r)
 	if err != nil {
 		writeError(w, err)
 		return
