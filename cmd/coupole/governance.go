@@ -23,19 +23,30 @@ import (
 // openLifecycle builds the lifecycle service on db with a staff-event
 // tracer; the caller calls the returned close.
 func openLifecycle(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB) (*governance.Lifecycle, func(), error) {
-	access, err := staffpolicy.Open(cfg.StaffPolicyDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	sod, err := sodpolicy.Open("")
-	if err != nil {
-		return nil, nil, err
-	}
 	tracer, closeTracer, err := openStaffTracer(ctx, db, env.Clock, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
 		return nil, nil, err
 	}
-	return &governance.Lifecycle{Store: db, SoD: sod, Access: access, Tracer: tracer, Clock: env.Clock}, closeTracer, nil
+	lc, err := newLifecycle(env, cfg, db, tracer)
+	if err != nil {
+		closeTracer()
+		return nil, nil, err
+	}
+	return lc, closeTracer, nil
+}
+
+// newLifecycle builds the lifecycle service on db, with the staff and
+// segregation-of-duties policies, tracing through tracer.
+func newLifecycle(env *Env, cfg *Config, db *sqlstore.DB, tracer coupole.StaffTracer) (*governance.Lifecycle, error) {
+	access, err := staffpolicy.Open(cfg.StaffPolicyDir)
+	if err != nil {
+		return nil, err
+	}
+	sod, err := sodpolicy.Open("")
+	if err != nil {
+		return nil, err
+	}
+	return &governance.Lifecycle{Store: db, SoD: sod, Access: access, Tracer: tracer, Clock: env.Clock}, nil
 }
 
 // cliActor is the lifecycle actor of an administrative command:

@@ -8,9 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/coupole/coupole/audit"
-	"github.com/coupole/coupole/governance"
-	sodpolicy "github.com/coupole/coupole/policy/sod"
-	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/scim"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
@@ -28,15 +25,10 @@ func enableSCIM(env *Env, cfg *Config, db *sqlstore.DB, srv *web.Server, alog *a
 	if len(roles) == 0 {
 		roles = cfg.OIDCGroupRoles
 	}
-	access, err := staffpolicy.Open(cfg.StaffPolicyDir)
+	lifecycle, err := newLifecycle(env, cfg, db, web.AuditStaffTracer{Log: alog})
 	if err != nil {
 		return err
 	}
-	sod, err := sodpolicy.Open("")
-	if err != nil {
-		return err
-	}
-	lifecycle := &governance.Lifecycle{Store: db, SoD: sod, Access: access, Tracer: web.AuditStaffTracer{Log: alog}, Clock: env.Clock}
 	srv.Handle(scim.Prefix+"/", &scim.Handler{
 		Store:     sqlstore.NewSCIMStore(db),
 		Lifecycle: lifecycle,
