@@ -95,10 +95,7 @@ func LoadDisclosure(fsys fs.FS, origin string) (*Disclosure, error) {
 // OpenDisclosure loads the disclosure policy set from dir, or the embedded
 // one when dir is empty (the --policy-dir / COUPOLE_POLICY_DIR setting).
 func OpenDisclosure(dir string) (*Disclosure, error) {
-	if dir == "" {
-		return LoadDisclosure(EmbeddedDisclosureFS(), "policy/disclosure")
-	}
-	set, err := LoadDir(dir, DisclosureSpec)
+	set, err := Open(dir, EmbeddedDisclosureFS(), "policy/disclosure", DisclosureSpec)
 	if err != nil {
 		return nil, err
 	}

@@ -634,8 +634,12 @@ func indexWord(text []byte, w string) int {
 	return -1
 }
 
-// LoadDir loads a policy set from a directory on disk; messages name its
-// files by their path.
-func LoadDir(dir string, spec Spec) (*Set, error) {
+// Open loads a policy set from dir, a reviewed copy of a shipped directory
+// (the --policy-dir settings), whose files messages name by their path; or,
+// when dir is empty, the set embedded in the binary, named origin.
+func Open(dir string, embedded fs.FS, origin string, spec Spec) (*Set, error) {
+	if dir == "" {
+		return Load(embedded, origin, spec)
+	}
 	return Load(os.DirFS(dir), dir, spec)
 }

@@ -10,7 +10,6 @@ import (
 	"embed"
 	"encoding/json"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/cedar-policy/cedar-go"
@@ -82,10 +81,11 @@ func Load(fsys fs.FS, origin string) (*Checker, error) {
 // Open loads the SoD set from dir (a reviewed copy of this directory), or the
 // embedded one when dir is empty.
 func Open(dir string) (*Checker, error) {
-	if dir == "" {
-		return Load(EmbeddedFS(), "policy/sod")
+	set, err := policy.Open(dir, EmbeddedFS(), "policy/sod", Spec)
+	if err != nil {
+		return nil, err
 	}
-	return Load(os.DirFS(dir), dir)
+	return &Checker{set: set}, nil
 }
 
 // MustEmbedded returns the embedded set; it panics if it does not load, which

@@ -11,7 +11,6 @@ import (
 	"embed"
 	"encoding/json"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
@@ -71,10 +70,11 @@ func Load(fsys fs.FS, origin string) (*Authorizer, error) {
 // Open loads the staff set from dir (a reviewed copy of this directory), or
 // the embedded one when dir is empty.
 func Open(dir string) (*Authorizer, error) {
-	if dir == "" {
-		return Load(EmbeddedFS(), "policy/staff")
+	set, err := policy.Open(dir, EmbeddedFS(), "policy/staff", Spec)
+	if err != nil {
+		return nil, err
 	}
-	return Load(os.DirFS(dir), dir)
+	return &Authorizer{set: set}, nil
 }
 
 // MustEmbedded returns the embedded set; it panics if it does not load, which
