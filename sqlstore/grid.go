@@ -439,8 +439,7 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 	if len(cs) == 0 {
 		return 0, nil
 	}
-	type oldName struct{ given, family string }
-	old := map[string]oldName{}
+	old := map[string]storedName{}
 	const perQuery = 500
 	for start := 0; start < len(cs); start += perQuery {
 		end := min(len(cs), start+perQuery)
@@ -448,21 +447,8 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 		for _, c := range cs[start:end] {
 			args = append(args, c.ID)
 		}
-		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, given_name, family_name FROM customers WHERE id IN (`+placeholders(1, len(args))+`)`, args...)
-		if err != nil {
-			return 0, storageError(err, "read customers")
-		}
-		for rows.Next() {
-			var id string
-			var n oldName
-			if err := rows.Scan(&id, &n.given, &n.family); err != nil {
-				rows.Close()
-				return 0, storageError(err, "read customers")
-			}
-			old[id] = n
-		}
-		if err := rows.Close(); err != nil {
-			return 0, storageError(err, "read customers")
+		if err := readStoredNames(w.ctx, w.tx, old, `SELECT id, given_name, family_name FROM customers WHERE id IN (`+placeholders(1, len(args))+`)`, args...); err != nil {
+			return 0, err
 		}
 	}
 	type keyRow struct{ key, id string }
@@ -660,4 +646,30 @@ func (db *DB) RefreshGridStatistics(ctx context.Context) error {
 	_, err := db.write.ExecContext(ctx, `ANALYZE suppliers, cpas, access_points, meters, customers, customer_name_keys,
 		occupancies, supply_periods, mandates, readings, public_notices`)
 	return storageError(err, "refresh statistics")
+}
+
+// storedName is a customer's name as stored before a load changes it: a
+// changed name replaces its search keys.
+type storedName struct{ given, family string }
+
+// readStoredNames adds to names the (id, given_name, family_name) rows query
+// returns.
+func readStoredNames(ctx context.Context, tx *sql.Tx, names map[string]storedName, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return storageError(err, "read customers")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var n storedName
+		if err := rows.Scan(&id, &n.given, &n.family); err != nil {
+			return storageError(err, "read customers")
+		}
+		names[id] = n
+	}
+	if err := rows.Close(); err != nil {
+		return storageError(err, "read customers")
+	}
+	return nil
 }

@@ -303,23 +303,9 @@ func (w *copyWriter) customers(cs []coupole.Customer) (int64, error) {
 	}
 	// The names as stored before this batch, of the customers it holds that
 	// exist: none on a first load, so one round trip that returns nothing.
-	type oldName struct{ given, family string }
-	old := map[string]oldName{}
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT c.id, c.given_name, c.family_name FROM customers c JOIN stage_customers s ON s.id = c.id`)
-	if err != nil {
-		return 0, storageError(err, "read customers")
-	}
-	for rows.Next() {
-		var id string
-		var n oldName
-		if err := rows.Scan(&id, &n.given, &n.family); err != nil {
-			rows.Close()
-			return 0, storageError(err, "read customers")
-		}
-		old[id] = n
-	}
-	if err := rows.Close(); err != nil {
-		return 0, storageError(err, "read customers")
+	old := map[string]storedName{}
+	if err := readStoredNames(w.ctx, w.tx, old, `SELECT c.id, c.given_name, c.family_name FROM customers c JOIN stage_customers s ON s.id = c.id`); err != nil {
+		return 0, err
 	}
 	var staleKeys, staleIDs []string
 	for _, c := range cs {
