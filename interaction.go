@@ -94,6 +94,11 @@ type InteractionAlert struct {
 	Reason    string
 	Target    string
 	DedupeKey string
+	// ReasonFacts are Reason's values by name (staff id, counts, minutes,
+	// times in RFC 3339), so that screens say the reason in the reader's
+	// language; Reason stays the English sentence for the CLI and logs.
+	// Never customer data.
+	ReasonFacts map[string]string
 	// AckedAt, AckedBy and AckNote are set when a team lead or the security
 	// officer acknowledged the alert with a note (traced).
 	AckedAt time.Time

@@ -46,7 +46,7 @@ func alertView(al coupole.InteractionAlert) AlertView { return NewAlertView(al) 
 // masked (the oversight service shows the same view).
 func NewAlertView(al coupole.InteractionAlert) AlertView {
 	v := AlertView{ID: al.ID, InteractionID: al.InteractionID, StaffID: al.StaffID, Kind: al.Kind, RaisedAt: al.RaisedAt, UnlockedBy: al.UnlockedBy,
-		Reason: al.Reason, Target: al.Target, AckedBy: al.AckedBy, AckNote: al.AckNote}
+		Reason: al.Reason, ReasonFacts: al.ReasonFacts, Target: al.Target, AckedBy: al.AckedBy, AckNote: al.AckNote}
 	if al.EAN != "" {
 		v.EAN = al.EAN.Masked()
 	}

@@ -324,11 +324,13 @@ type AlertView struct {
 	UnlockedBy string     `json:"unlocked_by,omitempty"`
 	// Reason and Target say what an alert of any kind is about (issue 16);
 	// AckedAt, AckedBy and AckNote: who acknowledged it, with their note.
-	Reason  string     `json:"reason,omitempty"`
-	Target  string     `json:"target,omitempty"`
-	AckedAt *time.Time `json:"acked_at,omitempty"`
-	AckedBy string     `json:"acked_by,omitempty"`
-	AckNote string     `json:"ack_note,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// ReasonFacts: the reason's values by name, for a reader's language.
+	ReasonFacts map[string]string `json:"reason_facts,omitempty"`
+	Target      string            `json:"target,omitempty"`
+	AckedAt     *time.Time        `json:"acked_at,omitempty"`
+	AckedBy     string            `json:"acked_by,omitempty"`
+	AckNote     string            `json:"ack_note,omitempty"`
 }
 
 // UnlockRequest unlocks the access point a budget alert locked: a team lead

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -135,7 +136,8 @@ func (d *Detector) Step(ctx context.Context) ([]coupole.InteractionAlert, error)
 		if age := now.Sub(in.OpenedAt); age > d.Config.OpenTooLong {
 			al := coupole.InteractionAlert{Kind: coupole.AlertInteractionOpenTooLong, InteractionID: in.ID, StaffID: in.StaffID, RaisedAt: now,
 				Target: "interaction:" + in.ID, DedupeKey: coupole.AlertInteractionOpenTooLong + "/" + in.ID,
-				Reason: fmt.Sprintf("interaction %s of %s has been open for %s (threshold %s): its need-to-know access is held too long", in.ID, in.StaffID, roundDur(age), d.Config.OpenTooLong)}
+				Reason:      fmt.Sprintf("interaction %s of %s has been open for %s (threshold %s): its need-to-know access is held too long", in.ID, in.StaffID, roundDur(age), d.Config.OpenTooLong),
+				ReasonFacts: map[string]string{"interaction": in.ID, "staff": in.StaffID, "age_min": wholeMinutes(age), "threshold_min": wholeMinutes(d.Config.OpenTooLong)}}
 			ok, err := d.raise(ctx, &al)
 			if err != nil {
 				return raised, err
@@ -211,8 +213,9 @@ func (d *Detector) observe(ev audit.Event, alert bool) []coupole.InteractionAler
 	}
 	if !sched.Contains(ev.Time, d.Config.Location) {
 		add(coupole.InteractionAlert{Kind: coupole.AlertOutsideHours, Target: "staff:" + ev.Actor,
-			DedupeKey: coupole.AlertOutsideHours + "/" + ev.Actor + "/" + day,
-			Reason:    fmt.Sprintf("%s acted (%s) at %s, outside their working hours (%s)", ev.Actor, ev.Action, local.Format("Mon 2006-01-02 15:04"), sched)})
+			DedupeKey:   coupole.AlertOutsideHours + "/" + ev.Actor + "/" + day,
+			Reason:      fmt.Sprintf("%s acted (%s) at %s, outside their working hours (%s)", ev.Actor, ev.Action, local.Format("Mon 2006-01-02 15:04"), sched),
+			ReasonFacts: map[string]string{"staff": ev.Actor, "action": ev.Action, "at": ev.Time.UTC().Format(time.RFC3339), "hours": sched.String()}})
 	}
 	nets, ok := d.Config.StaffNetworks[ev.Actor]
 	if !ok {
@@ -220,8 +223,9 @@ func (d *Detector) observe(ev audit.Event, alert bool) []coupole.InteractionAler
 	}
 	if len(nets) > 0 && ev.Client != "" && !inNetworks(ev.Client, nets) {
 		add(coupole.InteractionAlert{Kind: coupole.AlertOutsideNetwork, Target: "staff:" + ev.Actor,
-			DedupeKey: coupole.AlertOutsideNetwork + "/" + ev.Actor + "/" + day,
-			Reason:    fmt.Sprintf("%s acted (%s) from %s, outside the configured networks", ev.Actor, ev.Action, ev.Client)})
+			DedupeKey:   coupole.AlertOutsideNetwork + "/" + ev.Actor + "/" + day,
+			Reason:      fmt.Sprintf("%s acted (%s) from %s, outside the configured networks", ev.Actor, ev.Action, ev.Client),
+			ReasonFacts: map[string]string{"staff": ev.Actor, "action": ev.Action, "client": ev.Client}})
 	}
 
 	// Views of flagged customers, and views per hour.
@@ -233,8 +237,9 @@ func (d *Detector) observe(ev audit.Event, alert bool) []coupole.InteractionAler
 				what = "a staff member"
 			}
 			add(coupole.InteractionAlert{Kind: coupole.AlertProtectedCustomerViewed, Target: "interaction:" + ev.Interaction,
-				DedupeKey: coupole.AlertProtectedCustomerViewed + "/" + ev.Actor + "/" + ev.Interaction + "/" + c,
-				Reason:    fmt.Sprintf("%s viewed a customer flagged as %s (%s, interaction %s)", ev.Actor, what, ev.Action, ev.Interaction)})
+				DedupeKey:   coupole.AlertProtectedCustomerViewed + "/" + ev.Actor + "/" + ev.Interaction + "/" + c,
+				Reason:      fmt.Sprintf("%s viewed a customer flagged as %s (%s, interaction %s)", ev.Actor, what, ev.Action, ev.Interaction),
+				ReasonFacts: map[string]string{"staff": ev.Actor, "flag": flag, "action": ev.Action, "interaction": ev.Interaction}})
 		}
 		byHour := d.views[ev.Actor]
 		if byHour == nil {
@@ -257,7 +262,10 @@ func (d *Detector) observe(ev audit.Event, alert bool) []coupole.InteractionAler
 					DedupeKey: coupole.AlertViewsAboveBaseline + "/" + key,
 					Reason: fmt.Sprintf("%s viewed %d customers between %s and %s; own baseline median %.1f (MAD %.1f, %d hours), team median %.1f (MAD %.1f, %d hours); threshold %.1f",
 						ev.Actor, n, local.Truncate(time.Hour).Format("2006-01-02 15:04"), local.Truncate(time.Hour).Add(time.Hour).Format("15:04"),
-						b.own.median, b.own.mad, b.own.n, b.team.median, b.team.mad, b.team.n, b.threshold)})
+						b.own.median, b.own.mad, b.own.n, b.team.median, b.team.mad, b.team.n, b.threshold),
+					ReasonFacts: map[string]string{"staff": ev.Actor, "views": strconv.Itoa(n), "hour_at": time.Unix(hour, 0).UTC().Format(time.RFC3339),
+						"own_median": decimal(b.own.median), "own_mad": decimal(b.own.mad), "own_hours": strconv.Itoa(b.own.n),
+						"team_median": decimal(b.team.median), "team_mad": decimal(b.team.mad), "team_hours": strconv.Itoa(b.team.n), "threshold": decimal(b.threshold)}})
 			}
 		}
 	}
@@ -295,13 +303,15 @@ func (d *Detector) observe(ev audit.Event, alert bool) []coupole.InteractionAler
 			add(coupole.InteractionAlert{Kind: coupole.AlertRepeatedLockoutsByAdvisor, Target: "staff:" + ev.Actor,
 				DedupeKey: coupole.AlertRepeatedLockoutsByAdvisor + "/" + ev.Actor + "/" + firstByStaff,
 				Reason: fmt.Sprintf("%s locked meter-number verifications in %d interactions within %s (threshold %d): enumeration spread over several calls?",
-					ev.Actor, len(byStaff), roundDur(d.Config.LockoutWindow), d.Config.LockoutsPerAdvisor)})
+					ev.Actor, len(byStaff), roundDur(d.Config.LockoutWindow), d.Config.LockoutsPerAdvisor),
+				ReasonFacts: map[string]string{"staff": ev.Actor, "interactions": strconv.Itoa(len(byStaff)), "window_min": wholeMinutes(d.Config.LockoutWindow), "threshold": strconv.Itoa(d.Config.LockoutsPerAdvisor)}})
 		}
 		if len(onPoint) >= d.Config.LockoutsPerPoint {
 			add(coupole.InteractionAlert{Kind: coupole.AlertRepeatedLockoutsOnPoint, Target: "access_point", EAN: coupole.EAN(ean),
 				DedupeKey: coupole.AlertRepeatedLockoutsOnPoint + "/" + ean + "/" + firstOnPoint,
 				Reason: fmt.Sprintf("one access point was locked in %d interactions within %s (threshold %d), the last by %s",
-					len(onPoint), roundDur(d.Config.LockoutWindow), d.Config.LockoutsPerPoint, ev.Actor)})
+					len(onPoint), roundDur(d.Config.LockoutWindow), d.Config.LockoutsPerPoint, ev.Actor),
+				ReasonFacts: map[string]string{"staff": ev.Actor, "interactions": strconv.Itoa(len(onPoint)), "window_min": wholeMinutes(d.Config.LockoutWindow), "threshold": strconv.Itoa(d.Config.LockoutsPerPoint)}})
 		}
 	}
 	return out
@@ -371,6 +381,14 @@ func inNetworks(client string, nets []netip.Prefix) bool {
 	}
 	return false
 }
+
+// wholeMinutes and decimal write a reason fact: whole minutes, one decimal with
+// a point (the screens put the reader's separator).
+func wholeMinutes(d time.Duration) string {
+	return strconv.Itoa(int(d.Round(time.Minute) / time.Minute))
+}
+
+func decimal(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 func roundDur(d time.Duration) string {
 	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {

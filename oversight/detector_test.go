@@ -3,14 +3,17 @@ package oversight_test
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/oversight"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
+	"github.com/coupole/coupole/web"
 )
 
 // simStart is a Monday.
@@ -88,6 +91,18 @@ func TestEachAnomalyKindIsCaught(t *testing.T) {
 	for _, al := range stored {
 		if al.Reason == "" || al.Target == "" || al.DedupeKey == "" {
 			t.Errorf("alert %+v lacks a reason, target or key", al)
+		}
+		// The pages word the reason in the reader's language from the
+		// stored facts: every placeholder filled, French not English.
+		view := interaction.NewAlertView(al)
+		for _, lang := range coupole.Languages {
+			text := web.AlertReason(lang, view)
+			if text == "" || strings.ContainsAny(text, "{}") {
+				t.Errorf("%s alert in %s: %q", al.Kind, lang, text)
+			}
+			if lang == coupole.French && text == al.Reason {
+				t.Errorf("%s alert: the French page shows the English reason %q", al.Kind, text)
+			}
 		}
 	}
 }

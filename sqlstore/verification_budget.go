@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/coupole/coupole"
@@ -14,24 +16,37 @@ import (
 // migration 0007). Counting, locking and the verification's own write are
 // one transaction, on the write transaction's connection only.
 
-const alertColumns = `id, COALESCE(interaction_id, ''), staff_id, ean, kind, raised_at, unlocked_at, unlocked_by, reason, target, COALESCE(dedupe_key, ''), acked_at, acked_by, ack_note`
+const alertColumns = `id, COALESCE(interaction_id, ''), staff_id, ean, kind, raised_at, unlocked_at, unlocked_by, reason, target, COALESCE(dedupe_key, ''), acked_at, acked_by, ack_note, reason_facts`
 
 func scanAlert(row rowScanner) (coupole.InteractionAlert, error) {
 	var a coupole.InteractionAlert
 	var ean string
 	var raised, unlocked, acked int64
+	var facts string
 	err := row.Scan(&a.ID, &a.InteractionID, &a.StaffID, &ean, &a.Kind, &raised, &unlocked, &a.UnlockedBy,
-		&a.Reason, &a.Target, &a.DedupeKey, &acked, &a.AckedBy, &a.AckNote)
+		&a.Reason, &a.Target, &a.DedupeKey, &acked, &a.AckedBy, &a.AckNote, &facts)
 	a.EAN, a.RaisedAt, a.UnlockedAt, a.AckedAt = coupole.EAN(ean), fromMicros(raised), fromMicros(unlocked), fromMicros(acked)
+	if err == nil && facts != "" {
+		if jerr := json.Unmarshal([]byte(facts), &a.ReasonFacts); jerr != nil {
+			return a, fmt.Errorf("alert %s: reason facts: %w", a.ID, jerr)
+		}
+	}
 	return a, err
 }
 
 // insertAlert stores an alert of any kind (issue 16: the store is
 // general); an empty interaction or dedupe key is stored as NULL.
 func insertAlert(ctx context.Context, tx *Tx, a coupole.InteractionAlert) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO interaction_alerts (id, interaction_id, staff_id, ean, kind, raised_at, reason, target, dedupe_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		a.ID, nullString(a.InteractionID), a.StaffID, string(a.EAN), a.Kind, micros(a.RaisedAt), a.Reason, a.Target, nullString(a.DedupeKey))
+	var facts []byte
+	if len(a.ReasonFacts) > 0 {
+		var err error
+		if facts, err = json.Marshal(a.ReasonFacts); err != nil {
+			return fmt.Errorf("alert %s: reason facts: %w", a.ID, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO interaction_alerts (id, interaction_id, staff_id, ean, kind, raised_at, reason, target, dedupe_key, reason_facts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, nullString(a.InteractionID), a.StaffID, string(a.EAN), a.Kind, micros(a.RaisedAt), a.Reason, a.Target, nullString(a.DedupeKey), string(facts))
 	return storageError(err, "raise alert")
 }
 

@@ -42,6 +42,45 @@ var oversightMessages = map[string]map[coupole.Language]string{
 	"alerts.kind.repeated_lockouts_access_point": tr("Blocages répétés (point d'accès)", "Herhaalde blokkeringen (toegangspunt)", "Wiederholte Sperren (Zugangspunkt)", "Repeated lockouts (access point)"),
 	"alerts.kind.interaction_open_too_long":      tr("Interaction ouverte trop longtemps", "Interactie te lang open", "Interaktion zu lange offen", "Interaction open too long"),
 
+	// alert reasons worded from their facts (web/alert_reasons.go)
+	"alerts.flag.staff":     tr("membre du personnel", "personeelslid", "Mitarbeiter", "staff member"),
+	"alerts.flag.protected": tr("personne protégée", "beschermde persoon", "geschützte Person", "protected person"),
+	"alerts.reason.views_above_baseline": tr(
+		"{staff} a consulté {views} clients entre {hour_at} et {hour_to} ; sa référence : médiane {own_median} (écart médian {own_mad}, {own_hours} heures), celle de l'équipe : médiane {team_median} (écart médian {team_mad}, {team_hours} heures) ; seuil {threshold}.",
+		"{staff} raadpleegde {views} klanten tussen {hour_at} en {hour_to}; eigen referentie: mediaan {own_median} (mediane afwijking {own_mad}, {own_hours} uren), team: mediaan {team_median} (mediane afwijking {team_mad}, {team_hours} uren); drempel {threshold}.",
+		"{staff} hat zwischen {hour_at} und {hour_to} {views} Kunden abgefragt; eigener Referenzwert: Median {own_median} (mittlere Abweichung {own_mad}, {own_hours} Stunden), Team: Median {team_median} (mittlere Abweichung {team_mad}, {team_hours} Stunden); Schwelle {threshold}.",
+		"{staff} viewed {views} customers between {hour_at} and {hour_to}; own baseline median {own_median} (MAD {own_mad}, {own_hours} hours), team median {team_median} (MAD {team_mad}, {team_hours} hours); threshold {threshold}."),
+	"alerts.reason.protected_customer_viewed": tr(
+		"{staff} a consulté un client signalé comme {flag} ({action}, interaction {interaction}).",
+		"{staff} raadpleegde een klant gemarkeerd als {flag} ({action}, interactie {interaction}).",
+		"{staff} hat einen als {flag} gekennzeichneten Kunden abgefragt ({action}, Interaktion {interaction}).",
+		"{staff} viewed a customer flagged as {flag} ({action}, interaction {interaction})."),
+	"alerts.reason.access_outside_hours": tr(
+		"{staff} a agi ({action}) le {at}, en dehors de son horaire ({hours}).",
+		"{staff} handelde ({action}) op {at}, buiten de werkuren ({hours}).",
+		"{staff} hat am {at} gehandelt ({action}), außerhalb der Arbeitszeit ({hours}).",
+		"{staff} acted ({action}) at {at}, outside their working hours ({hours})."),
+	"alerts.reason.access_outside_network": tr(
+		"{staff} a agi ({action}) depuis {client}, en dehors des réseaux configurés.",
+		"{staff} handelde ({action}) vanaf {client}, buiten de ingestelde netwerken.",
+		"{staff} hat von {client} aus gehandelt ({action}), außerhalb der konfigurierten Netzwerke.",
+		"{staff} acted ({action}) from {client}, outside the configured networks."),
+	"alerts.reason.repeated_lockouts_advisor": tr(
+		"{staff} a bloqué la vérification du numéro de compteur dans {interactions} interactions en {window_min} min (seuil {threshold}) : une énumération répartie sur plusieurs appels ?",
+		"{staff} blokkeerde de verificatie van het meternummer in {interactions} interacties binnen {window_min} min (drempel {threshold}): een opsomming verspreid over meerdere oproepen?",
+		"{staff} hat die Überprüfung der Zählernummer in {interactions} Interaktionen innerhalb von {window_min} Min. gesperrt (Schwelle {threshold}): eine auf mehrere Anrufe verteilte Aufzählung?",
+		"{staff} locked meter-number verifications in {interactions} interactions within {window_min} min (threshold {threshold}): enumeration spread over several calls?"),
+	"alerts.reason.repeated_lockouts_access_point": tr(
+		"Un même point d'accès a été bloqué dans {interactions} interactions en {window_min} min (seuil {threshold}), la dernière fois par {staff}.",
+		"Eenzelfde toegangspunt werd geblokkeerd in {interactions} interacties binnen {window_min} min (drempel {threshold}), de laatste keer door {staff}.",
+		"Derselbe Zugangspunkt wurde in {interactions} Interaktionen innerhalb von {window_min} Min. gesperrt (Schwelle {threshold}), zuletzt von {staff}.",
+		"One access point was locked in {interactions} interactions within {window_min} min (threshold {threshold}), the last by {staff}."),
+	"alerts.reason.interaction_open_too_long": tr(
+		"L'interaction {interaction} de {staff} est ouverte depuis {age_min} min (seuil {threshold_min} min) : son accès « besoin d'en connaître » dure trop longtemps.",
+		"Interactie {interaction} van {staff} staat al {age_min} min open (drempel {threshold_min} min): de need-to-know-toegang duurt te lang.",
+		"Die Interaktion {interaction} von {staff} ist seit {age_min} Min. offen (Schwelle {threshold_min} Min.): der Need-to-know-Zugriff dauert zu lange.",
+		"Interaction {interaction} of {staff} has been open for {age_min} min (threshold {threshold_min} min): its need-to-know access is held too long."),
+
 	// the team lead's pages
 	"team.title":                      tr("Interactions ouvertes", "Open interacties", "Offene Interaktionen", "Open interactions"),
 	"team.intro":                      tr("Qui traite quoi en ce moment : métadonnées seulement, sans données des clients. Les interactions ouvertes trop longtemps sont signalées.", "Wie wat behandelt op dit moment: alleen metadata, zonder klantgegevens. Te lang openstaande interacties worden gemarkeerd.", "Wer gerade was bearbeitet: nur Metadaten, ohne Kundendaten. Zu lange offene Interaktionen werden hervorgehoben.", "Who handles what right now: metadata only, no customer data. Interactions open too long are flagged."),

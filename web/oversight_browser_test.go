@@ -185,6 +185,8 @@ func TestBrowserTeamLeadAcknowledges(t *testing.T) {
 	b.base = f.ts.URL
 	b.signInDemo(f.ts.URL, "demo-team-lead")
 	b.loads("alerts", chromedp.Click(chromedp.CSS(`a[href="/alerts"]`)))
+	// The reason is worded in the page's language from the alert's facts.
+	b.mustSee("#alert-al-late", "est ouverte depuis 300 min (seuil 240 min)")
 	b.loads("follow the alert", chromedp.Click(chromedp.CSS(`a[href="/team/interactions/i-late"]`)))
 	b.mustSee("#metadata", "i-late", "Téléphone")
 	b.loads("back to the alerts", chromedp.Click(chromedp.CSS(`a[href="/alerts"]`)))

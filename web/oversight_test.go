@@ -20,11 +20,25 @@ var reasons = map[string]string{
 	coupole.AlertInteractionOpenTooLong: "interaction i-late of demo-advisor has been open for 5h0m0s (threshold 4h0m0s): its need-to-know access is held too long",
 }
 
+// reasonFacts are the facts the detector keeps beside the reasons above.
+func reasonFacts(kind, staff, iid string) map[string]string {
+	switch kind {
+	case coupole.AlertViewsAboveBaseline:
+		return map[string]string{"staff": staff, "views": "45", "hour_at": "2026-11-02T09:00:00Z", "own_median": "6.0", "own_mad": "1.0",
+			"own_hours": "89", "team_median": "6.0", "team_mad": "1.0", "team_hours": "994", "threshold": "30.0"}
+	case coupole.AlertOutsideHours:
+		return map[string]string{"staff": staff, "action": "interaction.open", "at": "2026-11-02T21:40:00Z", "hours": "mon,tue,wed,thu,fri,sat 07:00-20:00"}
+	case coupole.AlertInteractionOpenTooLong:
+		return map[string]string{"interaction": iid, "staff": staff, "age_min": "300", "threshold_min": "240"}
+	}
+	return nil
+}
+
 // mustAlert raises an anomaly alert about staff in interaction iid.
 func (f *fixture) mustAlert(tb testing.TB, id, kind, staff, iid string) {
 	tb.Helper()
 	if _, err := f.db.RaiseAlert(context.Background(), coupole.InteractionAlert{ID: id, Kind: kind, StaffID: staff, InteractionID: iid,
-		Target: "staff:" + staff, Reason: reasons[kind], RaisedAt: f.clock.Now(), DedupeKey: id}); err != nil {
+		Target: "staff:" + staff, Reason: reasons[kind], ReasonFacts: reasonFacts(kind, staff, iid), RaisedAt: f.clock.Now(), DedupeKey: id}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -43,7 +57,7 @@ func TestAcknowledgeAlertWithNote(t *testing.T) {
 	lead := f.mustSession(t, "s-lead")
 
 	page := readBody(t, f.do(t, lead, "GET", "/alerts", ""))
-	for _, want := range []string{`action="/alerts/al-1/acknowledge"`, `href="/team/interactions/i-1"`, "viewed 45 customers", "Consultations inhabituelles"} {
+	for _, want := range []string{`action="/alerts/al-1/acknowledge"`, `href="/team/interactions/i-1"`, "a consulté 45 clients entre 02/11/2026 10:00 et 11:00", "médiane 6,0", "Consultations inhabituelles"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("alerts page lacks %q", want)
 		}

@@ -84,8 +84,9 @@ func pageFuncs() template.FuncMap {
 			}
 			return fallback
 		},
-		"has":       func(list []string, s string) bool { return slices.Contains(list, s) },
-		"staffname": staffName,
+		"has":         func(list []string, s string) bool { return slices.Contains(list, s) },
+		"staffname":   staffName,
+		"alertreason": AlertReason,
 		"datetime": func(lang coupole.Language, t time.Time) string {
 			if t.IsZero() {
 				return "—"
