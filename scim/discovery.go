@@ -8,7 +8,20 @@ import (
 // The discovery endpoints (RFC 7644 §4): what this service provider
 // supports, claimed only where it works.
 
+// refuseFilter answers 403 to a filter on a discovery endpoint: RFC 7644
+// §4 says so, so that a client never believes a filter held.
+func refuseFilter(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Query().Get("filter") == "" {
+		return false
+	}
+	writeError(w, &scimError{Status: http.StatusForbidden, Detail: "discovery endpoints take no filter"})
+	return true
+}
+
 func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
+	if refuseFilter(w, r) {
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"schemas":          []string{SchemaSPC},
 		"documentationUri": "https://github.com/coupole/coupole/blob/main/docs/scim.md",
@@ -48,10 +61,16 @@ func listOf(items []any) map[string]any {
 }
 
 func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request) {
+	if refuseFilter(w, r) {
+		return
+	}
 	writeJSON(w, http.StatusOK, listOf([]any{h.resourceTypeRep(r, userSchema), h.resourceTypeRep(r, groupSchema)}))
 }
 
 func (h *Handler) resourceType(w http.ResponseWriter, r *http.Request) {
+	if refuseFilter(w, r) {
+		return
+	}
 	for _, s := range []*resourceSchema{userSchema, groupSchema} {
 		if strings.EqualFold(s.Name, r.PathValue("name")) {
 			writeJSON(w, http.StatusOK, h.resourceTypeRep(r, s))
@@ -109,10 +128,16 @@ func (h *Handler) schemaReps(r *http.Request) []any {
 }
 
 func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
+	if refuseFilter(w, r) {
+		return
+	}
 	writeJSON(w, http.StatusOK, listOf(h.schemaReps(r)))
 }
 
 func (h *Handler) schema(w http.ResponseWriter, r *http.Request) {
+	if refuseFilter(w, r) {
+		return
+	}
 	for _, s := range h.schemaReps(r) {
 		if m := s.(map[string]any); strings.EqualFold(m["id"].(string), r.PathValue("id")) {
 			writeJSON(w, http.StatusOK, m)

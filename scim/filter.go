@@ -238,11 +238,12 @@ func (p *parser) attrExp() (expr, error) {
 	switch {
 	case v.kind == "string":
 		val = v.text
-	case v.kind == "word" && v.text == "true":
+	// ABNF literals are case-insensitive (RFC 5234 §2.3): True, FALSE, Null.
+	case v.kind == "word" && strings.EqualFold(v.text, "true"):
 		val = true
-	case v.kind == "word" && v.text == "false":
+	case v.kind == "word" && strings.EqualFold(v.text, "false"):
 		val = false
-	case v.kind == "word" && v.text == "null":
+	case v.kind == "word" && strings.EqualFold(v.text, "null"):
 		val = nil
 	case v.kind == "word":
 		f, err := strconv.ParseFloat(v.text, 64)
@@ -256,10 +257,16 @@ func (p *parser) attrExp() (expr, error) {
 	if (o == "co" || o == "sw" || o == "ew") && !isString(val) {
 		return nil, fmt.Errorf("%s needs a string", o)
 	}
+	// RFC 7644 §3.4.2.2: gt, ge, lt and le on a boolean (or null) are
+	// invalid filters, not an empty result.
+	if (o == "gt" || o == "ge" || o == "lt" || o == "le") && (val == nil || isBool(val)) {
+		return nil, fmt.Errorf("%s cannot compare booleans or null", o)
+	}
 	return compareExpr{Path: path, Op: o, Value: val}, nil
 }
 
 func isString(v any) bool { _, ok := v.(string); return ok }
+func isBool(v any) bool   { _, ok := v.(bool); return ok }
 
 // evaluator matches expressions against a resource's representation.
 type evaluator struct {

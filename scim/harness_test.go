@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
+	sodpolicy "github.com/coupole/coupole/policy/sod"
+	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/scim"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
@@ -69,7 +72,7 @@ func mustRig(t *testing.T, db *sqlstore.DB, lc func(base scim.Lifecycle) scim.Li
 	clock := coupole.SystemClock{}
 	tracer := &recTracer{}
 	store := sqlstore.NewSCIMStore(db)
-	var life scim.Lifecycle = &scim.StoreLifecycle{Store: db, Tracer: tracer, Clock: clock}
+	var life scim.Lifecycle = &governance.Lifecycle{Store: db, SoD: sodpolicy.MustEmbedded(), Access: staffpolicy.MustEmbedded(), Tracer: tracer, Clock: clock}
 	if lc != nil {
 		life = lc(life)
 	}
@@ -150,7 +153,11 @@ func (r *rig) do(method, path string, body any, headers ...string) response {
 func (r *rig) must(want int, resp response) response {
 	r.t.Helper()
 	if resp.Status != want {
-		r.t.Fatalf("status %d, want %d: %s", resp.Status, want, resp.Raw)
+		raw := resp.Raw
+		if len(raw) > 400 {
+			raw = raw[:400] + "…"
+		}
+		r.t.Fatalf("status %d, want %d: %s", resp.Status, want, raw)
 	}
 	return resp
 }
