@@ -43,6 +43,7 @@ const (
 	ActionHoldLiftAsk    = "retention.hold_lift_request"
 	ActionHoldLift       = "retention.hold_lift"
 	ActionRefused        = "retention.refused"
+	ActionView           = "retention.view" // the privacy officer consulted holds, items or reports
 )
 
 // Purger deletes what is due (R4). A run is resumable: each item goes kept

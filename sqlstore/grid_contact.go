@@ -147,10 +147,18 @@ func (db *DB) ContactChanges(ctx context.Context, customerID string) ([]coupole.
 // no longer be checked against guessed values (a mobile number is guessable
 // from its masked form), so the old and new values are forgotten too. It
 // returns how many nonces it emptied; running it again changes nothing.
+//
+// Legal holds (R3, issue 13) keep what they cover: a change whose audit
+// event erasure kept (audit_kept), or that an active hold names directly
+// (its customer, its interaction, or its time inside a held period), keeps
+// its nonce. Once the hold is lifted and erasure takes the event, the next
+// call forgets it like the others.
 func (db *DB) ForgetContactNonces(ctx context.Context, below uint64) (int64, error) {
 	var n int64
 	err := db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE contact_changes SET nonce = '' WHERE audit_index < $1 AND nonce <> ''`, int64(below))
+		res, err := tx.ExecContext(ctx, `UPDATE contact_changes SET nonce = '' WHERE audit_index < $1 AND nonce <> ''
+			AND NOT EXISTS (SELECT 1 FROM audit_kept k WHERE k.idx = contact_changes.audit_index)
+			AND NOT `+heldContactChange, int64(below))
 		if err != nil {
 			return err
 		}
@@ -159,3 +167,10 @@ func (db *DB) ForgetContactNonces(ctx context.Context, below uint64) (int64, err
 	})
 	return n, storageError(err, "forget contact nonces")
 }
+
+// heldContactChange is true when an active hold covers the row of
+// contact_changes being updated: its customer, its interaction or its time.
+const heldContactChange = `EXISTS (SELECT 1 FROM retention_holds h WHERE h.lifted_at = 0 AND (
+	(h.scope = 'customer' AND h.target = contact_changes.customer_id) OR
+	(h.scope = 'interaction' AND contact_changes.interaction_id <> '' AND h.target = contact_changes.interaction_id) OR
+	(h.scope = 'period' AND contact_changes.changed_at >= h.period_from AND contact_changes.changed_at < h.period_to)))`

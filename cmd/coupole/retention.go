@@ -26,6 +26,8 @@ var retentionCommands = []command{
 	{"status", "what is kept, due, held and purged; the active holds", runRetentionStatus},
 	{"report", "the monthly purge report: what was purged, on time or late, and what is held", runRetentionReport},
 	{"classes", "print the retention classes in force", runRetentionClasses},
+	{"hold", "legal holds: place, lift (two people), list — as a privacy officer (--as)", runRetentionHold},
+	{"reclassify", "move an item to another retention class with a justification (--as)", runRetentionReclassify},
 }
 
 // retentionSettings are the configuration entries of serve's purge job.
