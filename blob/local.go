@@ -2,10 +2,6 @@ package blob
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io/fs"
@@ -19,8 +15,8 @@ import (
 // AES-256-GCM: a 12-byte random nonce, then ciphertext and tag; the key is
 // the additional data, so a file moved to another key does not open.
 type Local struct {
-	dir  string
-	aead cipher.AEAD
+	dir string
+	sealer
 }
 
 // KeyPurpose names the blob key derived from the data directory's secret
@@ -30,21 +26,14 @@ const KeyPurpose = "coupole blob store AES-256-GCM key"
 
 // NewLocal opens the store in dir (created 0700) with a 32-byte key.
 func NewLocal(dir string, key []byte) (*Local, error) {
-	if len(key) != 32 {
-		return nil, coupole.Errorf(coupole.EINTERNAL, "blob: the key must be 32 bytes")
+	s, err := newSealer(key)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, coupole.Wrap(err, coupole.EUNAVAILABLE, "blob: cannot create %s", dir)
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, coupole.Wrap(err, coupole.EINTERNAL, "blob: %v", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, coupole.Wrap(err, coupole.EINTERNAL, "blob: %v", err)
-	}
-	return &Local{dir: dir, aead: aead}, nil
+	return &Local{dir: dir, sealer: s}, nil
 }
 
 func (l *Local) path(key string) string { return filepath.Join(l.dir, filepath.FromSlash(key)) }
@@ -57,9 +46,7 @@ func (l *Local) Put(ctx context.Context, key string, data []byte) (Info, error) 
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return Info{}, coupole.Wrap(err, coupole.EUNAVAILABLE, "blob: cannot store %s", key)
 	}
-	nonce := make([]byte, l.aead.NonceSize(), l.aead.NonceSize()+len(data)+l.aead.Overhead())
-	rand.Read(nonce)
-	sealed := l.aead.Seal(nonce, nonce, data, []byte(key))
+	sealed := l.seal(key, data)
 	// Write then rename: a crash leaves the old object or the new one.
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".put-*")
 	if err != nil {
@@ -79,8 +66,7 @@ func (l *Local) Put(ctx context.Context, key string, data []byte) (Info, error) 
 		os.Remove(tmp.Name())
 		return Info{}, coupole.Wrap(werr, coupole.EUNAVAILABLE, "blob: cannot store %s", key)
 	}
-	sum := sha256.Sum256(data)
-	return Info{Key: key, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, nil
+	return infoOf(key, data), nil
 }
 
 func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
@@ -94,15 +80,7 @@ func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, coupole.Wrap(err, coupole.EUNAVAILABLE, "blob: cannot read %s", key)
 	}
-	n := l.aead.NonceSize()
-	if len(b) < n {
-		return nil, coupole.Errorf(coupole.EINTERNAL, "blob %s is damaged", key)
-	}
-	data, err := l.aead.Open(nil, b[:n], b[n:], []byte(key))
-	if err != nil {
-		return nil, coupole.Errorf(coupole.EINTERNAL, "blob %s does not open with this key: damaged, moved, or another data directory's", key)
-	}
-	return data, nil
+	return l.open(key, b)
 }
 
 func (l *Local) Delete(ctx context.Context, key string) error {

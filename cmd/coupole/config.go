@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/blob"
 	"github.com/coupole/coupole/outbound/email"
 	"github.com/coupole/coupole/web"
 )
@@ -59,6 +60,9 @@ type Config struct {
 	RetentionEvery   time.Duration // COUPOLE_RETENTION_EVERY: how often serve purges what is due
 	// COUPOLE_RECORDING_WEBHOOK_SECRET_FILE: the HMAC secret of the platform's notifications; empty: no intake
 	RecordingWebhookSecretFile string
+	// COUPOLE_BLOB: where media and bodies Coupole keeps go: "" (DATA_DIR/media)
+	// or s3://bucket[/prefix]?endpoint=…&region=…; credentials from AWS_* variables.
+	Blob string
 
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
@@ -285,6 +289,16 @@ var configFlags = []configFlag{
 		}},
 	{"recording-webhook-secret-file", "COUPOLE_RECORDING_WEBHOOK_SECRET_FILE", "file holding the HMAC secret of the contact-center platform's recording notifications (docs/retention.md); empty: no intake", "",
 		func(c *Config, v string) error { c.RecordingWebhookSecretFile = v; return nil }},
+	{"blob", "COUPOLE_BLOB", "where media and e-mail/chat bodies are kept, sealed: empty for DATA_DIR/media, or s3://bucket[/prefix]?endpoint=https://host&region=name (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; docs/retention.md)", "",
+		func(c *Config, v string) error {
+			if v != "" {
+				if _, err := blob.ParseS3URL(v); err != nil {
+					return fmt.Errorf("%s", coupole.ErrorMessage(err))
+				}
+			}
+			c.Blob = v
+			return nil
+		}},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
 		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }

@@ -31,7 +31,7 @@ var retentionCommands = []command{
 }
 
 // retentionSettings are the configuration entries of serve's purge job.
-var retentionSettings = []string{"retention-classes", "retention-every", "recording-webhook-secret-file"}
+var retentionSettings = []string{"retention-classes", "retention-every", "recording-webhook-secret-file", "blob"}
 
 func runRetention(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, "retention", retentionCommands, args)
@@ -48,7 +48,7 @@ func retentionConfig(cfg *Config) (retention.Config, error) {
 // newPurger is the purge of one database and audit log; media Coupole keeps
 // live in the data directory's encrypted blob store.
 func newPurger(env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *slog.Logger) (*retention.Purger, error) {
-	media, err := openMediaStore(cfg)
+	media, err := openMediaStore(env, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +56,8 @@ func newPurger(env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *
 }
 
 func runRetentionRun(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "retention run", "[--db DSN] [--data-dir DIR]")
-	load := registerConfig(fs, env.Getenv, "db", "data-dir", "retention-classes")
+	fs := newFlagSet(env, "retention run", "[--db DSN] [--data-dir DIR] [--blob s3://…]")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir", "retention-classes", "blob")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -225,9 +225,12 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 	return func() { cancel(); <-done }, nil
 }
 
-// openMediaStore opens the encrypted blob store of the data directory
-// (DataDir/media), keyed from the data directory's secret key.
-func openMediaStore(cfg *Config) (*blob.Local, error) {
+// openMediaStore opens the blob store of media and bodies Coupole keeps:
+// the data directory's (DataDir/media) or, with --blob s3://…, an
+// S3-compatible bucket (credentials from AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY). Either way objects are sealed with the key derived
+// from the data directory's secret key, so every node needs that file.
+func openMediaStore(env *Env, cfg *Config) (blob.Store, error) {
 	key, _, err := secretkey.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -236,5 +239,16 @@ func openMediaStore(cfg *Config) (*blob.Local, error) {
 	if err != nil {
 		return nil, err
 	}
-	return blob.NewLocal(filepath.Join(cfg.DataDir, "media"), k)
+	if cfg.Blob == "" {
+		return blob.NewLocal(filepath.Join(cfg.DataDir, "media"), k)
+	}
+	s3cfg, err := blob.ParseS3URL(cfg.Blob)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := blob.CredentialsFromEnv(env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return blob.NewS3(s3cfg, creds, k, nil)
 }

@@ -39,7 +39,7 @@ func TestRetentionCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	media, err := openMediaStore(&Config{DataDir: dataDir})
+	media, err := openMediaStore(&Env{Getenv: func(string) string { return "" }}, &Config{DataDir: dataDir})
 	if err != nil {
 		t.Fatal(err)
 	}
