@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coupole/coupole"
@@ -43,6 +44,9 @@ type DB struct {
 	// a lock held elsewhere, say) gives up then instead of holding Close.
 	life    context.Context
 	endLife context.CancelFunc
+	// bulkGrid is set while BulkLoad runs: loads skip the name keys, built
+	// once at the end (grid_bulk.go).
+	bulkGrid atomic.Bool
 }
 
 func newDB(d Dialect, read, write *pool, dsn string) *DB {

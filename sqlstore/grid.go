@@ -123,7 +123,7 @@ func (db *DB) LoadCounted(ctx context.Context, b *coupole.Batch) (changed int64,
 		if err := checkReferences(ctx, tx, b); err != nil {
 			return err
 		}
-		w := &batchWriter{dialect: db.Dialect, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+		w := &batchWriter{dialect: db.Dialect, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, skipNameKeys: db.bulkGrid.Load()}
 		defer w.close()
 		changed, err = w.write(b)
 		return err
@@ -304,6 +304,8 @@ type batchWriter struct {
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt
 	args    []any
+	// skipNameKeys: a bulk load builds the name keys at its end.
+	skipNameKeys bool
 }
 
 func (w *batchWriter) close() {
@@ -439,6 +441,13 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 	if len(cs) == 0 {
 		return 0, nil
 	}
+	if w.skipNameKeys {
+		changed, err := w.rows(tblCustomers, len(cs), func(i int, a []any) []any { return customerRow(cs[i], a) })
+		if err != nil {
+			return 0, err
+		}
+		return changed, flagProtections(w.ctx, w.tx, cs)
+	}
 	old := map[string]storedName{}
 	const perQuery = 500
 	for start := 0; start < len(cs); start += perQuery {
@@ -479,16 +488,7 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 			}
 		}
 	}
-	changed, err := w.rows(tblCustomers, len(cs), func(i int, a []any) []any {
-		c := cs[i]
-		ad := c.PostalAddress
-		var reg any
-		if c.Mobile != "" {
-			reg = instant(c.MobileRegisteredAt)
-		}
-		return append(a, c.ID, c.GivenName, c.FamilyName, string(c.Language), nullString(c.Mobile), reg, nullString(c.Email),
-			ad.Street, ad.Number, ad.Box, ad.Postcode, ad.Town)
-	})
+	changed, err := w.rows(tblCustomers, len(cs), func(i int, a []any) []any { return customerRow(cs[i], a) })
 	if err != nil {
 		return 0, err
 	}
@@ -498,6 +498,17 @@ func (w *batchWriter) customers(cs []coupole.Customer) (int64, error) {
 		return 0, err
 	}
 	return changed, flagProtections(w.ctx, w.tx, cs)
+}
+
+// customerRow appends c's columns of the customers table to a.
+func customerRow(c coupole.Customer, a []any) []any {
+	ad := c.PostalAddress
+	var reg any
+	if c.Mobile != "" {
+		reg = instant(c.MobileRegisteredAt)
+	}
+	return append(a, c.ID, c.GivenName, c.FamilyName, string(c.Language), nullString(c.Mobile), reg, nullString(c.Email),
+		ad.Street, ad.Number, ad.Box, ad.Postcode, ad.Town)
 }
 
 // flagProtections flags the customers the batch flags (issue 16); a

@@ -146,6 +146,9 @@ func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
 			applied = append(applied, m.Version)
 		}
 	}
+	if _, err := db.completeBulkLoad(ctx); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 
@@ -164,6 +167,13 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 		return coupole.Errorf(coupole.EUNAVAILABLE, "database schema is at version %d, this Coupole needs version %d: run `coupole migrate`", v, latest)
 	case v > latest:
 		return newerSchemaError(v, latest)
+	}
+	pending, err := db.bulkLoadPending(ctx)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return coupole.Errorf(coupole.EUNAVAILABLE, "database %s: a seed or import was interrupted before it built the grid's indexes: run `coupole migrate` to build them (or the seed again)", db.Describe())
 	}
 	return nil
 }

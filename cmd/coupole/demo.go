@@ -33,6 +33,7 @@ func runDemoSeed(ctx context.Context, env *Env, args []string) error {
 	refStr := fs.String("reference", demo.DefaultReference.Format(time.DateOnly), "the data's \"now\" (YYYY-MM-DD): six years of history end there")
 	batch := fs.Int("batch", demo.DefaultBatchSize, "access points per transaction")
 	dryRun := fs.Bool("dry-run", false, "generate without writing anything (measures the generator alone)")
+	bulk := fs.Bool("bulk", true, "into an empty SQLite grid, build the indexes and name keys once after the load (false: as rows arrive, the baseline of bench/seed)")
 	load := registerConfig(fs, env.Getenv, "db")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -87,7 +88,15 @@ func runDemoSeed(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		where = db.Describe()
-		counts, err = demo.Seed(ctx, db, cfg, prog.Update)
+		seed := func(ctx context.Context) (err error) {
+			counts, err = demo.Seed(ctx, db, cfg, prog.Update)
+			return err
+		}
+		if *bulk {
+			err = db.BulkLoad(ctx, seed)
+		} else {
+			err = seed(ctx)
+		}
 		prog.Finish()
 		if err != nil {
 			return err

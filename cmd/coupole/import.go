@@ -111,7 +111,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err := tracer.TraceStaff(ctx, ev); err != nil {
 		return coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this import now: nothing was written")
 	}
-	changed, err := db.LoadCounted(ctx, im.Batch)
+	// Into an empty grid, the indexes are built once after the rows.
+	var changed int64
+	err = db.BulkLoad(ctx, func(ctx context.Context) (err error) {
+		changed, err = db.LoadCounted(ctx, im.Batch)
+		return err
+	})
 	if err != nil {
 		ev.Outcome, ev.Reason = "failed", coupole.ErrorCode(err)
 		if _, ok := im.Locate(err); ok {
