@@ -69,6 +69,9 @@ type AccessFacts struct {
 	// HandlesCase: the resource is a back-office case the principal took
 	// and has not closed (C1, issue 11).
 	HandlesCase bool
+	// IsReviewer: the principal is the reviewer an access-review campaign
+	// assigned to the resource, or has review items waiting (S5, issue 12).
+	IsReviewer bool
 }
 
 // AccessRequest asks whether Staff may do Action on a resource of kind

@@ -37,6 +37,10 @@ type Lifecycle struct {
 	Access coupole.StaffAuthorizer // the staff policy: may a staff actor administer accounts?
 	Tracer coupole.StaffTracer
 	Clock  coupole.Clock
+	// ValidationPeriod is how long a granted role waits for the business's
+	// validation before it is suspended (S5); DefaultValidationDays when 0.
+	// Grants are recorded only when Store keeps them (coupole.ValidationStore).
+	ValidationPeriod time.Duration
 }
 
 // Actor prefixes of the system actors. A plain staff id is a staff member
@@ -228,6 +232,15 @@ func (l *Lifecycle) Join(ctx context.Context, actorID string, p coupole.StaffPro
 		l.traceFailure(ctx, ev, err)
 		return coupole.Staff{}, err
 	}
+	// The account exists (the grants refer to it); its roles wait for the
+	// business's validation (S5). Without the grants, no roles.
+	gs, err := l.openGrants(ctx, a, st.ID, roles, a.source)
+	if err != nil {
+		l.Store.SetRoles(ctx, st.ID, nil)
+		l.traceFailure(ctx, ev, err)
+		return coupole.Staff{}, err
+	}
+	l.traceGrants(ctx, a, gs)
 	if err := l.Store.SetStaffProfile(ctx, st.ID, p, st.CreatedAt); err != nil {
 		l.traceFailure(ctx, ev, err)
 		return st, err
@@ -335,8 +348,21 @@ func (l *Lifecycle) SetRoles(ctx context.Context, actorID, staffID string, roles
 	if err := l.trace(ctx, ev); err != nil {
 		return err
 	}
-	if err := l.Store.SetRoles(ctx, staffID, roles); err != nil {
+	// The roles added wait for the business's validation (S5): the grants
+	// are recorded before the roles, so that no role is ever held without
+	// its grant; if setting the roles fails they are closed.
+	gs, err := l.openGrants(ctx, a, staffID, added(before.Roles, roles), source)
+	if err != nil {
 		l.traceFailure(ctx, ev, err)
+		return err
+	}
+	if err := l.Store.SetRoles(ctx, staffID, roles); err != nil {
+		l.closeGrants(ctx, staffID, before.Roles)
+		l.traceFailure(ctx, ev, err)
+		return err
+	}
+	l.traceGrants(ctx, a, gs)
+	if err := l.closeGrants(ctx, staffID, roles); err != nil {
 		return err
 	}
 	return l.record(ctx, coupole.LifecycleRecord{StaffID: staffID, Kind: coupole.LifecycleMover, Source: source, Actor: a.raw,
@@ -390,6 +416,9 @@ func (l *Lifecycle) LeaveOn(ctx context.Context, actorID, staffID, reason string
 	}
 	if err := l.Tracer.TraceStaff(ctx, coupole.StaffEvent{Type: coupole.StaffEventRevoked, At: now, Actor: a.raw, Subject: staffID, Outcome: "ok", Reason: reason, Details: details}); err != nil {
 		return coupole.Wrap(err, coupole.EUNAVAILABLE, "staff %s is revoked, but the audit log could not record it: %v", staffID, err)
+	}
+	if err := l.closeGrants(ctx, staffID, nil); err != nil {
+		return err
 	}
 	if hrDate.IsZero() {
 		hrDate = now

@@ -96,3 +96,26 @@ func (a *StaffAccess) withElevatedRoles(ctx context.Context, st coupole.Staff, n
 	}
 	return st, nil
 }
+
+// withoutOverdueRoles removes from st the roles granted by IT and not
+// validated by their due time (S5): they give nothing from that instant, on
+// every node, whether or not the sweeper has suspended them yet. It runs on
+// each read of the session from the database, so within SessionStaleness.
+func (a *StaffAccess) withoutOverdueRoles(ctx context.Context, st coupole.Staff, now time.Time) (coupole.Staff, error) {
+	vs, ok := a.Store.(coupole.ValidationStore)
+	if !ok || len(st.Roles) == 0 {
+		return st, nil
+	}
+	overdue, err := vs.OverdueRoles(ctx, st.ID, now)
+	if err != nil || len(overdue) == 0 {
+		return st, err
+	}
+	kept := make([]coupole.Role, 0, len(st.Roles))
+	for _, r := range st.Roles {
+		if !slices.Contains(overdue, r) {
+			kept = append(kept, r)
+		}
+	}
+	st.Roles = kept
+	return st, nil
+}

@@ -128,6 +128,9 @@ func (a *StaffAccess) loadSession(r *http.Request) (*Principal, error) {
 			a.sessions.forget(h)
 			return nil, err
 		}
+		if st, err = a.withoutOverdueRoles(ctx, st, now); err != nil { // issue 12: business validation (S5)
+			return nil, err
+		}
 		e = cachedSession{sess: sess, st: st, csrf: csrfToken(c.Value), readAt: now}
 	}
 	sess, st := e.sess, e.st

@@ -90,6 +90,10 @@ type Config struct {
 
 	// Issue 12: SCIM provisioning (docs/scim.md).
 	SCIMGroupRoles map[string][]coupole.Role // COUPOLE_SCIM_GROUP_ROLES: SCIM group=role[+role],…; empty: oidc-group-roles
+	// Issue 12, item 5: business validation and access reviews (docs/governance.md).
+	GrantValidationDays int           // COUPOLE_GRANT_VALIDATION_DAYS: days a granted role waits for validation before suspension
+	ReviewEvery         time.Duration // COUPOLE_REVIEW_EVERY: how often an access-review campaign starts (0: never by itself)
+	ReviewLength        time.Duration // COUPOLE_REVIEW_LENGTH: how long a campaign stays open
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -176,6 +180,19 @@ var configFlags = []configFlag{
 			c.SCIMGroupRoles = m
 			return nil
 		}},
+	{"grant-validation-days", "COUPOLE_GRANT_VALIDATION_DAYS", "days a role granted by IT waits for the service delivery manager's validation before it is suspended (S5)", "5",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 365 {
+				return fmt.Errorf("must be a number of days between 1 and 365")
+			}
+			c.GrantValidationDays = n
+			return nil
+		}},
+	{"review-every", "COUPOLE_REVIEW_EVERY", "how often an access-review campaign starts by itself: days (90d) or a duration; 0 for never (S5)", "90d",
+		func(c *Config, v string) error { return setDays(&c.ReviewEvery, v, true) }},
+	{"review-length", "COUPOLE_REVIEW_LENGTH", "how long an access-review campaign stays open: days (14d) or a duration (S5)", "14d",
+		func(c *Config, v string) error { return setDays(&c.ReviewLength, v, false) }},
 	{"allowed-networks", "COUPOLE_ALLOWED_NETWORKS", "CIDR ranges staff may use Coupole from (C5)", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
 		func(c *Config, v string) error { return setPrefixes(&c.AllowedNetworks, v, true) }},
 	{"trusted-proxies", "COUPOLE_TRUSTED_PROXIES", "CIDR ranges of reverse proxies whose X-Forwarded-For is believed", "",
@@ -335,6 +352,24 @@ func setDuration(dst *time.Duration, v string) error {
 	}
 	*dst = d
 	return nil
+}
+
+// setDays reads a number of days ("90d") or a duration ("2160h"); zero is
+// allowed only when zeroOK (then it means "never").
+func setDays(dst *time.Duration, v string, zeroOK bool) error {
+	if zeroOK && (v == "0" || v == "0d") {
+		*dst = 0
+		return nil
+	}
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive number of days, like 14d")
+		}
+		*dst = time.Duration(d) * 24 * time.Hour
+		return nil
+	}
+	return setDuration(dst, v)
 }
 
 // registerConfig adds the named settings to fs, and returns a function that

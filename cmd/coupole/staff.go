@@ -347,7 +347,12 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		GridStaleness: interaction.MaxGridStaleness / 2} // the steps of a call share grid reads for 500 ms (issue 17)
 	// The back office's case queue (issue 11), on the same log and store.
 	cases := &casework.Service{Store: db, Grid: db, Audit: alog, Clock: env.Clock, Logger: logger}
-	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
+	// Issue 12: the one lifecycle door, with the configured validation period.
+	lifecycle, err := newLifecycle(env, cfg, db, tracer)
+	if err != nil {
+		return nil, err
+	}
+	access := &web.StaffAccess{Lifecycle: lifecycle, SoD: lifecycle.SoD, Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err
@@ -385,7 +390,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	}
 	// Issue 12: the expiries of privileged access are recorded by a sweeper.
 	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
-		30*time.Second, logger)
+		&governance.Validation{Lifecycle: lifecycle, Store: db}, 30*time.Second, logger)
 	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
 	return func() { stopGovernance(); stopIdle() }, nil
 }

@@ -53,7 +53,7 @@ var Spec = policy.Spec{
 	Refuse:            Deny,
 	Scopes:            []string{"sod"},
 	RefusalScope:      "none",
-	RefusalReasons:    []string{"incompatible_roles", "self_administration", "self_approval", "self_validation", "self_audit"},
+	RefusalReasons:    []string{"incompatible_roles", "self_administration", "self_approval", "self_validation", "self_audit", "own_grant_validation"},
 	DefaultDenyReason: "not_allowed",
 	DefaultDeny: policy.Messages{
 		"Aucune règle de séparation des tâches ne couvre cette demande : refusée par défaut (S7).",
@@ -106,7 +106,18 @@ func (c *Checker) Set() *policy.Set { return c.set }
 // coupole.Error whose message is the first refusing rule's explanation in
 // lang; Refusal gives the rule's id and reason code.
 func (c *Checker) Check(ctx context.Context, action, actor, target string, roles []coupole.Role, lang coupole.Language) error {
-	v, err := c.decide(ctx, action, actor, roles, actor != "" && actor == target)
+	return c.check(ctx, action, actor, roles, facts{self: actor != "" && actor == target}, lang)
+}
+
+// CheckValidation asks whether actor may validate (or review) the access
+// granted to target by granter (S5): nobody validates their own access nor
+// a grant they made. granter is empty when a system actor granted.
+func (c *Checker) CheckValidation(ctx context.Context, actor, target, granter string, roles []coupole.Role, lang coupole.Language) error {
+	return c.check(ctx, ActionValidate, actor, roles, facts{self: actor != "" && actor == target, grantor: actor != "" && actor == granter}, lang)
+}
+
+func (c *Checker) check(ctx context.Context, action, actor string, roles []coupole.Role, f facts, lang coupole.Language) error {
+	v, err := c.decide(ctx, action, actor, roles, f)
 	if err != nil {
 		return err
 	}
@@ -120,7 +131,7 @@ func (c *Checker) Check(ctx context.Context, action, actor, target string, roles
 // Conflicts lists the refusals of action for these facts (every forbid that
 // applies, not only the first): the SoD report shows them all.
 func (c *Checker) Conflicts(ctx context.Context, roles []coupole.Role) ([]Refusal, error) {
-	v, err := c.decide(ctx, ActionAssign, "report", roles, false)
+	v, err := c.decide(ctx, ActionAssign, "report", roles, facts{})
 	if err != nil || v.Outcome == Allow {
 		return nil, err
 	}
@@ -142,7 +153,13 @@ func first(ids []string) string {
 	return ids[0]
 }
 
-func (c *Checker) decide(ctx context.Context, action, actor string, roles []coupole.Role, self bool) (policy.Verdict, error) {
+// facts are the booleans of a SoD request's context.
+type facts struct {
+	self    bool // actor_is_target
+	grantor bool // actor_is_grantor
+}
+
+func (c *Checker) decide(ctx context.Context, action, actor string, roles []coupole.Role, f facts) (policy.Verdict, error) {
 	if err := ctx.Err(); err != nil {
 		return policy.Verdict{}, err
 	}
@@ -165,8 +182,9 @@ func (c *Checker) decide(ctx context.Context, action, actor string, roles []coup
 		Action:    types.NewEntityUID("Action", types.String(action)),
 		Resource:  types.NewEntityUID(types.EntityType(res), "any"),
 		Context: types.NewRecord(types.RecordMap{
-			"roles":           types.NewSet(rs...),
-			"actor_is_target": types.Boolean(self),
+			"roles":            types.NewSet(rs...),
+			"actor_is_target":  types.Boolean(f.self),
+			"actor_is_grantor": types.Boolean(f.grantor),
 		}),
 	})
 }
@@ -196,7 +214,8 @@ type ScenarioRequest struct {
 	Roles  []string `json:"roles"`
 	Action string   `json:"action"`
 	Facts  struct {
-		ActorIsTarget bool `json:"actor_is_target"`
+		ActorIsTarget  bool `json:"actor_is_target"`
+		ActorIsGrantor bool `json:"actor_is_grantor"`
 	} `json:"facts"`
 }
 
@@ -213,7 +232,7 @@ func (c *Checker) DecideJSON(ctx context.Context, request json.RawMessage) (poli
 	if err != nil {
 		return policy.Result{}, err
 	}
-	v, err := c.decide(ctx, req.Action, "scenario", roles, req.Facts.ActorIsTarget)
+	v, err := c.decide(ctx, req.Action, "scenario", roles, facts{self: req.Facts.ActorIsTarget, grantor: req.Facts.ActorIsGrantor})
 	if err != nil {
 		return policy.Result{}, err
 	}

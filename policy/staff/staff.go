@@ -131,6 +131,7 @@ func (a *Authorizer) decide(staffID string, roles []coupole.Role, action coupole
 			"break_glass":         types.Boolean(f.BreakGlass),
 			"target_is_self":      types.Boolean(f.TargetIsSelf),
 			"handles_case":        types.Boolean(f.HandlesCase),
+			"is_reviewer":         types.Boolean(f.IsReviewer),
 		}),
 	})
 }
@@ -148,6 +149,7 @@ type ScenarioRequest struct {
 		BreakGlass         bool `json:"break_glass"`
 		TargetIsSelf       bool `json:"target_is_self"`
 		HandlesCase        bool `json:"handles_case"`
+		IsReviewer         bool `json:"is_reviewer"`
 	} `json:"facts"`
 }
 
@@ -168,7 +170,8 @@ func (a *Authorizer) DecideJSON(ctx context.Context, request json.RawMessage) (p
 	if resType == "" {
 		resType = "Page"
 	}
-	f := coupole.AccessFacts{HandlesInteraction: req.Facts.HandlesInteraction, BreakGlass: req.Facts.BreakGlass, TargetIsSelf: req.Facts.TargetIsSelf, HandlesCase: req.Facts.HandlesCase}
+	f := coupole.AccessFacts{HandlesInteraction: req.Facts.HandlesInteraction, BreakGlass: req.Facts.BreakGlass, TargetIsSelf: req.Facts.TargetIsSelf, HandlesCase: req.Facts.HandlesCase,
+		IsReviewer: req.Facts.IsReviewer}
 	v, err := a.decide("scenario", roles, coupole.StaffAction(req.Action), resType, "", f)
 	if err != nil {
 		return policy.Result{}, err
