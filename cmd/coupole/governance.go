@@ -103,11 +103,13 @@ func runStaffSoDReport(ctx context.Context, env *Env, args []string) error {
 }
 
 // startGovernanceSweeper records, every period, the end of the privileged
-// accesses whose end is past (issue 12, item 4). Access itself ends at its
-// end whatever the sweeper does: each request reads the elevations with the
-// clock; the sweeper only writes the expiry in the trace and the record.
-// The returned stop waits for the sweeper to finish.
-func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, every time.Duration, logger *slog.Logger) func() {
+// accesses whose end is past (issue 12, item 4), and revokes the HR
+// leavers whose end date has come (item 2) through the lifecycle's
+// emergency path. Privileged access ends at its end whatever the sweeper
+// does: each request reads the elevations with the clock; the sweeper only
+// writes the expiry in the trace and the record. The returned stop waits
+// for the sweeper to finish.
+func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, lc *governance.Lifecycle, every time.Duration, logger *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -123,6 +125,14 @@ func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, every
 					logger.Error("governance sweeper: cannot record expired privileged access", "err", err)
 				} else if n > 0 {
 					logger.Info("governance sweeper: privileged access expired", "count", n)
+				}
+				if lc == nil {
+					continue
+				}
+				if n, err := lc.LeaveDue(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("governance sweeper: cannot revoke an HR leaver whose date has come", "err", err)
+				} else if n > 0 {
+					logger.Info("governance sweeper: HR leavers revoked on their date", "count", n)
 				}
 			}
 		}
