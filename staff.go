@@ -198,6 +198,19 @@ type GovernanceStore interface {
 	RecordLifecycle(ctx context.Context, r LifecycleRecord) error
 	// LifecycleRecords lists the records of a staff member, oldest first.
 	LifecycleRecords(ctx context.Context, staffID string) ([]LifecycleRecord, error)
+	// SetLeaveDate records the HR end date of a future-dated leaver (zero:
+	// none); the account is revoked by itself on that date.
+	SetLeaveDate(ctx context.Context, staffID string, at time.Time) error
+	// LeaveDates lists the recorded end dates by staff id.
+	LeaveDates(ctx context.Context) (map[string]time.Time, error)
+	// DueLeavers lists the active accounts whose end date is at or before now.
+	DueLeavers(ctx context.Context, now time.Time) ([]ScheduledLeave, error)
+}
+
+// ScheduledLeave is a future-dated leaver from the HR file (S4).
+type ScheduledLeave struct {
+	StaffID string
+	At      time.Time
 }
 
 // Session is a signed-in browser. The store keeps only a hash of the

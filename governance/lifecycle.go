@@ -73,8 +73,17 @@ func (l *Lifecycle) parseActor(ctx context.Context, raw string) (actor, error) {
 		a.source = coupole.SourceSCIM
 		return a, nil
 	case strings.HasPrefix(raw, ActorHRImport):
+		// "hr-import:<os user> as <staff id>": the HR file applied by a
+		// named staff member, checked like them; without "as", a system
+		// actor.
 		a.source = coupole.SourceHRCSV
-		return a, nil
+		_, as, ok := strings.Cut(raw, " as ")
+		if !ok {
+			return a, nil
+		}
+		if a.staffID = strings.TrimSpace(as); a.staffID == "" {
+			return a, coupole.Errorf(coupole.EFORBIDDEN, "actor %q: name the staff member after \"as\"", raw)
+		}
 	case raw == ActorOIDC:
 		a.source = coupole.SourceOIDC
 		return a, nil

@@ -120,3 +120,69 @@ func splitRoleList(s string) []coupole.Role {
 	}
 	return out
 }
+
+// SetLeaveDate records the HR end date of a staff member (zero clears it).
+func (db *DB) SetLeaveDate(ctx context.Context, staffID string, at time.Time) error {
+	var v int64
+	if !at.IsZero() {
+		v = micros(at)
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		if err := staffExists(ctx, tx, staffID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO staff_profiles (staff_id, leaves_at, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (staff_id) DO UPDATE SET leaves_at = excluded.leaves_at`, staffID, v, micros(time.Now()))
+		if err != nil {
+			return storageError(err, "set leave date")
+		}
+		return nil
+	})
+}
+
+// LeaveDates lists the recorded HR end dates by staff id.
+func (db *DB) LeaveDates(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT staff_id, leaves_at FROM staff_profiles WHERE leaves_at > 0`)
+	if err != nil {
+		return nil, storageError(err, "read leave dates")
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, storageError(err, "read leave dates")
+		}
+		out[id] = fromMicros(at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read leave dates")
+	}
+	return out, nil
+}
+
+// DueLeavers lists the active accounts whose HR end date is at or before
+// now, earliest first.
+func (db *DB) DueLeavers(ctx context.Context, now time.Time) ([]coupole.ScheduledLeave, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT p.staff_id, p.leaves_at FROM staff_profiles p JOIN staff s ON s.id = p.staff_id
+		WHERE p.leaves_at > 0 AND p.leaves_at <= $1 AND s.status = 'active' ORDER BY p.leaves_at, p.staff_id`, micros(now))
+	if err != nil {
+		return nil, storageError(err, "read due leavers")
+	}
+	defer rows.Close()
+	var out []coupole.ScheduledLeave
+	for rows.Next() {
+		var l coupole.ScheduledLeave
+		var at int64
+		if err := rows.Scan(&l.StaffID, &at); err != nil {
+			return nil, storageError(err, "read due leavers")
+		}
+		l.At = fromMicros(at)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storageError(err, "read due leavers")
+	}
+	return out, nil
+}

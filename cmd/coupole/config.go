@@ -94,6 +94,9 @@ type Config struct {
 	GrantValidationDays int           // COUPOLE_GRANT_VALIDATION_DAYS: days a granted role waits for validation before suspension
 	ReviewEvery         time.Duration // COUPOLE_REVIEW_EVERY: how often an access-review campaign starts (0: never by itself)
 	ReviewLength        time.Duration // COUPOLE_REVIEW_LENGTH: how long a campaign stays open
+	// Issue 12: the HR file (docs/governance.md).
+	HRGroupRoles map[string][]coupole.Role // COUPOLE_HR_GROUP_ROLES: role group=role[+role],…; empty: scim-group-roles, then oidc-group-roles
+	HRTimezone   *time.Location            // COUPOLE_HR_TIMEZONE: the zone of the HR file's dates
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -193,6 +196,27 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { return setDays(&c.ReviewEvery, v, true) }},
 	{"review-length", "COUPOLE_REVIEW_LENGTH", "how long an access-review campaign stays open: days (14d) or a duration (S5)", "14d",
 		func(c *Config, v string) error { return setDays(&c.ReviewLength, v, false) }},
+	{"hr-group-roles", "COUPOLE_HR_GROUP_ROLES", "HR file role group to roles mapping: group=role[+role],group=role (empty: scim-group-roles, then oidc-group-roles)", "",
+		func(c *Config, v string) error {
+			m, err := web.ParseGroupRoles(v)
+			if err != nil {
+				return fmt.Errorf("%s", coupole.ErrorMessage(err))
+			}
+			c.HRGroupRoles = m
+			return nil
+		}},
+	{"hr-timezone", "COUPOLE_HR_TIMEZONE", "time zone of the HR file's dates (an end date takes effect at 00:00 there)", "Europe/Brussels",
+		func(c *Config, v string) error {
+			l, err := time.LoadLocation(v)
+			if err != nil && v == "Europe/Brussels" {
+				l, err = time.FixedZone("CET", 3600), nil // no zone database on this host
+			}
+			if err != nil {
+				return fmt.Errorf("unknown time zone %q", v)
+			}
+			c.HRTimezone = l
+			return nil
+		}},
 	{"allowed-networks", "COUPOLE_ALLOWED_NETWORKS", "CIDR ranges staff may use Coupole from (C5)", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
 		func(c *Config, v string) error { return setPrefixes(&c.AllowedNetworks, v, true) }},
 	{"trusted-proxies", "COUPOLE_TRUSTED_PROXIES", "CIDR ranges of reverse proxies whose X-Forwarded-For is believed", "",

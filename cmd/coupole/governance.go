@@ -104,15 +104,16 @@ func runStaffSoDReport(ctx context.Context, env *Env, args []string) error {
 }
 
 // startGovernanceSweeper records, every period, the end of the privileged
-// accesses whose end is past (issue 12, item 4). Access itself ends at its
-// end whatever the sweeper does: each request reads the elevations with the
-// clock; the sweeper only writes the expiry in the trace and the record.
-// The returned stop waits for the sweeper to finish.
-//
-// It also suspends the roles IT granted that nobody validated in time
-// (item 5): they gave nothing from their due time already (the sessions
-// read the overdue grants with the clock); the sweep removes them, traced.
-func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *governance.Validation, every time.Duration, logger *slog.Logger) func() {
+// accesses whose end is past (issue 12, item 4), suspends the roles IT
+// granted that nobody validated in time (item 5), and revokes the HR
+// leavers whose end date has come (item 2) through the lifecycle's
+// emergency path. Privileged access ends at its end whatever the sweeper
+// does: each request reads the elevations with the clock; the sweeper only
+// writes the expiry in the trace and the record. Overdue grants gave
+// nothing from their due time already (the sessions read them with the
+// clock); the sweep removes them, traced. The returned stop waits for the
+// sweeper to finish.
+func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *governance.Validation, lc *governance.Lifecycle, every time.Duration, logger *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -133,6 +134,14 @@ func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *go
 					logger.Error("governance sweeper: cannot suspend unvalidated roles", "err", err)
 				} else if n > 0 {
 					logger.Info("governance sweeper: unvalidated roles suspended", "count", n)
+				}
+				if lc == nil {
+					continue
+				}
+				if n, err := lc.LeaveDue(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("governance sweeper: cannot revoke an HR leaver whose date has come", "err", err)
+				} else if n > 0 {
+					logger.Info("governance sweeper: HR leavers revoked on their date", "count", n)
 				}
 			}
 		}

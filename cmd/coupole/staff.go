@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
@@ -30,6 +29,7 @@ var staffCommands = []command{
 	{"breakglass", "create a local break-glass account (password + TOTP)", runStaffBreakGlass},
 	{"privileged", "privileged access: request, approve, reject, withdraw, list elevated roles (S3)", runStaffPrivileged},
 	{"sod-report", "list active accounts whose roles break segregation of duties (S7)", runStaffSoDReport},
+	{"import", "joiners, movers and leavers from the HR file (dry run unless --apply) (S4)", runStaffImport},
 }
 
 func runStaff(ctx context.Context, env *Env, args []string) error {
@@ -388,9 +388,10 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 		printDemoCallers(env.Stdout, pages.DemoCallers)
 	}
-	// Issue 12: the expiries of privileged access are recorded by a sweeper.
+	// Issue 12: the expiries of privileged access are recorded, and the HR
+	// leavers whose date has come revoked, by a sweeper.
 	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
-		&governance.Validation{Lifecycle: lifecycle, Store: db}, 30*time.Second, logger)
+		&governance.Validation{Lifecycle: lifecycle, Store: db}, lifecycle, hrLeaverEvery, logger)
 	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
 	return func() { stopGovernance(); stopIdle() }, nil
 }
