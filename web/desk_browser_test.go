@@ -183,7 +183,9 @@ func TestBrowserDeskConsumption(t *testing.T) {
 }
 
 // TestBrowserDeskReadOutWithoutCodes: issue 15, seen 7 — the sentences to
-// read out and the screen's texts carry no requirement codes.
+// read out and the screen's texts carry no requirement codes, and the
+// sentences speak to the caller ("vous"), as the disclosure policy writes
+// them (@reason_fr; the codes are in @requirement).
 func TestBrowserDeskReadOutWithoutCodes(t *testing.T) {
 	b := mustBrowser(t)
 	f := mustDemoFixture(t)
@@ -192,6 +194,13 @@ func TestBrowserDeskReadOutWithoutCodes(t *testing.T) {
 	code := regexp.MustCompile(`\(([A-Z]\d+)(, ?[A-Z]\d+)*\)`)
 	if s := b.text(`main`); code.MatchString(s) {
 		t.Errorf("requirement codes on the advisor's screen: %q", code.FindAllString(s, -1))
+	}
+	toCaller := regexp.MustCompile(`(?i)\b(vous|votre|vos)\b`)
+	for _, it := range []string{"ean", "consumption_history"} {
+		s := b.text(`#disclosure li[data-item=` + it + `] .readout`)
+		if s == "" || !toCaller.MatchString(s) || regexp.MustCompile(`\b[A-Z]\d+\b`).MatchString(s) {
+			t.Errorf("%s: the sentence to read out %q should speak to the caller, without codes", it, s)
+		}
 	}
 }
 
