@@ -78,7 +78,9 @@ func TestLoadRejects(t *testing.T) {
 			func(s string) string { return removeLine(s, "@requirement(") },
 			"no @requirement annotation", `@id("case-status-told")`},
 		{"a requirement that is no code", "60-case-status.cedar",
-			func(s string) string { return strings.Replace(s, `@requirement("D1")`, `@requirement("D1, access")`, 1) },
+			func(s string) string {
+				return strings.Replace(s, `@requirement("D1")`, `@requirement("D1, access")`, 1)
+			},
 			`@requirement "access"`, `@id("case-status-told")`},
 		{"misspelt annotation", "60-case-status.cedar",
 			func(s string) string { return strings.Replace(s, `@reason_en(`, `@raison_en(`, 1) },
