@@ -31,6 +31,10 @@ func deskFuncs() template.FuncMap {
 		"unsent": unsentLabel,
 		"hasGas": func(c interaction.ConsumptionView) bool { return c.GasM3 > 0 && c.TotalKWh == 0 },
 		"chart":  consumptionChart,
+		// final says a delivery's status will not change (desk.js stops
+		// asking for it); pollMS is how often it asks for the others.
+		"final":  func(status string) bool { return status == coupole.DeliverySent || status == coupole.DeliveryDead },
+		"pollMS": func() int { return deliveryStatusPoll },
 	}
 }
 
