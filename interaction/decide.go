@@ -187,7 +187,7 @@ func (s *Service) decide(ctx context.Context, a Actor, in coupole.Interaction, i
 		}
 	}
 	dv := DecisionView{
-		Item: item, Outcome: string(d.Outcome), Reason: d.Reason, Scope: string(d.Scope), Policies: nonNil(d.Policies), Explanation: d.Explanation,
+		Item: item, Outcome: string(d.Outcome), Reason: d.Reason, Scope: string(d.Scope), Policies: nonNil(d.Policies), Explanation: d.Explanation, Requirements: d.Requirements,
 		Facts: FactsView{MeterVerified: f.MeterVerified, Occupancy: string(f.Occupancy), Mandate: string(f.Mandate), MandateScope: string(f.MandateScope),
 			RegisteredMobile: f.RegisteredMobile, PostalAddress: f.PostalAddress, EANCount: f.EANCount, ReadingRegime: string(f.ReadingRegime)},
 		decision: d, point: in.CurrentEAN, customer: in.CurrentCustomer, request: req,

@@ -53,3 +53,34 @@ func (s *Service) FailedDeliveries(ctx context.Context, a Actor) ([]FailedDelive
 	}
 	return out, nil
 }
+
+// DeliveryStatus is where one delivery of an interaction stands, without
+// its recipient: what the advisor's timeline updates live (issue 15).
+type DeliveryStatus struct {
+	ID     string `json:"id"`
+	Status string `json:"status"` // pending, sending, sent, failed (a retry is scheduled), dead
+	// Final says the status will not change any more (sent or dead): the
+	// page stops asking.
+	Final bool `json:"final"`
+}
+
+// DeliveryStatuses returns the status of every delivery of interaction id
+// to its handler, open or closed (a letter sent after the call is still
+// followed). It reads no personal data — ids and statuses, no recipient,
+// no content — so it is not traced, and it is not activity: polling it
+// neither keeps the interaction's need-to-know alive nor floods the trace.
+// Anybody else gets ENOTFOUND, traced as a refusal like every other step.
+func (s *Service) DeliveryStatuses(ctx context.Context, a Actor, id string) ([]DeliveryStatus, error) {
+	if _, err := s.own(ctx, a, id, false); err != nil {
+		return nil, err
+	}
+	ds, err := s.Store.Deliveries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeliveryStatus, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, DeliveryStatus{ID: d.ID, Status: d.Status, Final: d.Status == coupole.DeliverySent || d.Status == coupole.DeliveryDead})
+	}
+	return out, nil
+}

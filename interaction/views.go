@@ -152,6 +152,10 @@ type DecisionView struct {
 	Scope       string   `json:"scope"`
 	Policies    []string `json:"policies"`
 	Explanation string   `json:"explanation"`
+	// Requirements are the requirement codes the deciding policies
+	// implement (@requirement), for auditors and API clients: the
+	// explanation is said to the caller and names none (issue 15).
+	Requirements []string `json:"requirements,omitempty"`
 	// Destination is where an SMS or letter the decision calls for would go,
 	// masked, known as soon as the decision is made: the registered mobile
 	// ("04•• •• •• 56"; a non-Belgian number in its international masked

@@ -37,11 +37,13 @@ var DisclosureSpec = Spec{
 	RefusalReasons:    []string{ReasonNotVerified, ReasonNoRelation, ReasonMandateInvalid, ReasonPrivateData, ReasonWrongChannel},
 	DefaultDenyReason: ReasonNotAllowed,
 	DefaultDeny: Messages{
-		"Aucune règle ne permet de répondre à cette demande : elle est refusée par défaut (D10).",
-		"Geen enkele regel staat toe deze vraag te beantwoorden: ze wordt standaard geweigerd (D10).",
-		"Keine Regel erlaubt es, diese Anfrage zu beantworten: Sie wird standardmäßig abgelehnt (D10).",
-		"No rule allows this request to be answered: it is refused by default (D10).",
+		"Je ne peux pas répondre à votre demande.",
+		"Ik kan uw vraag niet beantwoorden.",
+		"Ich kann Ihre Anfrage nicht beantworten.",
+		"I cannot answer your request.",
 	},
+	DefaultDenyRequirements: []string{"D10"},
+	ReadOut:                 true,
 }
 
 // Disclosure decides what may be told to whom, how (D1–D10). It is immutable
@@ -198,13 +200,14 @@ func (d *Disclosure) Decide(ctx context.Context, req Request) (Decision, error) 
 	}
 	lang, _ := langIndex(r.Lang)
 	return Decision{
-		Outcome:     Outcome(v.Outcome),
-		Reason:      v.Reason,
-		Scope:       Scope(v.Scope),
-		Policies:    v.Policies,
-		Explanation: v.Messages[lang],
-		Recipient:   recipientOf(Outcome(v.Outcome), v.Recipient),
-		PolicySet:   d.set.Hash(),
+		Outcome:      Outcome(v.Outcome),
+		Reason:       v.Reason,
+		Scope:        Scope(v.Scope),
+		Policies:     v.Policies,
+		Explanation:  v.Messages[lang],
+		Recipient:    recipientOf(Outcome(v.Outcome), v.Recipient),
+		PolicySet:    d.set.Hash(),
+		Requirements: v.Requirements,
 	}, nil
 }
 

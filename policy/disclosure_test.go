@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -96,15 +98,16 @@ func TestDecisionJSON(t *testing.T) {
 		name string
 		req  policy.Request
 		want string
+		reqs []string // the requirements, for auditors, not in the JSON
 	}{
 		{"D4 SMS", policy.Request{Requester: "customer", Channel: "phone", Item: "ean",
 			Facts: policy.Facts{MeterVerified: true, Occupancy: "current", RegisteredMobile: true, EANCount: 1}},
-			`{"outcome":"sms","reason":"ean_by_sms","scope":"own_occupancy","policies":["ean-by-sms"],"explanation":"L'EAN est envoyé par SMS au numéro de GSM enregistré (D4)."}`},
+			`{"outcome":"sms","reason":"ean_by_sms","scope":"own_occupancy","policies":["ean-by-sms"],"explanation":"Nous vous envoyons le code EAN par SMS au numéro de GSM enregistré."}`, []string{"D4"}},
 		{"D10 default deny", policy.Request{Requester: "cpas", Channel: "cpas_line", Item: "ean", Facts: policy.Facts{Mandate: "valid"}},
-			`{"outcome":"refuse","reason":"not_allowed","scope":"none","policies":[],"explanation":"Aucune règle ne permet de répondre à cette demande : elle est refusée par défaut (D10)."}`},
+			`{"outcome":"refuse","reason":"not_allowed","scope":"none","policies":[],"explanation":"Je ne peux pas répondre à votre demande."}`, []string{"D10"}},
 		{"D8 landlord, English", policy.Request{Requester: "landlord", Channel: "phone", Item: "consumption_history",
 			Facts: policy.Facts{ReadingRegime: "annual"}, Lang: "en"},
-			`{"outcome":"refuse","reason":"private_data","scope":"none","policies":["landlord-consumption-private","no-relation-third-party"],"explanation":"Consumption data is private: the landlord must ask the tenants directly (D8)."}`},
+			`{"outcome":"refuse","reason":"private_data","scope":"none","policies":["landlord-consumption-private","no-relation-third-party"],"explanation":"Consumption data is private: please ask your tenants directly."}`, []string{"D8", "D1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dec, err := d.Decide(context.Background(), tc.req)
@@ -120,6 +123,9 @@ func TestDecisionJSON(t *testing.T) {
 			if got := strings.TrimSpace(buf.String()); got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
+			if !slices.Equal(dec.Requirements, tc.reqs) {
+				t.Errorf("Requirements = %q, want %q", dec.Requirements, tc.reqs)
+			}
 			if dec.PolicySet != d.Set().Hash() || len(dec.PolicySet) != 64 {
 				t.Errorf("PolicySet = %q, want the set's SHA-256 %q", dec.PolicySet, d.Set().Hash())
 			}
@@ -129,10 +135,22 @@ func TestDecisionJSON(t *testing.T) {
 
 // TestExplanationsInEveryLanguage: every decision explains itself in French,
 // Dutch, German and English, and the four are distinct sentences (a
-// forgotten translation is often a copy of the French).
+// forgotten translation is often a copy of the French). The sentence is
+// read out to the caller (issue 15, item 7): it speaks to them — vous, u,
+// Sie, you — and names no requirement code; the codes are in @requirement.
 func TestExplanationsInEveryLanguage(t *testing.T) {
 	d := MustDisclosure(t)
-	check := func(what string, m policy.Messages) {
+	toCaller := []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\b(vous|votre|vos|vôtre)\b`),
+		regexp.MustCompile(`(?i)\b(u|uw|uwe)\b`),
+		regexp.MustCompile(`\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem)\b`),
+		regexp.MustCompile(`(?i)\byou`),
+	}
+	code := regexp.MustCompile(`\b[A-Z][0-9]+\b`)
+	check := func(what string, m policy.Messages, reqs []string) {
+		if len(reqs) == 0 {
+			t.Errorf("%s: no @requirement", what)
+		}
 		seen := map[string]string{}
 		for i, lang := range policy.Languages {
 			s := strings.TrimSpace(m[i])
@@ -144,15 +162,21 @@ func TestExplanationsInEveryLanguage(t *testing.T) {
 				t.Errorf("%s: the %s explanation is the same as the %s one", what, lang, other)
 			}
 			seen[s] = lang
-			if !strings.HasSuffix(s, ".") || !strings.Contains(s, "(D") {
-				t.Errorf("%s: %s explanation should be a sentence citing its requirement: %q", what, lang, s)
+			if !strings.HasSuffix(s, ".") {
+				t.Errorf("%s: %s explanation should be a sentence: %q", what, lang, s)
+			}
+			if c := code.FindString(s); c != "" {
+				t.Errorf("%s: %s explanation names the requirement %s: %q", what, lang, c, s)
+			}
+			if !toCaller[i].MatchString(s) {
+				t.Errorf("%s: %s explanation does not speak to the caller: %q", what, lang, s)
 			}
 		}
 	}
 	for _, p := range d.Set().Policies() {
-		check(p.ID, p.Messages)
+		check(p.ID, p.Messages, p.Requirements)
 	}
-	check("default deny", policy.DisclosureSpec.DefaultDeny)
+	check("default deny", policy.DisclosureSpec.DefaultDeny, policy.DisclosureSpec.DefaultDenyRequirements)
 
 	// And the decision carries the language asked for.
 	req := policy.Request{Requester: "third_party", Channel: "phone", Item: "public_info"}

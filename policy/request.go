@@ -208,6 +208,11 @@ type Decision struct {
 	// outcomes. Not part of the JSON decision: the contract's outcome
 	// stays "letter".
 	Recipient string `json:"-"`
+
+	// Requirements are the codes of the requirements the determining
+	// policies implement (@requirement), for auditors: the explanation is
+	// said to the caller and names none. Not part of the JSON decision.
+	Requirements []string `json:"-"`
 }
 
 // normalize applies the defaults and checks every value, naming the field

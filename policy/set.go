@@ -77,7 +77,21 @@ const (
 	// AnnotationRecipient says where a permit's delivery goes, e.g. which
 	// address a letter is printed for; one of Spec.Recipients.
 	AnnotationRecipient = "recipient"
+
+	// AnnotationRequirement names the requirements a policy implements
+	// ("D4", "D1, D8"): for the reviewers, the docs and the auditors'
+	// screens. A set whose reasons are read out to the caller (Spec.ReadOut)
+	// keeps the codes here and out of the sentences.
+	AnnotationRequirement = "requirement"
 )
+
+// requirementPattern is one requirement code of REQUIREMENTS.md: a letter
+// and a number.
+var requirementPattern = regexp.MustCompile(`^[A-Z][0-9]+$`)
+
+// codeInText finds a requirement code written in a sentence, "(D4)" or
+// "D1, D8": what a sentence said to a caller must not carry.
+var codeInText = regexp.MustCompile(`\b[A-Z][0-9]{1,2}\b`)
 
 // Spec describes a kind of policy set: what its policies must declare and
 // what the decision means when nothing, a permit or a forbid applies.
@@ -104,6 +118,14 @@ type Spec struct {
 	// DefaultDeny is what a request that no policy decides gets (D10).
 	DefaultDenyReason string
 	DefaultDeny       Messages
+
+	// DefaultDenyRequirements are the requirements of the default deny.
+	DefaultDenyRequirements []string
+
+	// ReadOut says that the reasons are sentences the advisor reads out to
+	// the caller (issue 15): every policy must name its requirements in
+	// @requirement, and no sentence may carry a requirement code.
+	ReadOut bool
 }
 
 // Policy is one loaded policy with what the engine reads from its annotations.
@@ -117,6 +139,9 @@ type Policy struct {
 	Recipient string // permits only, may be empty: where the delivery goes
 	Reason    string
 	Messages  Messages
+
+	// Requirements are the codes of @requirement, in the order written.
+	Requirements []string
 
 	cedar *cedar.Policy
 }
@@ -168,6 +193,10 @@ type Verdict struct {
 	Policies  []string // ids of the determining policies; empty only for the default deny
 	Messages  Messages
 	Recipient string // the first permit's @recipient
+
+	// Requirements are the requirements of the determining policies, each
+	// once, in their order (the default deny's for the default deny).
+	Requirements []string
 }
 
 // Decide asks Cedar and reads the answer:
@@ -196,7 +225,7 @@ func (s *Set) Decide(req cedar.Request) (Verdict, error) {
 	}
 	if len(diag.Reasons) == 0 {
 		return Verdict{Outcome: s.spec.Refuse, Reason: s.spec.DefaultDenyReason, Scope: s.spec.RefusalScope,
-			Policies: []string{}, Messages: s.spec.DefaultDeny}, nil
+			Policies: []string{}, Messages: s.spec.DefaultDeny, Requirements: slices.Clone(s.spec.DefaultDenyRequirements)}, nil
 	}
 	first := s.byID[diag.Reasons[0].PolicyID]
 	v := Verdict{Reason: first.Reason, Messages: first.Messages, Policies: make([]string, 0, len(diag.Reasons))}
@@ -208,6 +237,11 @@ func (s *Set) Decide(req cedar.Request) (Verdict, error) {
 	for _, r := range diag.Reasons {
 		if p := s.byID[r.PolicyID]; decision == cedar.Deny || p.Outcome == first.Outcome {
 			v.Policies = append(v.Policies, p.ID)
+			for _, code := range p.Requirements {
+				if !slices.Contains(v.Requirements, code) {
+					v.Requirements = append(v.Requirements, code)
+				}
+			}
 		}
 	}
 	return v, nil
@@ -492,6 +526,7 @@ func (s *Set) checkAnnotations(errs *loadErrors, file string, line int, cp *ceda
 			errs.add(file, line, "policy %q has no @%s annotation (the reason in %s)", p.ID, k, lang)
 		}
 	}
+	s.checkRequirements(errs, file, line, p, get(AnnotationRequirement))
 	p.Outcome, p.Scope, p.Recipient = get(AnnotationOutcome), get(AnnotationScope), get(AnnotationRecipient)
 	if _, given := ann[types.Ident(AnnotationRecipient)]; given && (!p.Permit || !slices.Contains(s.spec.Recipients, p.Recipient)) {
 		errs.add(file, line, "policy %q: @recipient belongs on permits and must be one of %s", p.ID, strings.Join(s.spec.Recipients, ", "))
@@ -519,9 +554,37 @@ func (s *Set) checkAnnotations(errs *loadErrors, file string, line int, cp *ceda
 	return p
 }
 
+// checkRequirements reads @requirement ("D1, D8") into p and, for a set
+// read out to callers, checks that it is there and that no sentence says a
+// code: the caller hears "we will send you the EAN by text message", the
+// auditor reads D4 beside it.
+func (s *Set) checkRequirements(errs *loadErrors, file string, line int, p *Policy, raw string) {
+	if raw != "" {
+		for _, code := range strings.Split(raw, ",") {
+			code = strings.TrimSpace(code)
+			if !requirementPattern.MatchString(code) {
+				errs.add(file, line, "policy %q: @requirement %q: write requirement codes such as \"D4\" or \"D1, D8\"", p.ID, code)
+				continue
+			}
+			p.Requirements = append(p.Requirements, code)
+		}
+	}
+	if !s.spec.ReadOut {
+		return
+	}
+	if raw == "" {
+		errs.add(file, line, "policy %q has no @requirement annotation (the requirements it implements, e.g. \"D4\")", p.ID)
+	}
+	for i, lang := range Languages {
+		if code := codeInText.FindString(p.Messages[i]); code != "" {
+			errs.add(file, line, "policy %q: @%s_%s names the requirement %s: the sentence is read out to the caller; put codes in @requirement", p.ID, AnnotationReason, lang, code)
+		}
+	}
+}
+
 func knownAnnotation(k string) bool {
 	switch k {
-	case AnnotationID, AnnotationReason, AnnotationOutcome, AnnotationScope, AnnotationRecipient:
+	case AnnotationID, AnnotationReason, AnnotationOutcome, AnnotationScope, AnnotationRecipient, AnnotationRequirement:
 		return true
 	}
 	for _, lang := range Languages {

@@ -69,6 +69,19 @@ func TestLoadRejects(t *testing.T) {
 		{"forbid with an unknown refusal reason", "90-refusals.cedar",
 			func(s string) string { return strings.Replace(s, `@reason("not_verified")`, `@reason("too_late")`, 1) },
 			"@reason must be one of", `@id("verify-meter-first")`},
+		{"a requirement code in a sentence read out to the caller", "60-case-status.cedar",
+			func(s string) string {
+				return strings.Replace(s, "pour votre période d'occupation.\")", "pour votre période d'occupation (D1).\")", 1)
+			},
+			"@reason_fr names the requirement D1", `@id("case-status-told")`},
+		{"no requirement", "60-case-status.cedar",
+			func(s string) string { return removeLine(s, "@requirement(") },
+			"no @requirement annotation", `@id("case-status-told")`},
+		{"a requirement that is no code", "60-case-status.cedar",
+			func(s string) string {
+				return strings.Replace(s, `@requirement("D1")`, `@requirement("D1, access")`, 1)
+			},
+			`@requirement "access"`, `@id("case-status-told")`},
 		{"misspelt annotation", "60-case-status.cedar",
 			func(s string) string { return strings.Replace(s, `@reason_en(`, `@raison_en(`, 1) },
 			"unknown annotation @raison_en", `@id("case-status-told")`},

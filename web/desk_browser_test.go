@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/demo"
 	"github.com/coupole/coupole/sqlstore/storetest"
 )
@@ -183,7 +187,9 @@ func TestBrowserDeskConsumption(t *testing.T) {
 }
 
 // TestBrowserDeskReadOutWithoutCodes: issue 15, seen 7 — the sentences to
-// read out and the screen's texts carry no requirement codes.
+// read out and the screen's texts carry no requirement codes, and the
+// sentences speak to the caller ("vous"), as the disclosure policy writes
+// them (@reason_fr; the codes are in @requirement).
 func TestBrowserDeskReadOutWithoutCodes(t *testing.T) {
 	b := mustBrowser(t)
 	f := mustDemoFixture(t)
@@ -192,6 +198,13 @@ func TestBrowserDeskReadOutWithoutCodes(t *testing.T) {
 	code := regexp.MustCompile(`\(([A-Z]\d+)(, ?[A-Z]\d+)*\)`)
 	if s := b.text(`main`); code.MatchString(s) {
 		t.Errorf("requirement codes on the advisor's screen: %q", code.FindAllString(s, -1))
+	}
+	toCaller := regexp.MustCompile(`(?i)\b(vous|votre|vos)\b`)
+	for _, it := range []string{"ean", "consumption_history"} {
+		s := b.text(`#disclosure li[data-item=` + it + `] .readout`)
+		if s == "" || !toCaller.MatchString(s) || regexp.MustCompile(`\b[A-Z]\d+\b`).MatchString(s) {
+			t.Errorf("%s: the sentence to read out %q should speak to the caller, without codes", it, s)
+		}
 	}
 }
 
@@ -339,4 +352,55 @@ func TestBrowserDeskStreetWithoutType(t *testing.T) {
 		t.Errorf("postcode 4040 and Sainte-Walburge find nothing: %q", b.text(`#identify`))
 	}
 	b.mustSee(`#candidates`, "Rue Sainte-Walburge")
+}
+
+// TestBrowserDeskDeliveryStatusLive: issue 15, deliver 1 — the timeline
+// shows each delivery with its live status: the SMS sent in the call is
+// "en attente d'envoi", and when the outbound worker has sent it the badge
+// says "envoyé" without a reload (the page is the same document); the
+// status endpoint tells nobody but the handler.
+func TestBrowserDeskDeliveryStatusLive(t *testing.T) {
+	b := mustBrowser(t)
+	f := mustDemoFixture(t)
+	b.deskCall(t, f, "customer")
+	b.verify("9876543A")
+	b.askAll("ean")
+	b.loads("send SMS", chromedp.Click(chromedp.CSS(`#disclosure li[data-item=ean] form button`)))
+	badge := `#timeline li[data-kind=sent] .delivery-status`
+	b.waitText(badge, "en attente d'envoi")
+	b.run("mark the page", chromedp.Evaluate[chromedp.Void](`document.body.dataset.same = 'yes'`))
+	ctx := context.Background()
+	claimed, err := f.db.ClaimDeliveries(ctx, coupole.OutboxClaim{Owner: "test-worker", Kinds: []string{coupole.DeliverySMS}, Now: f.clock.Now(), Lease: time.Minute, Limit: 10})
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim the SMS: %d %v", len(claimed), err)
+	}
+	if err := f.db.MarkDeliverySent(ctx, claimed[0].ID, "test-worker", "prov-1", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b.waitText(badge, "envoyé")
+	b.waitText(`#sent-ean`, "envoyé")
+	same, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.body.dataset.same === 'yes'`))
+	if err != nil || !same {
+		t.Errorf("the page was reloaded to show the status (%v)", err)
+	}
+	if s := b.text(badge); strings.Contains(s, "attente") {
+		t.Errorf("the badge still says %q", s)
+	}
+	// Another advisor asking for the statuses is refused.
+	path := "/interactions/" + strings.TrimPrefix(mustLocationPath(t, b), "/interactions/") + "/deliveries"
+	b.run("sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS(`.demo-accounts`)))
+	b.signInDemo(f.ts.URL, "demo-cpas-advisor")
+	status, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`fetch(`+jsQuote(path)+`, {credentials: 'same-origin'}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || (status != http.StatusNotFound && status != http.StatusForbidden) {
+		t.Errorf("another advisor asking the statuses: %d %v, want 404 or 403", status, err)
+	}
+}
+
+func mustLocationPath(t *testing.T, b *browser) string {
+	t.Helper()
+	p, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

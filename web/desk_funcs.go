@@ -14,8 +14,9 @@ import (
 )
 
 // Template functions of the advisor's screens (issue 15): dates, numbers and
-// colons in the screen's language, the sentence to read out without
-// requirement codes, and the consumption chart.
+// colons in the screen's language, and the consumption chart. The sentence
+// to read out comes from the disclosure policy as said to the caller, without
+// requirement codes (policy/disclosure, @reason_fr and @requirement).
 
 func deskFuncs() template.FuncMap {
 	return template.FuncMap{
@@ -23,17 +24,17 @@ func deskFuncs() template.FuncMap {
 		"args": func(v ...any) []any { return v },
 		// colon is the colon after a label: French puts a (no-break)
 		// space before it, the other languages do not.
-		"colon": colon,
-		"day":   dayIn,
-		"num":   numberIn,
-		"clock": func(t time.Time) string { return t.In(brussels).Format("15:04") },
-		// readout is a sentence to say to the caller: the policy's
-		// requirement codes ("(D4)", "(D1, D8)") are for auditors and
-		// the docs, not for the caller.
-		"readout": withoutCodes,
-		"unsent":  unsentLabel,
-		"hasGas":  func(c interaction.ConsumptionView) bool { return c.GasM3 > 0 && c.TotalKWh == 0 },
-		"chart":   consumptionChart,
+		"colon":  colon,
+		"day":    dayIn,
+		"num":    numberIn,
+		"clock":  func(t time.Time) string { return t.In(brussels).Format("15:04") },
+		"unsent": unsentLabel,
+		"hasGas": func(c interaction.ConsumptionView) bool { return c.GasM3 > 0 && c.TotalKWh == 0 },
+		"chart":  consumptionChart,
+		// final says a delivery's status will not change (desk.js stops
+		// asking for it); pollMS is how often it asks for the others.
+		"final":  func(status string) bool { return status == coupole.DeliverySent || status == coupole.DeliveryDead },
+		"pollMS": func() int { return deliveryStatusPoll },
 	}
 }
 

@@ -48,6 +48,7 @@ var deskMessages = map[string]map[coupole.Language]string{
 	"tl.asked":         tr("Demande : %s", "Vraag: %s", "Anfrage: %s", "Asked: %s"),
 	"tl.sent":          tr("Envoi créé : %s", "Verzending aangemaakt: %s", "Sendung erstellt: %s", "Delivery created: %s"),
 	"tl.reading":       tr("Index enregistré", "Meterstand opgeslagen", "Zählerstand gespeichert", "Reading recorded"),
+	"tl.notice":        tr("Avis de modification : %s", "Melding van de wijziging: %s", "Änderungsmitteilung: %s", "Notice of the change: %s"),
 	"tl.contact":       tr("Coordonnées modifiées", "Contactgegevens gewijzigd", "Kontaktdaten geändert", "Contact details changed"),
 	"tl.public":        tr("Travaux et pannes consultés : %d avis", "Werken en storingen geraadpleegd: %d bericht(en)", "Arbeiten und Störungen abgefragt: %d Hinweis(e)", "Works and outages looked up: %d notice(s)"),
 

@@ -342,6 +342,7 @@ func (a *StaffAccess) enableInteractionPages() {
 	} {
 		a.handle("POST /interactions/{id}/"+step.path, coupole.ActionWorkInteraction, a.interactionResource, step.h)
 	}
+	a.handle("GET /interactions/{id}/deliveries", coupole.ActionWorkInteraction, a.interactionResource, a.handleDeliveryStatuses)
 	a.handle("GET /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASPage)
 	a.handle("POST /cpas", coupole.ActionOpenCPASLine, nil, a.handleCPASOpen)
 	a.handle("GET /alerts", coupole.ActionListAlerts, nil, a.handleAlerts)

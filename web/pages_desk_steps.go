@@ -316,6 +316,11 @@ func (a *StaffAccess) handleContact(w http.ResponseWriter, r *http.Request, p *P
 	a.stepDone(w, r, p, "contact", func(s *deskState) {
 		s.ContactResult, s.Contact, s.Focus = &res, &res.Contact, "contact-done"
 		s.Timeline = append(s.Timeline, timelineEntry{At: a.Clock.Now(), Kind: "contact"})
+		// The notices to the previous mobile and e-mail are deliveries
+		// too: the timeline follows them (issue 15, deliver 1).
+		for _, n := range res.Notices {
+			s.Timeline = append(s.Timeline, timelineEntry{At: a.Clock.Now(), Kind: "notice", Item: n.Kind, Route: n.Recipient, DeliveryID: n.ID})
+		}
 	})
 }
 

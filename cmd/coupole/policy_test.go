@@ -74,13 +74,13 @@ func TestPolicyDecide(t *testing.T) {
 		explanationStart string
 	}{
 		{"D4 SMS, French by default", "", `{"requester":"customer","channel":"phone","item":"ean","facts":{"meter_verified":true,"occupancy":"current","mandate":"none","registered_mobile":true,"ean_count":1,"reading_regime":"annual"}}`,
-			"sms", "ean_by_sms", "L'EAN est envoyé par SMS"},
+			"sms", "ean_by_sms", "Nous vous envoyons le code EAN par SMS"},
 		{"D4 refusal exits 0, Dutch", "nl", `{"requester":"customer","channel":"phone","item":"ean","facts":{"occupancy":"current"}}`,
-			"refuse", "not_verified", "Het meternummer"},
+			"refuse", "not_verified", "Ik moet eerst uw meternummer"},
 		{"D9 German", "de", `{"requester":"third_party","channel":"phone","item":"public_info","facts":{}}`,
 			"oral", "public_info", "Geplante Arbeiten"},
 		{"D10 English", "en", `{"requester":"cpas","channel":"cpas_line","item":"ean","facts":{"mandate":"valid"}}`,
-			"refuse", "not_allowed", "No rule allows"},
+			"refuse", "not_allowed", "I cannot answer your request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"policy", "decide"}

@@ -60,5 +60,33 @@
     if (f) { e.preventDefault(); f(); }
   });
 
+  // The live status of the call's deliveries (issue 15): while a badge of
+  // the timeline is not final, ask the server every few seconds and
+  // update the badges in place — the timeline is aria-live, so a change
+  // is announced. One timer, whatever the page the body was replaced by.
+  var polling = null;
+  function pollDeliveries() {
+    polling = null;
+    var tl = document.getElementById("timeline");
+    if (!tl || !tl.dataset.poll || !document.querySelector('.delivery-status[data-final="false"]')) return;
+    if (document.hidden) { polling = setTimeout(pollDeliveries, +tl.dataset.pollMs || 3000); return; }
+    fetch(tl.dataset.poll, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (j) {
+        (j && j.deliveries || []).forEach(function (d) {
+          document.querySelectorAll('.delivery-status[data-delivery="' + d.id + '"]').forEach(function (b) {
+            if (b.dataset.status === d.status) return;
+            b.dataset.status = d.status;
+            b.dataset.final = d.final ? "true" : "false";
+            b.textContent = d.label;
+          });
+        });
+      })
+      .catch(function () {})
+      .then(function () { if (!polling) polling = setTimeout(pollDeliveries, +tl.dataset.pollMs || 3000); });
+  }
+  new MutationObserver(function () { if (!polling) polling = setTimeout(pollDeliveries, 0); })
+    .observe(document.documentElement, { childList: true });
   if (document.readyState !== "loading") focusNew();
+  pollDeliveries();
 })();
