@@ -376,24 +376,14 @@ func (l *Log) write(ctx context.Context, batch []*request) (treeHead, []error, e
 // buildBatch numbers batch from tree's end, appends its leaves to tree, and
 // returns the records and the tree nodes to store.
 func buildBatch(tree *compact.Range, now time.Time, batch []*request) ([]Record, []Node, error) {
-	base := tree.End()
 	recs := make([]Record, len(batch))
-	var nodes []Node
-	visit := func(id compact.NodeID, h []byte) {
-		if id.Level > 0 && id.Level%NodeStride == 0 {
-			nodes = append(nodes, Node{Level: id.Level, Index: id.Index, Hash: h})
-		}
-	}
-	rec := make([]byte, 0, verify.LeafSize)
 	for i, r := range batch {
 		recs[i] = r.rec
-		recs[i].Index = base + uint64(i)
 		recs[i].Time = now
-		rec = recs[i].Leaf().AppendTo(rec[:0])
-		recs[i].LeafHash = rfc6962.DefaultHasher.HashLeaf(rec)
-		if err := tree.Append(recs[i].LeafHash, visit); err != nil {
-			return nil, nil, coupole.Wrap(err, coupole.EINTERNAL, "audit: tree append")
-		}
+	}
+	nodes, err := appendLeaves(tree, tree.End(), recs)
+	if err != nil {
+		return nil, nil, err
 	}
 	return recs, nodes, nil
 }
