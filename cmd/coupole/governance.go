@@ -112,7 +112,10 @@ func runStaffSoDReport(ctx context.Context, env *Env, args []string) error {
 // It also suspends the roles IT granted that nobody validated in time
 // (item 5): they gave nothing from their due time already (the sessions
 // read the overdue grants with the clock); the sweep removes them, traced.
-func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *governance.Validation, every time.Duration, logger *slog.Logger) func() {
+//
+// And it runs the access-review schedule: a campaign starts every
+// --review-every and closes at its end, removing what nobody reviewed.
+func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *governance.Validation, rs *reviewSchedule, every time.Duration, logger *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -133,6 +136,11 @@ func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *go
 					logger.Error("governance sweeper: cannot suspend unvalidated roles", "err", err)
 				} else if n > 0 {
 					logger.Info("governance sweeper: unvalidated roles suspended", "count", n)
+				}
+				if started, closed, err := rs.reviews.Sweep(ctx, rs.every, rs.length); err != nil && ctx.Err() == nil {
+					logger.Error("governance sweeper: access-review schedule failed", "err", err)
+				} else if started || closed {
+					logger.Info("governance sweeper: access review", "started", started, "closed", closed)
 				}
 			}
 		}
@@ -218,4 +226,11 @@ func runStaffPrivileged(ctx context.Context, env *Env, args []string) error {
 		return usagef("staff privileged: unknown %q (want request, approve, reject, withdraw or list)", verb)
 	}
 	return nil
+}
+
+// reviewSchedule is the access-review schedule of serve (--review-every,
+// --review-length).
+type reviewSchedule struct {
+	reviews       *governance.Reviews
+	every, length time.Duration
 }

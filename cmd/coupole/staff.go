@@ -30,6 +30,8 @@ var staffCommands = []command{
 	{"breakglass", "create a local break-glass account (password + TOTP)", runStaffBreakGlass},
 	{"privileged", "privileged access: request, approve, reject, withdraw, list elevated roles (S3)", runStaffPrivileged},
 	{"sod-report", "list active accounts whose roles break segregation of duties (S7)", runStaffSoDReport},
+	{"validation", "business validation of roles granted by IT: list, validate, reject (S5)", runStaffValidation},
+	{"review", "access-review campaigns: start, status, keep, remove, close (S5)", runStaffReview},
 }
 
 func runStaff(ctx context.Context, env *Env, args []string) error {
@@ -390,7 +392,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	}
 	// Issue 12: the expiries of privileged access are recorded by a sweeper.
 	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
-		&governance.Validation{Lifecycle: lifecycle, Store: db}, 30*time.Second, logger)
+		&governance.Validation{Lifecycle: lifecycle, Store: db}, &reviewSchedule{&governance.Reviews{Lifecycle: lifecycle, Store: db}, cfg.ReviewEvery, cfg.ReviewLength},
+		30*time.Second, logger)
 	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
 	return func() { stopGovernance(); stopIdle() }, nil
 }
