@@ -103,17 +103,22 @@ func runStaffSoDReport(ctx context.Context, env *Env, args []string) error {
 	return coupole.Errorf(coupole.ECONFLICT, "staff sod-report: %d account(s) break segregation of duties", len(vs))
 }
 
-// startGovernanceSweeper records, every period, the end of the privileged
-// accesses whose end is past (issue 12, item 4), suspends the roles IT
-// granted that nobody validated in time (item 5), and revokes the HR
-// leavers whose end date has come (item 2) through the lifecycle's
-// emergency path. Privileged access ends at its end whatever the sweeper
-// does: each request reads the elevations with the clock; the sweeper only
-// writes the expiry in the trace and the record. Overdue grants gave
-// nothing from their due time already (the sessions read them with the
-// clock); the sweep removes them, traced. The returned stop waits for the
-// sweeper to finish.
-func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *governance.Validation, lc *governance.Lifecycle, every time.Duration, logger *slog.Logger) func() {
+// governanceJob is one duty of the governance sweeper, run every period;
+// it returns how many records it changed.
+type governanceJob struct {
+	what string // what changed, for the log: "privileged access expired"
+	run  func(context.Context) (int, error)
+}
+
+// startGovernanceSweeper runs the governance jobs every period (issue 12):
+// it records the end of the privileged accesses whose end is past (item 4),
+// suspends the roles IT granted that nobody validated in time (item 5),
+// revokes the HR leavers whose end date has come through the lifecycle's
+// emergency path (item 2), and runs the access-review schedule (item 5).
+// Access itself never waits for it: each request reads elevations and
+// overdue grants with the clock; the sweeper writes the record and the
+// trace. The returned stop waits for the sweeper to finish.
+func startGovernanceSweeper(ctx context.Context, jobs []governanceJob, every time.Duration, logger *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -125,28 +130,37 @@ func startGovernanceSweeper(ctx context.Context, p *governance.Privileged, v *go
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if n, err := p.ExpireDue(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("governance sweeper: cannot record expired privileged access", "err", err)
-				} else if n > 0 {
-					logger.Info("governance sweeper: privileged access expired", "count", n)
-				}
-				if n, err := v.SuspendDue(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("governance sweeper: cannot suspend unvalidated roles", "err", err)
-				} else if n > 0 {
-					logger.Info("governance sweeper: unvalidated roles suspended", "count", n)
-				}
-				if lc == nil {
-					continue
-				}
-				if n, err := lc.LeaveDue(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("governance sweeper: cannot revoke an HR leaver whose date has come", "err", err)
-				} else if n > 0 {
-					logger.Info("governance sweeper: HR leavers revoked on their date", "count", n)
+				for _, j := range jobs {
+					if n, err := j.run(ctx); err != nil && ctx.Err() == nil {
+						logger.Error("governance sweeper failed", "job", j.what, "err", err)
+					} else if n > 0 {
+						logger.Info("governance sweeper: "+j.what, "count", n)
+					}
 				}
 			}
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// governanceJobs lists the sweeper's jobs of a serving node.
+func governanceJobs(p *governance.Privileged, v *governance.Validation, lc *governance.Lifecycle, rs reviewSchedule) []governanceJob {
+	return []governanceJob{
+		{"privileged access expired", p.ExpireDue},
+		{"unvalidated roles suspended", v.SuspendDue},
+		{"HR leavers revoked on their date", lc.LeaveDue},
+		{"access-review campaigns started or closed", func(ctx context.Context) (int, error) {
+			started, closed, err := rs.reviews.Sweep(ctx, rs.every, rs.length)
+			return btoi(started) + btoi(closed), err
+		}},
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // runStaffPrivileged is privileged access from the terminal (S3):
@@ -227,4 +241,11 @@ func runStaffPrivileged(ctx context.Context, env *Env, args []string) error {
 		return usagef("staff privileged: unknown %q (want request, approve, reject, withdraw or list)", verb)
 	}
 	return nil
+}
+
+// reviewSchedule is the access-review schedule of serve (--review-every,
+// --review-length).
+type reviewSchedule struct {
+	reviews       *governance.Reviews
+	every, length time.Duration
 }

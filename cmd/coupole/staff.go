@@ -30,6 +30,8 @@ var staffCommands = []command{
 	{"privileged", "privileged access: request, approve, reject, withdraw, list elevated roles (S3)", runStaffPrivileged},
 	{"sod-report", "list active accounts whose roles break segregation of duties (S7)", runStaffSoDReport},
 	{"import", "joiners, movers and leavers from the HR file (dry run unless --apply) (S4)", runStaffImport},
+	{"validation", "business validation of roles granted by IT: list, validate, reject (S5)", runStaffValidation},
+	{"review", "access-review campaigns: start, status, keep, remove, close (S5)", runStaffReview},
 }
 
 func runStaff(ctx context.Context, env *Env, args []string) error {
@@ -388,10 +390,11 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		}
 		printDemoCallers(env.Stdout, pages.DemoCallers)
 	}
-	// Issue 12: the expiries of privileged access are recorded, and the HR
-	// leavers whose date has come revoked, by a sweeper.
-	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
-		&governance.Validation{Lifecycle: lifecycle, Store: db}, lifecycle, hrLeaverEvery, logger)
+	// Issue 12: privileged expiries, unvalidated roles, HR leavers on their
+	// date and access-review campaigns, by a sweeper.
+	privileged := &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock}
+	stopGovernance := startGovernanceSweeper(ctx, governanceJobs(privileged, &governance.Validation{Lifecycle: lifecycle, Store: db}, lifecycle,
+		reviewSchedule{&governance.Reviews{Lifecycle: lifecycle, Store: db}, cfg.ReviewEvery, cfg.ReviewLength}), hrLeaverEvery, logger)
 	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
 	return func() { stopGovernance(); stopIdle() }, nil
 }
