@@ -14,7 +14,7 @@ import (
 )
 
 // scimSettings are the serve settings of SCIM provisioning (issue 12).
-var scimSettings = []string{"scim-group-roles"}
+var scimSettings = []string{"scim-group-roles", "privileged-max", "break-glass-max"}
 
 // enableSCIM mounts the SCIM 2.0 service provider at /scim/v2 (issue 12,
 // item 1). Its changes to staff go through governance's lifecycle, the one

@@ -347,7 +347,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		GridStaleness: interaction.MaxGridStaleness / 2} // the steps of a call share grid reads for 500 ms (issue 17)
 	// The back office's case queue (issue 11), on the same log and store.
 	cases := &casework.Service{Store: db, Grid: db, Audit: alog, Clock: env.Clock, Logger: logger}
-	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
+	access := &web.StaffAccess{Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets,
+		PrivilegedMax: cfg.PrivilegedMax, BreakGlassMax: cfg.BreakGlassMax} // issue 12: serve's bounds of S3
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err
@@ -386,8 +387,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	// Issue 12: the expiries of privileged access are recorded, and the HR
 	// leavers whose date has come revoked, by a sweeper.
 	lc := &governance.Lifecycle{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock}
-	stopGovernance := startGovernanceSweeper(ctx, &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock},
-		lc, hrLeaverEvery, logger)
+	stopGovernance := startGovernanceSweeper(ctx, access.Privileged, lc, hrLeaverEvery, logger)
 	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
 	return func() { stopGovernance(); stopIdle() }, nil
 }
