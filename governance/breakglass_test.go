@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
 )
@@ -118,6 +119,21 @@ func TestBreakGlassGoesThroughPrivilegedPath(t *testing.T) {
 		rec.setFail(false)
 		if x, _ := db.Grant(ctx, q.ID); x.ApprovedBy != "" {
 			t.Errorf("approved without a trace: %+v", x)
+		}
+		// The yearly figures count them by outcome (G4).
+		figs, err := governance.Figures{Store: db}.Figures(ctx, t0, t0.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, f := range figs {
+			got[f.Key] = f.Value
+		}
+		for k, v := range map[string]int64{"governance.breakglass_requests": 4, "governance.breakglass_granted": 2,
+			"governance.breakglass_rejected": 1, "governance.breakglass_withdrawn": 1} {
+			if got[k] != v {
+				t.Errorf("%s = %d, want %d", k, got[k], v)
+			}
 		}
 	})
 }
