@@ -259,7 +259,10 @@ type BreakGlassGrant struct {
 	ApprovedBy  string        // empty until approved
 	ApprovedAt  time.Time
 	ExpiresAt   time.Time // zero until approved
-	RevokedAt   time.Time // set when ended early (staff revocation)
+	RevokedAt   time.Time // set when ended early (staff revocation, rejection, withdrawal)
+	RejectedBy  string    // who rejected the request (issue 12)
+	EndedAt     time.Time // when its end was recorded: rejected, withdrawn or expired
+	EndReason   string    // "rejected", "withdrawn", "expired"; empty otherwise
 }
 
 // Active reports whether the grant lets its holder read at now.

@@ -73,3 +73,25 @@ type PrivilegedStore interface {
 	// DuePrivilegedRequests lists the approved requests whose end is past.
 	DuePrivilegedRequests(ctx context.Context, now time.Time) ([]PrivilegedRequest, error)
 }
+
+// BreakGlassDecisionStore keeps what break-glass grants gained when they
+// joined the privileged-access path (issue 12, item 4): rejection, early
+// withdrawal, and the record of the expiry.
+type BreakGlassDecisionStore interface {
+	// RejectGrant rejects a pending grant; any other state is ECONFLICT.
+	RejectGrant(ctx context.Context, id, by string, at time.Time) (BreakGlassGrant, error)
+	// EndGrant records "withdrawn" (pending or active) or "expired" (past
+	// its end); any other state is ECONFLICT.
+	EndGrant(ctx context.Context, id, reason string, at time.Time) error
+	// DueGrants lists the approved grants past their end not yet recorded
+	// as expired.
+	DueGrants(ctx context.Context, now time.Time) ([]BreakGlassGrant, error)
+}
+
+// Staff events of break-glass grants added by issue 12 (the request,
+// approval and refusal events are in staff.go).
+const (
+	StaffEventGrantRejected  = "breakglass.rejected"
+	StaffEventGrantWithdrawn = "breakglass.withdrawn"
+	StaffEventGrantExpired   = "breakglass.expired"
+)

@@ -28,6 +28,7 @@ const DefaultMaxPrivileged = 8 * time.Hour
 type PrivilegedStore interface {
 	coupole.StaffStore
 	coupole.PrivilegedStore
+	coupole.BreakGlassDecisionStore
 }
 
 // Privileged is privileged access (S3): a staff member asks for an elevated
@@ -42,8 +43,12 @@ type Privileged struct {
 	Access coupole.StaffAuthorizer
 	Tracer coupole.StaffTracer
 	Clock  coupole.Clock
-	// MaxDuration bounds a request's duration (DefaultMaxPrivileged if 0).
+	// MaxDuration bounds a request's duration (DefaultMaxPrivileged if 0):
+	// serve's --privileged-max.
 	MaxDuration time.Duration
+	// BreakGlassMax bounds a break-glass grant (coupole.MaxBreakGlass if
+	// 0): serve's --break-glass-max.
+	BreakGlassMax time.Duration
 }
 
 func (p *Privileged) max() time.Duration {
@@ -226,8 +231,8 @@ func (p *Privileged) Withdraw(ctx context.Context, actorID, id, why string) erro
 	return nil
 }
 
-// ExpireDue records and traces the end of the approved requests whose end
-// is past. The roles stopped at their end already (ElevatedRoles reads the
+// ExpireDue records and traces the end of the approved requests and
+// break-glass grants whose end is past. The roles stopped at their end already (ElevatedRoles reads the
 // clock); this only writes the expiry in the trace and the record. It
 // returns how many ended.
 func (p *Privileged) ExpireDue(ctx context.Context) (int, error) {
@@ -251,5 +256,6 @@ func (p *Privileged) ExpireDue(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, nil
+	m, err := p.expireGrants(ctx, now)
+	return n + m, err
 }

@@ -128,6 +128,22 @@ func TestPrivilegedRequestApprovalExpiry(t *testing.T) {
 		if x, _ := db.PrivilegedRequest(ctx, r3.ID); x.Status != coupole.PrivilegedWithdrawn {
 			t.Errorf("after revocation: %+v", x)
 		}
+		// The yearly figures count requests by outcome (G4): r (expired),
+		// r2 and r3 (withdrawn) were granted; own is pending.
+		figs, err := governance.Figures{Store: db}.Figures(ctx, t0, t0.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fig := map[string]int64{}
+		for _, f := range figs {
+			fig[f.Key] = f.Value
+		}
+		for k, v := range map[string]int64{"governance.privileged_requests": 4, "governance.privileged_granted": 3, "governance.privileged_withdrawn": 2,
+			"governance.privileged_pending": 1, "governance.privileged_rejected": 0, "governance.privileged_granted_minutes_avg": 60} {
+			if fig[k] != v {
+				t.Errorf("%s = %d, want %d", k, fig[k], v)
+			}
+		}
 	})
 }
 

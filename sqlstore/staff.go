@@ -451,13 +451,15 @@ func (db *DB) DeleteSessionsOf(ctx context.Context, staffID string) (int, error)
 	return int(n), nil
 }
 
-const grantColumns = `id, staff_id, customer_id, reason, requested_at, duration_s, approved_by, approved_at, expires_at, revoked_at`
+const grantColumns = `id, staff_id, customer_id, reason, requested_at, duration_s, approved_by, approved_at, expires_at, revoked_at,
+	rejected_by, ended_at, end_reason`
 
 func scanGrant(row rowScanner) (coupole.BreakGlassGrant, error) {
 	var g coupole.BreakGlassGrant
-	var req, dur, appr, exp, rev int64
-	err := row.Scan(&g.ID, &g.StaffID, &g.CustomerID, &g.Reason, &req, &dur, &g.ApprovedBy, &appr, &exp, &rev)
+	var req, dur, appr, exp, rev, ended int64
+	err := row.Scan(&g.ID, &g.StaffID, &g.CustomerID, &g.Reason, &req, &dur, &g.ApprovedBy, &appr, &exp, &rev, &g.RejectedBy, &ended, &g.EndReason)
 	g.RequestedAt, g.ApprovedAt, g.ExpiresAt, g.RevokedAt = fromMicros(req), fromMicros(appr), fromMicros(exp), fromMicros(rev)
+	g.EndedAt = fromMicros(ended)
 	g.Duration = time.Duration(dur) * time.Second
 	return g, err
 }
@@ -467,8 +469,10 @@ func (db *DB) CreateGrant(ctx context.Context, g coupole.BreakGlassGrant) error 
 	if g.ID == "" || g.StaffID == "" || g.CustomerID == "" || strings.TrimSpace(g.Reason) == "" {
 		return coupole.Errorf(coupole.EINVALID, "break-glass request: staff, customer and reason are required")
 	}
-	if g.Duration <= 0 || g.Duration > coupole.MaxBreakGlass {
-		return coupole.Errorf(coupole.EINVALID, "break-glass request: duration must be between 1s and %s", coupole.MaxBreakGlass)
+	// The bound is the service's (serve's --break-glass-max); the store
+	// keeps a ceiling of a day against a mistake.
+	if g.Duration <= 0 || g.Duration > 24*time.Hour {
+		return coupole.Errorf(coupole.EINVALID, "break-glass request: duration must be between 1s and 24h")
 	}
 	_, err := db.write.ExecContext(ctx, `INSERT INTO break_glass_grants (id, staff_id, customer_id, reason, requested_at, duration_s) VALUES ($1, $2, $3, $4, $5, $6)`,
 		g.ID, g.StaffID, g.CustomerID, g.Reason, micros(g.RequestedAt), int64(g.Duration/time.Second))

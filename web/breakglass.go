@@ -34,16 +34,34 @@ type grantJSON struct {
 	ApprovedBy  string     `json:"approved_by,omitempty"`
 	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
 	Active      bool       `json:"active"`
+	Status      string     `json:"status"` // pending, active, rejected, withdrawn, expired, revoked
+	RejectedBy  string     `json:"rejected_by,omitempty"`
 }
 
 func (a *StaffAccess) grantJSON(g coupole.BreakGlassGrant) grantJSON {
 	j := grantJSON{ID: g.ID, StaffID: g.StaffID, CustomerID: g.CustomerID, Reason: g.Reason, RequestedAt: g.RequestedAt,
-		Minutes: int(g.Duration / time.Minute), ApprovedBy: g.ApprovedBy, Active: g.Active(a.Clock.Now())}
+		Minutes: int(g.Duration / time.Minute), ApprovedBy: g.ApprovedBy, Active: g.Active(a.Clock.Now()), Status: grantStatus(g, a.Clock.Now()),
+		RejectedBy: g.RejectedBy}
 	if !g.ExpiresAt.IsZero() {
 		t := g.ExpiresAt
 		j.ExpiresAt = &t
 	}
 	return j
+}
+
+// grantStatus names where a grant stands at now.
+func grantStatus(g coupole.BreakGlassGrant, now time.Time) string {
+	switch {
+	case g.EndReason != "":
+		return g.EndReason
+	case !g.RevokedAt.IsZero():
+		return "revoked"
+	case g.ApprovedBy == "":
+		return "pending"
+	case g.Active(now):
+		return "active"
+	}
+	return "expired"
 }
 
 // handleListGrants shows every break-glass grant (to auditors and privacy
@@ -71,8 +89,8 @@ func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request,
 		a.Server.Error(w, r, err)
 		return
 	}
-	if body.Minutes <= 0 || time.Duration(body.Minutes)*time.Minute > coupole.MaxBreakGlass {
-		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "minutes: must be between 1 and %d", int(coupole.MaxBreakGlass/time.Minute)))
+	if max := a.Privileged.BreakGlassLimit(); body.Minutes <= 0 || time.Duration(body.Minutes)*time.Minute > max {
+		a.Server.Error(w, r, coupole.Errorf(coupole.EINVALID, "minutes: must be between 1 and %d", int(max/time.Minute)))
 		return
 	}
 	customerID := strings.TrimSpace(body.CustomerID)
@@ -80,16 +98,10 @@ func (a *StaffAccess) handleRequestGrant(w http.ResponseWriter, r *http.Request,
 		a.Server.Error(w, r, err)
 		return
 	}
-	g := coupole.BreakGlassGrant{ID: "bg-" + newSecret()[:16], StaffID: p.Staff.ID, CustomerID: customerID,
-		Reason: strings.TrimSpace(body.Reason), RequestedAt: a.Clock.Now(), Duration: time.Duration(body.Minutes) * time.Minute}
-	ev := coupole.StaffEvent{Type: coupole.StaffEventGrantRequested, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
-		Details: map[string]string{"customer": g.CustomerID, "minutes": itoa(body.Minutes)}}
-	if err := a.trace(r.Context(), ev); err != nil { // trace first
-		a.Server.Error(w, r, err)
-		return
-	}
-	if err := a.Store.CreateGrant(r.Context(), g); err != nil {
-		a.traceFailure(r.Context(), ev, err)
+	// Issue 12: the privileged-access path — traced first, bounded by
+	// --break-glass-max, approved or rejected by somebody else.
+	g, err := a.Privileged.RequestBreakGlass(r.Context(), p.Staff.ID, customerID, body.Reason, time.Duration(body.Minutes)*time.Minute)
+	if err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
@@ -119,31 +131,59 @@ func (a *StaffAccess) grantableCustomer(r *http.Request, p *Principal, id string
 }
 
 func (a *StaffAccess) handleApproveGrant(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id := r.PathValue("id")
-	refused := func(err error) {
-		a.trace(r.Context(), coupole.StaffEvent{Type: coupole.StaffEventGrantRefused, Actor: p.Staff.ID, Subject: id, Outcome: "refused", Reason: coupole.ErrorCode(err)})
-		a.Server.Error(w, r, err)
-	}
-	// Trace first: the approval is traced before it is made, so the grant
-	// is read and checked here; the store checks again as it approves.
-	now := a.Clock.Now()
-	g, err := a.Store.Grant(r.Context(), id)
-	if err == nil {
-		err = g.ApprovableBy(p.Staff.ID)
-	}
+	a.decideGrant(w, r, p, true)
+}
+
+func (a *StaffAccess) handleRejectGrant(w http.ResponseWriter, r *http.Request, p *Principal) {
+	a.decideGrant(w, r, p, false)
+}
+
+// decideGrant approves or rejects a pending grant through the
+// privileged-access path; the body may carry {"why": "…"}.
+func (a *StaffAccess) decideGrant(w http.ResponseWriter, r *http.Request, p *Principal, approve bool) {
+	why, err := optionalWhy(r)
 	if err != nil {
-		refused(err)
-		return
-	}
-	ev := coupole.StaffEvent{Type: coupole.StaffEventGrantApproved, Actor: p.Staff.ID, Subject: g.ID, Outcome: "ok", Reason: g.Reason,
-		Details: map[string]string{"holder": g.StaffID, "customer": g.CustomerID, "expires_at": now.Add(g.Duration).Format(time.RFC3339)}}
-	if err := a.trace(r.Context(), ev); err != nil {
 		a.Server.Error(w, r, err)
 		return
 	}
-	if g, err = a.Store.ApproveGrant(r.Context(), id, p.Staff.ID, now); err != nil {
-		refused(err)
+	g, err := a.Privileged.DecideBreakGlass(r.Context(), p.Staff.ID, r.PathValue("id"), approve, why)
+	if err != nil {
+		a.Server.Error(w, r, translateRefusal(err, RequestLanguage(r)))
 		return
 	}
 	writeJSON(w, http.StatusOK, a.grantJSON(g))
+}
+
+// handleWithdrawGrant ends a grant early (or cancels a pending request):
+// its holder, or an approver.
+func (a *StaffAccess) handleWithdrawGrant(w http.ResponseWriter, r *http.Request, p *Principal) {
+	why, err := optionalWhy(r)
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	if err := a.Privileged.WithdrawBreakGlass(r.Context(), p.Staff.ID, r.PathValue("id"), why); err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	g, err := a.Store.Grant(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.Server.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.grantJSON(g))
+}
+
+// optionalWhy reads an optional {"why": "…"} body.
+func optionalWhy(r *http.Request) (string, error) {
+	if r.ContentLength == 0 {
+		return "", nil
+	}
+	var body struct {
+		Why string `json:"why"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return "", err
+	}
+	return body.Why, nil
 }

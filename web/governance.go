@@ -42,6 +42,14 @@ func (a *StaffAccess) enableGovernance() error {
 		}
 		a.Lifecycle = &governance.Lifecycle{Store: gs, SoD: a.SoD, Access: a.Authz, Tracer: staffTracerFunc(a.trace), Clock: a.Clock}
 	}
+	if a.Privileged == nil {
+		ps, ok := a.Store.(governance.PrivilegedStore)
+		if !ok {
+			return coupole.Errorf(coupole.EINTERNAL, "staff access: the store keeps no privileged-access requests (issue 12)")
+		}
+		a.Privileged = &governance.Privileged{Store: ps, SoD: a.SoD, Access: a.Authz, Tracer: staffTracerFunc(a.trace), Clock: a.Clock,
+			MaxDuration: a.PrivilegedMax, BreakGlassMax: a.BreakGlassMax}
+	}
 	a.handle("GET /governance/sod", coupole.ActionSoDReport, nil, a.handleSoDReport)
 	return nil
 }

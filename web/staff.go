@@ -73,6 +73,12 @@ type StaffAccess struct {
 	// one when nil.
 	Lifecycle *governance.Lifecycle
 	SoD       *sodpolicy.Checker
+	// Privileged is privileged access and break-glass grants (S3): request,
+	// approval or rejection by somebody else, withdrawal, expiry; built on
+	// Store when nil. PrivilegedMax and BreakGlassMax bound their durations
+	// (serve's --privileged-max and --break-glass-max) when it is built here.
+	Privileged                   *governance.Privileged
+	PrivilegedMax, BreakGlassMax time.Duration
 
 	pages PagesConfig // the staff pages (issue 7), set by EnablePages
 	desk  deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
@@ -192,6 +198,8 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 	a.handle("GET /api/v1/breakglass", coupole.ActionListBreakGlass, nil, a.handleListGrants)
 	a.handle("POST /api/v1/breakglass", coupole.ActionRequestBreakGlass, nil, a.handleRequestGrant)
 	a.handle("POST /api/v1/breakglass/{id}/approve", coupole.ActionApproveBreakGlass, a.grantResource, a.handleApproveGrant)
+	a.handle("POST /api/v1/breakglass/{id}/reject", coupole.ActionApproveBreakGlass, a.grantResource, a.handleRejectGrant)
+	a.handle("POST /api/v1/breakglass/{id}/withdraw", coupole.ActionRequestBreakGlass, a.grantResource, a.handleWithdrawGrant)
 	if a.Interactions != nil {
 		a.registerInteractionAPI()
 	}

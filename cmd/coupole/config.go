@@ -97,6 +97,9 @@ type Config struct {
 	// Issue 12: the HR file (docs/governance.md).
 	HRGroupRoles map[string][]coupole.Role // COUPOLE_HR_GROUP_ROLES: role group=role[+role],…; empty: scim-group-roles, then oidc-group-roles
 	HRTimezone   *time.Location            // COUPOLE_HR_TIMEZONE: the zone of the HR file's dates
+	// Issue 12: bounds of privileged access and break-glass grants (S3).
+	PrivilegedMax time.Duration // COUPOLE_PRIVILEGED_MAX
+	BreakGlassMax time.Duration // COUPOLE_BREAK_GLASS_MAX
 }
 
 // DefaultDB is the SQLite file used when nothing else is configured.
@@ -196,6 +199,18 @@ var configFlags = []configFlag{
 		func(c *Config, v string) error { return setDays(&c.ReviewEvery, v, true) }},
 	{"review-length", "COUPOLE_REVIEW_LENGTH", "how long an access-review campaign stays open: days (14d) or a duration (S5)", "14d",
 		func(c *Config, v string) error { return setDays(&c.ReviewLength, v, false) }},
+	{"privileged-max", "COUPOLE_PRIVILEGED_MAX", "longest an approved elevated role may last (S3)", "8h",
+		func(c *Config, v string) error { return setDuration(&c.PrivilegedMax, v) }},
+	{"break-glass-max", "COUPOLE_BREAK_GLASS_MAX", "longest an approved break-glass grant may last (S3)", "4h",
+		func(c *Config, v string) error {
+			if err := setDuration(&c.BreakGlassMax, v); err != nil {
+				return err
+			}
+			if c.BreakGlassMax > 24*time.Hour {
+				return fmt.Errorf("at most 24h")
+			}
+			return nil
+		}},
 	{"hr-group-roles", "COUPOLE_HR_GROUP_ROLES", "HR file role group to roles mapping: group=role[+role],group=role (empty: scim-group-roles, then oidc-group-roles)", "",
 		func(c *Config, v string) error {
 			m, err := web.ParseGroupRoles(v)

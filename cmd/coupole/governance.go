@@ -179,7 +179,7 @@ func runStaffPrivileged(ctx context.Context, env *Env, args []string) error {
 	as := fs.String("as", "", "the staff member who asks or decides (required)")
 	why := fs.String("why", "", "the justification (request) or the reason (reject, withdraw); traced")
 	minutes := fs.Int("minutes", 60, "how long the elevated role lasts once approved")
-	load := registerConfig(fs, env.Getenv, "db", "staff-policy-dir")
+	load := registerConfig(fs, env.Getenv, "db", "staff-policy-dir", "privileged-max")
 	args, target := splitID(args)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -213,7 +213,7 @@ func runStaffPrivileged(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer closeLC()
-	p := &governance.Privileged{Store: db, SoD: lc.SoD, Access: lc.Access, Tracer: lc.Tracer, Clock: env.Clock}
+	p := &governance.Privileged{Store: db, SoD: lc.SoD, Access: lc.Access, Tracer: lc.Tracer, Clock: env.Clock, MaxDuration: cfg.PrivilegedMax}
 	actor := strings.TrimSpace(*as)
 	switch verb {
 	case "request":

@@ -14,7 +14,7 @@ import (
 )
 
 // scimSettings are the serve settings of SCIM provisioning (issue 12).
-var scimSettings = []string{"scim-group-roles", "grant-validation-days", "review-every", "review-length"} // and business validation, reviews (item 5)
+var scimSettings = []string{"scim-group-roles", "grant-validation-days", "review-every", "review-length", "privileged-max", "break-glass-max"} // and business validation, reviews (item 5), privileged bounds (item 4)
 
 // enableSCIM mounts the SCIM 2.0 service provider at /scim/v2 (issue 12,
 // item 1). Its changes to staff go through governance's lifecycle, the one

@@ -354,7 +354,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	if err != nil {
 		return nil, err
 	}
-	access := &web.StaffAccess{Lifecycle: lifecycle, SoD: lifecycle.SoD, Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets}
+	access := &web.StaffAccess{Lifecycle: lifecycle, SoD: lifecycle.SoD, Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets,
+		PrivilegedMax: cfg.PrivilegedMax, BreakGlassMax: cfg.BreakGlassMax} // issue 12: serve's bounds of S3
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err
@@ -392,8 +393,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	}
 	// Issue 12: privileged expiries, unvalidated roles, HR leavers on their
 	// date and access-review campaigns, by a sweeper.
-	privileged := &governance.Privileged{Store: db, SoD: access.SoD, Access: authz, Tracer: tracer, Clock: env.Clock}
-	stopGovernance := startGovernanceSweeper(ctx, governanceJobs(privileged, &governance.Validation{Lifecycle: lifecycle, Store: db}, lifecycle,
+	stopGovernance := startGovernanceSweeper(ctx, governanceJobs(access.Privileged, &governance.Validation{Lifecycle: lifecycle, Store: db}, lifecycle,
 		reviewSchedule{&governance.Reviews{Lifecycle: lifecycle, Store: db}, cfg.ReviewEvery, cfg.ReviewLength}), hrLeaverEvery, logger)
 	stopIdle := startIdleSweeper(ctx, service, logger, closeTracer)
 	return func() { stopGovernance(); stopIdle() }, nil
