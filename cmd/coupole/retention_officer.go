@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
 )
 
 // The privacy officer's acts from the terminal (issue 13 item 2):
@@ -194,5 +196,17 @@ func runRetentionReclassify(ctx context.Context, env *Env, args []string) error 
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "item %s: class %s, due %s\n", it.ID, it.Class, it.Due.Format(time.RFC3339))
+	return nil
+}
+
+// enableRetentionPages turns on the privacy officer's retention API and
+// screens (issue 13 items 2 and 5), on the staff policy serve already uses.
+func enableRetentionPages(env *Env, cfg *Config, db *sqlstore.DB, access *web.StaffAccess, alog *audit.Log) error {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc := &retention.Service{Store: db, Audit: alog, Clock: env.Clock, Config: rc}
+	access.EnableRetention(web.RetentionPages{Officer: &retention.Officer{Service: svc, Access: access.Authz, Staff: db}, Store: db})
 	return nil
 }
