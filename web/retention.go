@@ -213,6 +213,13 @@ func (h *retentionHandlers) overview(w http.ResponseWriter, r *http.Request, p *
 		h.a.pageError(w, r, p, err)
 		return
 	}
+	// "Due" is due now, not by the end of the year: what the purge has left.
+	dueNow, err := h.c.Store.RetentionCounts(r.Context(), time.Unix(0, 0), now.Add(time.Second))
+	if err != nil {
+		h.a.pageError(w, r, p, err)
+		return
+	}
+	c.Due = dueNow.Due
 	holds, err := h.c.Officer.Service.Store.Holds(r.Context(), true)
 	if err != nil {
 		h.a.pageError(w, r, p, err)
