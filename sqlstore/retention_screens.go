@@ -24,3 +24,26 @@ func (db *DB) KeptItems(ctx context.Context, dueBefore time.Time, limit int) ([]
 	}, `SELECT `+retentionItemColumns+`, `+heldItem+` FROM retention_items i WHERE state = 'kept' AND due_at < $1 ORDER BY due_at, id LIMIT $2`,
 		micros(dueBefore), limit)
 }
+
+// KnownExternalIDs returns those of ids already registered from source
+// (the CSV import refuses a file that repeats them).
+func (db *DB) KnownExternalIDs(ctx context.Context, source string, ids []string) ([]string, error) {
+	var out []string
+	const chunk = 500
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(len(ids), lo+chunk)]
+		args := []any{source}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		got, err := queryList(ctx, db, "look up registered recordings", func(r rowScanner) (string, error) {
+			var s string
+			return s, r.Scan(&s)
+		}, `SELECT external_id FROM retention_items WHERE source = $1 AND external_id IN (`+placeholders(2, len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}

@@ -27,6 +27,7 @@ var retentionCommands = []command{
 	{"report", "the monthly purge report: what was purged, on time or late, and what is held", runRetentionReport},
 	{"classes", "print the retention classes in force", runRetentionClasses},
 	{"hold", "legal holds: place, lift (two people), list — as a privacy officer (--as)", runRetentionHold},
+	{"import", "check a CSV file of recordings and, with --apply, register them all or none (R1)", runRetentionImport},
 	{"reclassify", "move an item to another retention class with a justification (--as)", runRetentionReclassify},
 }
 

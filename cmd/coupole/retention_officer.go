@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -208,5 +210,63 @@ func enableRetentionPages(env *Env, cfg *Config, db *sqlstore.DB, access *web.St
 	}
 	svc := &retention.Service{Store: db, Audit: alog, Clock: env.Clock, Config: rc}
 	access.EnableRetention(web.RetentionPages{Officer: &retention.Officer{Service: svc, Access: access.Authz, Staff: db}, Store: db})
+	return nil
+}
+
+// runRetentionImport is the CSV import of recordings (R1, way b):
+//
+//	coupole retention import FILE [--apply]
+//
+// A dry run by default: every line is checked and every problem named by
+// line and column; --apply registers all the recordings in one transaction
+// with one audit event, or none.
+func runRetentionImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "retention import", "FILE [--apply] [--db DSN]")
+	apply := fs.Bool("apply", false, "register the recordings (without it: check the file and say what would be registered)")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir", "retention-classes")
+	args, file := splitID(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if file == "" || fs.NArg() > 0 {
+		return usagef("retention import needs one FILE (CSV; columns: %s)", strings.Join(retention.ImportColumns, ", "))
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return coupole.Errorf(coupole.EINVALID, "retention import: cannot open %s", file)
+	}
+	defer f.Close()
+	cfg, db, err := openConfiguredDB(ctx, load)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc := &retention.Service{Store: db, Clock: env.Clock, Config: rc}
+	if *apply {
+		alog, err := openAuditLog(ctx, env, cfg, db, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+		if err != nil {
+			return err
+		}
+		defer alog.Close()
+		svc.Audit = alog
+	}
+	res, err := (&retention.Importer{Service: svc, Store: db}).Import(ctx, cliActor(env, ""), f, *apply)
+	if err != nil {
+		return err
+	}
+	classes := make([]string, 0, len(res.ByClass))
+	for k, n := range res.ByClass {
+		classes = append(classes, fmt.Sprintf("%s %d", k, n))
+	}
+	slices.Sort(classes)
+	if res.Applied {
+		fmt.Fprintf(env.Stdout, "%d recordings registered (%s); file sha256 %s traced\n", len(res.Items), strings.Join(classes, ", "), res.SHA256)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "dry run: %d recordings would be registered (%s); nothing written — run again with --apply\n", len(res.Items), strings.Join(classes, ", "))
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -135,5 +136,42 @@ func TestRetentionReclassifyCommand(t *testing.T) {
 	got, _ := db.RetentionItem(context.Background(), it.ID)
 	if got.Class != "legal_emergency" || got.ClassReason != "odeur de gaz signalée" {
 		t.Fatalf("stored: %+v", got)
+	}
+}
+
+// R1 from the terminal (issue 13 item 3): `retention import FILE` is a dry
+// run; --apply registers; a bad file exits 2 naming line and column.
+func TestRetentionImportCommand(t *testing.T) {
+	env, db, _ := retentionCLI(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	mustWrite(t, good, "recording_id,channel,start,call_reason\nr-1,call,2026-10-01T08:00:00Z,outage\nr-2,call,2026-10-01T09:00:00Z,emergency_gas_odour\n")
+	mustWrite(t, bad, "recording_id,channel,start\nr-3,call,yesterday\n")
+	r := runCLI(t, env, "", "retention", "import", good)
+	if r.code != 0 || !strings.Contains(r.stdout, "dry run: 2 recordings would be registered (default 1, legal_emergency 1)") {
+		t.Fatalf("dry run: %+v", r)
+	}
+	if known, _ := db.KnownExternalIDs(context.Background(), retention.SourceCSV, []string{"r-1", "r-2"}); len(known) != 0 {
+		t.Fatalf("dry run wrote %v", known)
+	}
+	if r := runCLI(t, env, "", "retention", "import", good, "--apply"); r.code != 0 || !strings.Contains(r.stdout, "2 recordings registered") {
+		t.Fatalf("apply: %+v", r)
+	}
+	if known, _ := db.KnownExternalIDs(context.Background(), retention.SourceCSV, []string{"r-1", "r-2"}); len(known) != 2 {
+		t.Fatalf("after apply: %v", known)
+	}
+	if r := runCLI(t, env, "", "retention", "import", bad, "--apply"); r.code != 2 || !strings.Contains(r.stderr, "line 2, column start: not a date-time") {
+		t.Fatalf("bad file: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "import"); r.code != 2 {
+		t.Fatalf("no file: %+v", r)
+	}
+}
+
+func mustWrite(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
