@@ -47,3 +47,21 @@ func (db *DB) KnownExternalIDs(ctx context.Context, source string, ids []string)
 	}
 	return out, nil
 }
+
+// UnrecordedCalls returns at most limit phone interactions closed in
+// [from, to) with no registered call recording and no recording_missing
+// alert yet (R1 proven for calls, issue 13 item 4). It walks the
+// interactions_idle index by closed_at.
+func (db *DB) UnrecordedCalls(ctx context.Context, from, to time.Time, limit int) ([]retention.Unrecorded, error) {
+	return queryList(ctx, db, "list calls without a recording", func(r rowScanner) (retention.Unrecorded, error) {
+		var u retention.Unrecorded
+		var closed int64
+		err := r.Scan(&u.InteractionID, &u.StaffID, &u.Channel, &closed)
+		u.ClosedAt = fromMicros(closed)
+		return u, err
+	}, `SELECT i.id, i.staff_id, i.channel, i.closed_at FROM interactions i
+		WHERE i.closed_at >= $1 AND i.closed_at < $2 AND i.channel IN ('phone', 'cpas_line')
+		AND NOT EXISTS (SELECT 1 FROM retention_items r WHERE r.interaction_id = i.id AND r.kind = 'recording')
+		AND NOT EXISTS (SELECT 1 FROM interaction_alerts a WHERE a.dedupe_key = CAST($3 AS TEXT) || i.id)
+		ORDER BY i.closed_at, i.id LIMIT $4`, micros(from), micros(to), retention.AlertRecordingMissing+"/", limit)
+}

@@ -84,6 +84,15 @@ func pageFuncs() template.FuncMap {
 			}
 			return fallback
 		},
+		// alertReason is an alert's reason in the reader's language when
+		// its kind has one in the catalogue (retention's), else the
+		// detector's own sentence.
+		"alertReason": func(lang coupole.Language, kind, reason string) string {
+			if _, ok := Messages["alerts.reason."+kind]; ok {
+				return Message(lang, "alerts.reason."+kind)
+			}
+			return reason
+		},
 		"has":       func(list []string, s string) bool { return slices.Contains(list, s) },
 		"staffname": staffName,
 		"datetime": func(lang coupole.Language, t time.Time) string {

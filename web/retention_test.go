@@ -193,3 +193,24 @@ func (t *recTracer) refusals() []coupole.StaffEvent {
 	}
 	return out
 }
+
+// TestRecordingMissingAlertPage: the alert of a call without a recording
+// (R1, issue 13 item 4) shows on the team lead's alerts page with its kind
+// and its reason in the reader's language, not the detector's English.
+func TestRecordingMissingAlertPage(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	mustStaff(t, f.db, "s-tl", coupole.StaffOIDC, coupole.RoleTeamLead)
+	if _, err := f.db.RaiseAlert(context.Background(), coupole.InteractionAlert{ID: "al-rec", Kind: retention.AlertRecordingMissing, InteractionID: "i-call",
+		StaffID: "s-adv", RaisedAt: f.clock.T, Target: "interaction:i-call", DedupeKey: "recording_missing/i-call", Reason: "call i-call has no recording"}); err != nil {
+		t.Fatal(err)
+	}
+	page := f.get(t, f.mustSession(t, "s-tl"), "/alerts", nil)
+	for _, want := range []string{"Appel sans enregistrement", "Aucun enregistrement de cet appel", `data-kind="recording_missing"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("alerts page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "has no recording") {
+		t.Errorf("the English reason reached a French page")
+	}
+}

@@ -59,6 +59,7 @@ type Config struct {
 	RetentionEvery   time.Duration // COUPOLE_RETENTION_EVERY: how often serve purges what is due
 	// COUPOLE_RECORDING_WEBHOOK_SECRET_FILE: the HMAC secret of the platform's notifications; empty: no intake
 	RecordingWebhookSecretFile string
+	RecordingGrace             time.Duration // COUPOLE_RECORDING_GRACE: a call without a recording after this raises an alert (R1)
 
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
@@ -285,6 +286,16 @@ var configFlags = []configFlag{
 		}},
 	{"recording-webhook-secret-file", "COUPOLE_RECORDING_WEBHOOK_SECRET_FILE", "file holding the HMAC secret of the contact-center platform's recording notifications (docs/retention.md); empty: no intake", "",
 		func(c *Config, v string) error { c.RecordingWebhookSecretFile = v; return nil }},
+	{"recording-grace", "COUPOLE_RECORDING_GRACE", "how long after a phone call its recording may arrive; later, an alert recording_missing is raised (R1, docs/retention.md)", "2h",
+		func(c *Config, v string) error {
+			if err := setDuration(&c.RecordingGrace, v); err != nil {
+				return err
+			}
+			if c.RecordingGrace <= 0 {
+				return fmt.Errorf("%s: must be positive", v)
+			}
+			return nil
+		}},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",
 		func(c *Config, v string) error { c.SMSGatewayConfig = v; return nil }},
 }

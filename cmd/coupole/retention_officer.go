@@ -270,3 +270,45 @@ func runRetentionImport(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "dry run: %d recordings would be registered (%s); nothing written — run again with --apply\n", len(res.Items), strings.Join(classes, ", "))
 	return nil
 }
+
+// checkRecordings raises the recording_missing alerts of serve's retention
+// job; a failure is logged and the next run tries again.
+func checkRecordings(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *slog.Logger) {
+	m := &retention.MissingRecordings{Store: db, Audit: alog, Clock: env.Clock, Grace: cfg.RecordingGrace}
+	raised, err := m.Check(ctx)
+	if err != nil && ctx.Err() == nil {
+		logger.Error("recording check stopped; it resumes at the next run", "err", coupole.ErrorMessage(err))
+	}
+	if len(raised) > 0 {
+		logger.Warn("calls without a recording after the grace period", "alerts", len(raised), "kind", retention.AlertRecordingMissing)
+	}
+}
+
+// runRetentionCheckRecordings is the same check by hand.
+func runRetentionCheckRecordings(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "retention check-recordings", "[--recording-grace 2h] [--db DSN]")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir", "recording-grace")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("retention check-recordings takes no arguments")
+	}
+	cfg, db, err := openConfiguredDB(ctx, load)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	alog, err := openAuditLog(ctx, env, cfg, db, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer alog.Close()
+	m := &retention.MissingRecordings{Store: db, Audit: alog, Clock: env.Clock, Grace: cfg.RecordingGrace}
+	raised, err := m.Check(ctx)
+	for _, al := range raised {
+		fmt.Fprintf(env.Stdout, "alert %s: %s\n", al.ID, al.Reason)
+	}
+	fmt.Fprintf(env.Stdout, "%d call(s) without a recording after %s: alert %s raised\n", len(raised), m.Grace, retention.AlertRecordingMissing)
+	return err
+}

@@ -175,3 +175,30 @@ func mustWrite(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// R1 for calls from the terminal (issue 13 item 4): check-recordings raises
+// the alert of a call closed three hours ago without a recording, not with
+// a grace of four hours, and only once.
+func TestRetentionCheckRecordingsCommand(t *testing.T) {
+	env, db, _ := retentionCLI(t)
+	ctx := context.Background()
+	closed := time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC) // the CLI's clock is 10:00
+	if err := db.CreateInteraction(ctx, coupole.Interaction{ID: "i-call", StaffID: "adv-1", Channel: "phone", Requester: "customer", OpenedAt: closed.Add(-4 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CloseInteraction(ctx, "i-call", []string{"outage"}, closed); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings", "--recording-grace", "4h"); r.code != 0 || !strings.Contains(r.stdout, "0 call(s) without a recording after 4h0m0s") {
+		t.Fatalf("grace 4h: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings"); r.code != 0 || !strings.Contains(r.stdout, "1 call(s) without a recording after 2h0m0s") || !strings.Contains(r.stdout, "i-call") {
+		t.Fatalf("default grace: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings"); r.code != 0 || !strings.Contains(r.stdout, "0 call(s)") {
+		t.Fatalf("again: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings", "--recording-grace", "-1h"); r.code != 2 {
+		t.Fatalf("negative grace: %+v", r)
+	}
+}
