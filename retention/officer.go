@@ -95,11 +95,8 @@ func (o *Officer) refuse(ctx context.Context, actor, action, target, reason stri
 // Holds lists the holds (all, or only the active ones) for st; the
 // consultation is traced.
 func (o *Officer) Holds(ctx context.Context, st coupole.Staff, activeOnly bool) ([]Hold, error) {
-	if err := o.Authorize(ctx, st, coupole.ActionViewRetention, "holds", false); err != nil {
+	if err := o.View(ctx, st, "holds"); err != nil {
 		return nil, err
-	}
-	if _, err := o.Service.Audit.Append(ctx, audit.Event{Actor: st.ID, Action: ActionView, Data: []string{"view:holds"}}); err != nil {
-		return nil, coupole.Wrap(err, coupole.EUNAVAILABLE, "the audit log cannot record this now: nothing is shown")
 	}
 	return o.Service.Store.Holds(ctx, activeOnly)
 }
@@ -112,10 +109,35 @@ func (o *Officer) PlaceHold(ctx context.Context, st coupole.Staff, h Hold) (Hold
 	return o.Service.PlaceHold(ctx, st.ID, h)
 }
 
-// Lift is the two-person lift of a hold (S7): when nobody asked for it yet,
-// st asks, with a reason; when someone else asked, st approves and the hold
-// is lifted; when st asked, the approval is refused and traced.
+// Lift is the two-person lift of a hold (S7) in one verb, for the
+// terminal: when nobody asked for it yet, st asks, with a reason; when
+// someone asked, st approves (refused and traced when st is who asked).
 func (o *Officer) Lift(ctx context.Context, st coupole.Staff, id, reason string) (Hold, error) {
+	h, err := o.Service.Store.Hold(ctx, id)
+	if err != nil {
+		return Hold{}, err
+	}
+	if h.Active() && h.LiftRequestedBy == "" {
+		return o.RequestLift(ctx, st, id, reason)
+	}
+	return o.ApproveLift(ctx, st, id)
+}
+
+// RequestLift asks, for st, for the lift of a hold, with a reason.
+func (o *Officer) RequestLift(ctx context.Context, st coupole.Staff, id, reason string) (Hold, error) {
+	if err := o.Authorize(ctx, st, coupole.ActionRequestHoldLift, "hold:"+id, false); err != nil {
+		return Hold{}, err
+	}
+	if err := o.Service.RequestLift(ctx, st.ID, id, reason); err != nil {
+		return Hold{}, err
+	}
+	return o.Service.Store.Hold(ctx, id)
+}
+
+// ApproveLift lifts, for st, a hold whose lift someone else asked for. The
+// staff policy refuses st when st asked (target_is_self, S7), and the
+// service and the store refuse it again.
+func (o *Officer) ApproveLift(ctx context.Context, st coupole.Staff, id string) (Hold, error) {
 	h, err := o.Service.Store.Hold(ctx, id)
 	if err != nil {
 		return Hold{}, err
@@ -123,20 +145,11 @@ func (o *Officer) Lift(ctx context.Context, st coupole.Staff, id, reason string)
 	if !h.Active() {
 		return h, coupole.Errorf(coupole.ECONFLICT, "hold %s is already lifted", id)
 	}
-	if h.LiftRequestedBy == "" {
-		if err := o.Authorize(ctx, st, coupole.ActionRequestHoldLift, "hold:"+id, false); err != nil {
-			return h, err
-		}
-		if err := o.Service.RequestLift(ctx, st.ID, id, reason); err != nil {
-			return h, err
-		}
-	} else {
-		if err := o.Authorize(ctx, st, coupole.ActionLiftHold, "hold:"+id, h.LiftRequestedBy == st.ID); err != nil {
-			return h, err
-		}
-		if err := o.Service.ApproveLift(ctx, st.ID, id); err != nil {
-			return h, err
-		}
+	if err := o.Authorize(ctx, st, coupole.ActionLiftHold, "hold:"+id, h.LiftRequestedBy == st.ID); err != nil {
+		return h, err
+	}
+	if err := o.Service.ApproveLift(ctx, st.ID, id); err != nil {
+		return h, err
 	}
 	return o.Service.Store.Hold(ctx, id)
 }

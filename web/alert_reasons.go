@@ -14,10 +14,8 @@ import (
 // stored English sentence.
 func AlertReason(lang coupole.Language, al interaction.AlertView) string {
 	key := "alerts.reason." + al.Kind
-	if len(al.ReasonFacts) == 0 {
-		return al.Reason
-	}
-	if _, ok := Messages[key]; !ok {
+	text, ok := Messages[key]
+	if !ok || len(al.ReasonFacts) == 0 && strings.Contains(text[coupole.French], "{") {
 		return al.Reason
 	}
 	args := make([]string, 0, 2*len(al.ReasonFacts)+2)

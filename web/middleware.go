@@ -257,7 +257,11 @@ func (a *StaffAccess) traceRefusal(r *http.Request, staffID string, rt *Route, r
 	case "Interaction":
 		e.Details["interaction"] = req.ResourceID
 	case "Page":
-		// The route says it all.
+		// The route says it all, unless the resource names what the
+		// request was about (a legal hold, issue 13): then it is the subject.
+		if req.ResourceID != rt.Pattern {
+			e.Subject = req.ResourceID
+		}
 	default: // a staff account, a break-glass grant: identifiers of staff data
 		e.Subject = req.ResourceID
 	}

@@ -202,6 +202,9 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if a.compliance && (p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleAuditor)) {
 		add("nav.registers", "/registers")
 	}
+	if a.retention && p.Staff.HasRole(coupole.RolePrivacyOfficer) {
+		add("nav.retention", "/retention") // issue 13
+	}
 	return out
 }
 

@@ -92,6 +92,8 @@ type StaffAccess struct {
 	routes    []*Route
 	// compliance: the registers' screens are on (issue 14).
 	compliance bool
+	// retention: the privacy officer's retention screens are on (issue 13).
+	retention bool
 
 	// anonymous counts the refusals of requests that name nobody.
 	anonymous anonymousRefusals

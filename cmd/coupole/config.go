@@ -63,6 +63,7 @@ type Config struct {
 	// COUPOLE_BLOB: where media and bodies Coupole keeps go: "" (DATA_DIR/media)
 	// or s3://bucket[/prefix]?endpoint=…&region=…; credentials from AWS_* variables.
 	Blob string
+	RecordingGrace             time.Duration // COUPOLE_RECORDING_GRACE: a call without a recording after this raises an alert (R1)
 
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
@@ -353,6 +354,16 @@ var configFlags = []configFlag{
 				}
 			}
 			c.Blob = v
+			return nil
+		}},
+	{"recording-grace", "COUPOLE_RECORDING_GRACE", "how long after a phone call its recording may arrive; later, an alert recording_missing is raised (R1, docs/retention.md)", "2h",
+		func(c *Config, v string) error {
+			if err := setDuration(&c.RecordingGrace, v); err != nil {
+				return err
+			}
+			if c.RecordingGrace <= 0 {
+				return fmt.Errorf("%s: must be positive", v)
+			}
 			return nil
 		}},
 	{"sms-gateway-config", "COUPOLE_SMS_GATEWAY_CONFIG", "JSON file describing the HTTP SMS gateway (docs/delivery.md); none: SMS stay pending, or go to a local gateway under --demo", "",

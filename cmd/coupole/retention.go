@@ -26,12 +26,14 @@ var retentionCommands = []command{
 	{"status", "what is kept, due, held and purged; the active holds", runRetentionStatus},
 	{"report", "the monthly purge report: what was purged, on time or late, and what is held", runRetentionReport},
 	{"classes", "print the retention classes in force", runRetentionClasses},
+	{"check-recordings", "raise a recording_missing alert for each phone call without a recording after --recording-grace (R1)", runRetentionCheckRecordings},
 	{"hold", "legal holds: place, lift (two people), list — as a privacy officer (--as)", runRetentionHold},
+	{"import", "check a CSV file of recordings and, with --apply, register them all or none (R1)", runRetentionImport},
 	{"reclassify", "move an item to another retention class with a justification (--as)", runRetentionReclassify},
 }
 
 // retentionSettings are the configuration entries of serve's purge job.
-var retentionSettings = []string{"retention-classes", "retention-every", "recording-webhook-secret-file", "blob"}
+var retentionSettings = []string{"retention-classes", "retention-every", "recording-webhook-secret-file", "blob", "recording-grace"}
 
 func runRetention(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, "retention", retentionCommands, args)
@@ -214,6 +216,7 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 			} else if res.Purged+res.Resumed > 0 {
 				logger.Info("retention purge", "purged", res.Purged, "late", res.Late, "resumed", res.Resumed, "refused", res.Refused)
 			}
+			checkRecordings(ctx, env, cfg, db, alog, logger) // R1 for calls (issue 13 item 4)
 			select {
 			case <-ctx.Done():
 				return

@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/audit"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
 	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/web"
 )
 
 // The privacy officer's acts from the terminal (issue 13 item 2):
@@ -195,4 +199,116 @@ func runRetentionReclassify(ctx context.Context, env *Env, args []string) error 
 	}
 	fmt.Fprintf(env.Stdout, "item %s: class %s, due %s\n", it.ID, it.Class, it.Due.Format(time.RFC3339))
 	return nil
+}
+
+// enableRetentionPages turns on the privacy officer's retention API and
+// screens (issue 13 items 2 and 5), on the staff policy serve already uses.
+func enableRetentionPages(env *Env, cfg *Config, db *sqlstore.DB, access *web.StaffAccess, alog *audit.Log) error {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc := &retention.Service{Store: db, Audit: alog, Clock: env.Clock, Config: rc}
+	access.EnableRetention(web.RetentionPages{Officer: &retention.Officer{Service: svc, Access: access.Authz, Staff: db}, Store: db})
+	return nil
+}
+
+// runRetentionImport is the CSV import of recordings (R1, way b):
+//
+//	coupole retention import FILE [--apply]
+//
+// A dry run by default: every line is checked and every problem named by
+// line and column; --apply registers all the recordings in one transaction
+// with one audit event, or none.
+func runRetentionImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "retention import", "FILE [--apply] [--db DSN]")
+	apply := fs.Bool("apply", false, "register the recordings (without it: check the file and say what would be registered)")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir", "retention-classes")
+	args, file := splitID(args)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if file == "" || fs.NArg() > 0 {
+		return usagef("retention import needs one FILE (CSV; columns: %s)", strings.Join(retention.ImportColumns, ", "))
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return coupole.Errorf(coupole.EINVALID, "retention import: cannot open %s", file)
+	}
+	defer f.Close()
+	cfg, db, err := openConfiguredDB(ctx, load)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc := &retention.Service{Store: db, Clock: env.Clock, Config: rc}
+	if *apply {
+		alog, err := openAuditLog(ctx, env, cfg, db, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+		if err != nil {
+			return err
+		}
+		defer alog.Close()
+		svc.Audit = alog
+	}
+	res, err := (&retention.Importer{Service: svc, Store: db}).Import(ctx, cliActor(env, ""), f, *apply)
+	if err != nil {
+		return err
+	}
+	classes := make([]string, 0, len(res.ByClass))
+	for k, n := range res.ByClass {
+		classes = append(classes, fmt.Sprintf("%s %d", k, n))
+	}
+	slices.Sort(classes)
+	if res.Applied {
+		fmt.Fprintf(env.Stdout, "%d recordings registered (%s); file sha256 %s traced\n", len(res.Items), strings.Join(classes, ", "), res.SHA256)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "dry run: %d recordings would be registered (%s); nothing written — run again with --apply\n", len(res.Items), strings.Join(classes, ", "))
+	return nil
+}
+
+// checkRecordings raises the recording_missing alerts of serve's retention
+// job; a failure is logged and the next run tries again.
+func checkRecordings(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *slog.Logger) {
+	m := &retention.MissingRecordings{Store: db, Audit: alog, Clock: env.Clock, Grace: cfg.RecordingGrace}
+	raised, err := m.Check(ctx)
+	if err != nil && ctx.Err() == nil {
+		logger.Error("recording check stopped; it resumes at the next run", "err", coupole.ErrorMessage(err))
+	}
+	if len(raised) > 0 {
+		logger.Warn("calls without a recording after the grace period", "alerts", len(raised), "kind", retention.AlertRecordingMissing)
+	}
+}
+
+// runRetentionCheckRecordings is the same check by hand.
+func runRetentionCheckRecordings(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "retention check-recordings", "[--recording-grace 2h] [--db DSN]")
+	load := registerConfig(fs, env.Getenv, "db", "data-dir", "recording-grace")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("retention check-recordings takes no arguments")
+	}
+	cfg, db, err := openConfiguredDB(ctx, load)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	alog, err := openAuditLog(ctx, env, cfg, db, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer alog.Close()
+	m := &retention.MissingRecordings{Store: db, Audit: alog, Clock: env.Clock, Grace: cfg.RecordingGrace}
+	raised, err := m.Check(ctx)
+	for _, al := range raised {
+		fmt.Fprintf(env.Stdout, "alert %s: %s\n", al.ID, al.Reason)
+	}
+	fmt.Fprintf(env.Stdout, "%d call(s) without a recording after %s: alert %s raised\n", len(raised), m.Grace, retention.AlertRecordingMissing)
+	return err
 }

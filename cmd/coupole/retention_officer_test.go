@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -135,5 +136,69 @@ func TestRetentionReclassifyCommand(t *testing.T) {
 	got, _ := db.RetentionItem(context.Background(), it.ID)
 	if got.Class != "legal_emergency" || got.ClassReason != "odeur de gaz signalée" {
 		t.Fatalf("stored: %+v", got)
+	}
+}
+
+// R1 from the terminal (issue 13 item 3): `retention import FILE` is a dry
+// run; --apply registers; a bad file exits 2 naming line and column.
+func TestRetentionImportCommand(t *testing.T) {
+	env, db, _ := retentionCLI(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	mustWrite(t, good, "recording_id,channel,start,call_reason\nr-1,call,2026-10-01T08:00:00Z,outage\nr-2,call,2026-10-01T09:00:00Z,emergency_gas_odour\n")
+	mustWrite(t, bad, "recording_id,channel,start\nr-3,call,yesterday\n")
+	r := runCLI(t, env, "", "retention", "import", good)
+	if r.code != 0 || !strings.Contains(r.stdout, "dry run: 2 recordings would be registered (default 1, legal_emergency 1)") {
+		t.Fatalf("dry run: %+v", r)
+	}
+	if known, _ := db.KnownExternalIDs(context.Background(), retention.SourceCSV, []string{"r-1", "r-2"}); len(known) != 0 {
+		t.Fatalf("dry run wrote %v", known)
+	}
+	if r := runCLI(t, env, "", "retention", "import", good, "--apply"); r.code != 0 || !strings.Contains(r.stdout, "2 recordings registered") {
+		t.Fatalf("apply: %+v", r)
+	}
+	if known, _ := db.KnownExternalIDs(context.Background(), retention.SourceCSV, []string{"r-1", "r-2"}); len(known) != 2 {
+		t.Fatalf("after apply: %v", known)
+	}
+	if r := runCLI(t, env, "", "retention", "import", bad, "--apply"); r.code != 2 || !strings.Contains(r.stderr, "line 2, column start: not a date-time") {
+		t.Fatalf("bad file: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "import"); r.code != 2 {
+		t.Fatalf("no file: %+v", r)
+	}
+}
+
+func mustWrite(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// R1 for calls from the terminal (issue 13 item 4): check-recordings raises
+// the alert of a call closed three hours ago without a recording, not with
+// a grace of four hours, and only once.
+func TestRetentionCheckRecordingsCommand(t *testing.T) {
+	env, db, _ := retentionCLI(t)
+	ctx := context.Background()
+	closed := time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC) // the CLI's clock is 10:00
+	if err := db.CreateInteraction(ctx, coupole.Interaction{ID: "i-call", StaffID: "adv-1", Channel: "phone", Requester: "customer", OpenedAt: closed.Add(-4 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CloseInteraction(ctx, "i-call", []string{"outage"}, closed); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings", "--recording-grace", "4h"); r.code != 0 || !strings.Contains(r.stdout, "0 call(s) without a recording after 4h0m0s") {
+		t.Fatalf("grace 4h: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings"); r.code != 0 || !strings.Contains(r.stdout, "1 call(s) without a recording after 2h0m0s") || !strings.Contains(r.stdout, "i-call") {
+		t.Fatalf("default grace: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings"); r.code != 0 || !strings.Contains(r.stdout, "0 call(s)") {
+		t.Fatalf("again: %+v", r)
+	}
+	if r := runCLI(t, env, "", "retention", "check-recordings", "--recording-grace", "-1h"); r.code != 2 {
+		t.Fatalf("negative grace: %+v", r)
 	}
 }

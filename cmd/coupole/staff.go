@@ -379,6 +379,10 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	}
 	closeTracer = func() { stopOversight() } // the caller closes the shared log
 	enableCompliance(env, cfg, db, access, alog)
+	if err := enableRetentionPages(env, cfg, db, access, alog); err != nil { // issue 13
+		closeTracer()
+		return nil, err
+	}
 	if demo {
 		accounts, err := web.EnsureDemoAccounts(ctx, db, env.Clock)
 		if err != nil {
