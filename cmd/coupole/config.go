@@ -62,8 +62,8 @@ type Config struct {
 	RecordingWebhookSecretFile string
 	// COUPOLE_BLOB: where media and bodies Coupole keeps go: "" (DATA_DIR/media)
 	// or s3://bucket[/prefix]?endpoint=…&region=…; credentials from AWS_* variables.
-	Blob string
-	RecordingGrace             time.Duration // COUPOLE_RECORDING_GRACE: a call without a recording after this raises an alert (R1)
+	Blob           string
+	RecordingGrace time.Duration // COUPOLE_RECORDING_GRACE: a call without a recording after this raises an alert (R1)
 
 	// E-mail over SMTP (issue 11, item 4); see docs/email.md and email.go.
 	SMTPHost         string        // COUPOLE_SMTP_HOST: the relay; empty: no e-mail provider
