@@ -13,6 +13,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/blob"
+	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/secretkey"
 	"github.com/coupole/coupole/sqlstore"
@@ -222,6 +223,22 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 	logger.Info("retention purge scheduled", "every", every.String())
 	return func() { cancel(); <-done }, nil
 }
+
+// newMessageKeeper keeps the e-mail and chat bodies attached through the
+// interaction API (R1 (c)) in the blob store, registered for retention.
+func newMessageKeeper(env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log) (*retention.Service, error) {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	media, err := openMediaStore(env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &retention.Service{Store: db, Audit: alog, Clock: env.Clock, Config: rc, Bodies: media}, nil
+}
+
+var _ interaction.MessageKeeper = (*retention.Service)(nil)
 
 // openMediaStore opens the blob store of media and bodies Coupole keeps:
 // the data directory's (DataDir/media) or, with --blob s3://…, an
