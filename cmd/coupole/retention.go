@@ -45,13 +45,20 @@ func retentionConfig(cfg *Config) (retention.Config, error) {
 }
 
 // newPurger is the purge of one database and audit log; media Coupole keeps
-// live in the data directory's encrypted blob store.
+// live in the blob store (openMediaStore). The same run enrols and erases
+// Coupole's own records (closed interactions, deliveries, expired sessions,
+// months of trace payloads) in the classes of the configuration.
 func newPurger(env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *slog.Logger) (*retention.Purger, error) {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	media, err := openMediaStore(env, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &retention.Purger{Store: db, Audit: alog, Clock: env.Clock, Media: media, Logger: logger}, nil
+	own := &retention.Own{Store: db, Records: db, Trace: audit.NewReader(sqlstore.NewAuditStore(db)), Audit: alog, Clock: env.Clock, Config: rc}
+	return &retention.Purger{Store: db, Audit: alog, Clock: env.Clock, Media: media, Logger: logger, Own: own}, nil
 }
 
 func runRetentionRun(ctx context.Context, env *Env, args []string) error {
@@ -79,7 +86,7 @@ func runRetentionRun(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	res, err := p.Run(ctx)
-	fmt.Fprintf(env.Stdout, "purged %d (late %d), finished %d interrupted earlier, %d stopped by a hold placed meanwhile\n", res.Purged, res.Late, res.Resumed, res.Refused)
+	fmt.Fprintf(env.Stdout, "purged %d (late %d), finished %d interrupted earlier, %d stopped by a hold placed meanwhile; %d own records enrolled\n", res.Purged, res.Late, res.Resumed, res.Refused, res.Enrolled)
 	return err
 }
 
@@ -210,8 +217,8 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 			res, err := p.Run(ctx)
 			if err != nil && ctx.Err() == nil {
 				logger.Error("retention purge stopped; it resumes at the next run", "err", coupole.ErrorMessage(err), "purged", res.Purged)
-			} else if res.Purged+res.Resumed > 0 {
-				logger.Info("retention purge", "purged", res.Purged, "late", res.Late, "resumed", res.Resumed, "refused", res.Refused)
+			} else if res.Purged+res.Resumed+res.Enrolled > 0 {
+				logger.Info("retention purge", "purged", res.Purged, "late", res.Late, "resumed", res.Resumed, "refused", res.Refused, "enrolled", res.Enrolled)
 			}
 			select {
 			case <-ctx.Done():
