@@ -285,3 +285,42 @@ func TestOwnClassesFromConfig(t *testing.T) {
 		t.Fatalf("a week after the session expired: %+v", res)
 	}
 }
+
+// A purge killed after an own record's evidence event but before its
+// erasure (the item left in "deleting") finishes the erasure at the next
+// run, without a second evidence event.
+func TestOwnRecordErasureResumes(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustOwnFixture(t, db)
+		f.clock.T = f.clock.T.Add(24 * time.Hour)
+		if res := f.mustRun(t); res.Enrolled != 4 {
+			t.Fatalf("%+v", res)
+		}
+		s := f.ownItem(t, "session:"+strings.Repeat("ab", 32))
+		f.clock.T = s.Due.Add(time.Minute)
+		// What a run killed between its two steps leaves: the evidence
+		// event and the move to deleting, committed together; no erasure.
+		ev := audit.Event{Actor: retention.PurgeActor, Action: retention.ActionPurge, Data: []string{"item:" + s.ID, "kind:session"}}
+		if _, err := f.log.AppendThen(ctx, ev, func(ctx context.Context, idx uint64) error {
+			return db.MarkDeleting(ctx, s.ID, int64(idx), f.clock.T)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.scalar(t, `SELECT COUNT(*) FROM staff_sessions`); n != "1" {
+			t.Fatalf("%s sessions before the resumed run", n)
+		}
+		if res := f.mustRun(t); res.Resumed != 1 || res.Purged != 0 {
+			t.Fatalf("resumed run: %+v", res)
+		}
+		if n := f.scalar(t, `SELECT COUNT(*) FROM staff_sessions`); n != "0" {
+			t.Fatalf("%s sessions after the resumed run", n)
+		}
+		if ev := f.evidenceOf(t); len(ev[s.ID]) != 1 {
+			t.Fatalf("evidence events of the session: %d", len(ev[s.ID]))
+		}
+		if it, _ := db.RetentionItem(ctx, s.ID); it.State != retention.StatePurged {
+			t.Fatalf("session item: %+v", it)
+		}
+	})
+}

@@ -203,6 +203,9 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 	if err != nil {
 		return nil, err
 	}
+	if s3, ok := p.Media.(*blob.S3); ok { // where media go; never the credentials
+		logger.Info("media and message bodies kept in an S3-compatible store, sealed", "store", s3.Config().String())
+	}
 	every := cfg.RetentionEvery
 	if every <= 0 {
 		every = 10 * time.Minute
