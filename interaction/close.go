@@ -43,6 +43,14 @@ func (s *Service) Close(ctx context.Context, a Actor, id string, r CloseRequest)
 			unsent = append(unsent, item)
 		}
 	}
+	// The call reasons choose the retention class of the interaction's
+	// messages (R3), before the close: a failure keeps them longer, never
+	// shorter.
+	if s.Messages != nil {
+		if err := s.Messages.Wrapup(ctx, a.StaffID, in.ID, codes); err != nil {
+			return View{}, err
+		}
+	}
 	now := s.Clock.Now()
 	ev := audit.Event{Action: "interaction.close", CallReason: strings.Join(codes, ",")}
 	if len(legal) > 0 {

@@ -72,6 +72,9 @@ type Service struct {
 	// MaxGridStaleness; 0, the default, reads afresh at every step).
 	// gridcache.go says what is cached and what never is.
 	GridStaleness time.Duration
+	// Messages keeps the e-mail and chat bodies attached to interactions
+	// (issue 13, messages.go); nil: none are taken.
+	Messages MessageKeeper
 
 	grid gridCache
 }

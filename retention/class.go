@@ -149,3 +149,26 @@ func (c Config) ForOwn(kind string) Class {
 	k, _ := c.Class(c.Own[kind])
 	return k
 }
+
+// ForCallReasons returns the class of an interaction closed with several
+// call reasons: of the classes they choose, the one that keeps longest
+// (an e-mail about an outage that turned out to be a gas odour keeps the
+// gas odour's class), and the reason that chose it; the default and ""
+// when none chooses a class.
+func (c Config) ForCallReasons(reasons []string) (Class, string) {
+	best, why := Class{}, ""
+	ref := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range reasons {
+		k := c.ForCallReason(r)
+		if k.Name == c.Default {
+			continue
+		}
+		if why == "" || k.Due(ref).After(best.Due(ref)) {
+			best, why = k, r
+		}
+	}
+	if why == "" {
+		best, _ = c.Class(c.Default)
+	}
+	return best, why
+}

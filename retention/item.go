@@ -45,7 +45,9 @@ type Item struct {
 	MediaRef      string // blob key; "" when the media is only in the recording system
 	Size          int64
 	SHA256        string // hex
-	Body          []byte // sealed e-mail or chat body
+	Body          []byte // unused: bodies Coupole keeps are sealed in the blob store (MediaRef)
+	Direction     string // e-mail and chat: inbound or outbound
+	ContentType   string // e-mail and chat: media type of the body
 	Class         string
 	ClassReason   string
 	Due           time.Time

@@ -30,6 +30,12 @@ type Platform interface {
 	DeleteRecording(ctx context.Context, externalID string) error
 }
 
+// OwnRecords enrols and erases Coupole's own records; *Own is one.
+type OwnRecords interface {
+	Enrol(ctx context.Context) (int, error)
+	EraseOwn(ctx context.Context, it Item) error
+}
+
 // Actor of the purge's events.
 const PurgeActor = "system:retention"
 
@@ -59,7 +65,10 @@ type Purger struct {
 	Clock    coupole.Clock
 	Media    MediaStore // nil: no media kept by Coupole
 	Platform Platform   // nil: recordings are not deleted in a platform
-	Logger   *slog.Logger
+	// Own enrols Coupole's own records before each run and erases their
+	// personal data when purged (own.go); nil: none are enrolled.
+	Own    OwnRecords
+	Logger *slog.Logger
 	// Batch is how many due items one round takes (default 2000), Workers
 	// how many evidence events are in flight at once (default 64: the audit
 	// log commits them together).
@@ -72,6 +81,7 @@ type Result struct {
 	Resumed  int // deleting items of an earlier run finished
 	Late     int // purged more than MaxLateness after their due date
 	Refused  int // a hold arrived between selection and evidence
+	Enrolled int // own records enrolled at the start of the run
 	Finished time.Time
 }
 
@@ -89,6 +99,11 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 	res.Resumed = n
 	if err != nil {
 		return res, err
+	}
+	if p.Own != nil {
+		if res.Enrolled, err = p.Own.Enrol(ctx); err != nil {
+			return res, err
+		}
 	}
 	for {
 		now := p.Clock.Now()
@@ -188,6 +203,14 @@ func (p *Purger) finish(ctx context.Context, batch int) (int, error) {
 				}
 				if err := p.Media.Delete(ctx, it.MediaRef); err != nil {
 					return total, coupole.Wrap(err, coupole.EUNAVAILABLE, "retention: cannot delete the media of item %s", it.ID)
+				}
+			}
+			if ownKind(it.Kind) {
+				if p.Own == nil {
+					return total, coupole.Errorf(coupole.EINTERNAL, "retention: item %s is one of Coupole's own records but no eraser is configured", it.ID)
+				}
+				if err := p.Own.EraseOwn(ctx, it); err != nil {
+					return total, coupole.Wrap(err, coupole.ErrorCode(err), "retention: cannot erase own record of item %s", it.ID)
 				}
 			}
 			if it.Kind == KindRecording && it.Source != "" && it.Source != SourceCoupole && it.Source != SourceCSV && it.ExternalID != "" {

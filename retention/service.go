@@ -9,6 +9,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/blob"
 )
 
 // Service registers items, changes their class and manages holds. Every
@@ -22,6 +23,9 @@ type Service struct {
 	Audit  Tracer
 	Clock  coupole.Clock
 	Config Config
+	// Bodies keeps the e-mail and chat bodies Coupole keeps itself
+	// (message.go); nil: none are taken.
+	Bodies blob.Store
 }
 
 // NewID returns a random id with a prefix.
@@ -56,10 +60,11 @@ func (s *Service) Register(ctx context.Context, actor string, it Item) (Item, er
 	if ownKind(it.Kind) {
 		c, it.ClassReason = s.Config.ForOwn(it.Kind), "own:"+it.Kind
 	} else {
-		c = s.Config.ForCallReason(it.CallReason)
+		var why string
+		c, why = s.Config.ForCallReasons(strings.Split(it.CallReason, ","))
 		it.ClassReason = "default"
-		if c.Name != s.Config.Default {
-			it.ClassReason = "call_reason:" + it.CallReason
+		if why != "" {
+			it.ClassReason = "call_reason:" + why
 		}
 	}
 	it.Class, it.Due = c.Name, c.Due(it.Start)

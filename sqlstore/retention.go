@@ -13,7 +13,7 @@ import (
 // The retention registry and holds (issue 13); see retention.Store.
 
 const retentionItemColumns = `id, kind, source, external_id, channel, interaction_id, customer_id, call_reason, started_at, ended_at,
-	media_ref, size, sha256, body, class, class_reason, due_at, state, evidence_idx, purged_at, registered_at`
+	media_ref, size, sha256, body, class, class_reason, due_at, state, evidence_idx, purged_at, registered_at, direction, content_type`
 
 // heldItem is true when an active hold covers the item aliased i.
 const heldItem = `EXISTS (SELECT 1 FROM retention_holds h WHERE h.lifted_at = 0 AND (
@@ -26,7 +26,7 @@ func scanRetentionItem(r rowScanner) (retention.Item, error) {
 	var it retention.Item
 	var start, end, due, purged, reg int64
 	err := r.Scan(&it.ID, &it.Kind, &it.Source, &it.ExternalID, &it.Channel, &it.InteractionID, &it.CustomerID, &it.CallReason, &start, &end,
-		&it.MediaRef, &it.Size, &it.SHA256, &it.Body, &it.Class, &it.ClassReason, &due, &it.State, &it.EvidenceIndex, &purged, &reg)
+		&it.MediaRef, &it.Size, &it.SHA256, &it.Body, &it.Class, &it.ClassReason, &due, &it.State, &it.EvidenceIndex, &purged, &reg, &it.Direction, &it.ContentType)
 	it.Start, it.End, it.Due, it.PurgedAt, it.RegisteredAt = fromMicros(start), fromMicros(end), fromMicros(due), fromMicros(purged), fromMicros(reg)
 	return it, err
 }
@@ -34,9 +34,10 @@ func scanRetentionItem(r rowScanner) (retention.Item, error) {
 func (db *DB) RegisterItem(ctx context.Context, it retention.Item) error {
 	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO retention_items (`+retentionItemColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 			it.ID, it.Kind, it.Source, it.ExternalID, it.Channel, it.InteractionID, it.CustomerID, it.CallReason, micros(it.Start), micros(it.End),
-			it.MediaRef, it.Size, it.SHA256, it.Body, it.Class, it.ClassReason, micros(it.Due), it.State, it.EvidenceIndex, micros(it.PurgedAt), micros(it.RegisteredAt))
+			it.MediaRef, it.Size, it.SHA256, it.Body, it.Class, it.ClassReason, micros(it.Due), it.State, it.EvidenceIndex, micros(it.PurgedAt), micros(it.RegisteredAt),
+			it.Direction, it.ContentType)
 		if isUniqueViolation(err) {
 			return coupole.Errorf(coupole.ECONFLICT, "item %s (or its id in %s) is registered already", it.ID, it.Source)
 		}
@@ -259,4 +260,10 @@ func (db *DB) TakeWebhookEvent(ctx context.Context, id string, at time.Time, kee
 func (db *DB) ForgetWebhookEvent(ctx context.Context, id string) error {
 	_, err := db.write.ExecContext(ctx, `DELETE FROM retention_webhook_events WHERE event_id = $1`, id)
 	return storageError(err, "forget notification id")
+}
+
+// InteractionItems returns the registered items of an interaction, oldest first.
+func (db *DB) InteractionItems(ctx context.Context, interactionID string) ([]retention.Item, error) {
+	return queryList(ctx, db, "list an interaction's retention items", scanRetentionItem,
+		`SELECT `+retentionItemColumns+` FROM retention_items i WHERE interaction_id = $1 AND interaction_id <> '' ORDER BY started_at, id`, interactionID)
 }

@@ -45,6 +45,7 @@ func (a *StaffAccess) registerInteractionAPI() {
 	a.handle("GET /api/v1/alerts", coupole.ActionListAlerts, nil, a.apiAlerts)
 	a.handle("GET /api/v1/deliveries/failed", coupole.ActionListFailedDeliveries, nil, a.apiFailedDeliveries)
 	a.handle("POST /api/v1/alerts/{id}/unlock", coupole.ActionUnlockVerification, a.alertResource, a.apiUnlockVerification)
+	a.registerMessageAPI() // issue 13: e-mail and chat bodies
 }
 
 // registerAuditAPI mounts the audit log's checkpoint and proofs behind the

@@ -124,6 +124,8 @@ func mustFixture(tb testing.TB, db *sqlstore.DB, cfg AuthConfig) *fixture {
 		tb.Fatal(err)
 	}
 	f.access.EnablePages(PagesConfig{Traces: audit.NewReader(sqlstore.NewAuditStore(db))})
+	// Issue 13: e-mail and chat bodies.
+	f.access.Interactions.Messages = mustMessageKeeper(tb, db, f.clock, f.audit)
 	f.access.EnableOversight(&oversight.Service{Store: db, Audit: f.audit, Clock: f.clock, Interactions: db, OpenTooLong: 4 * time.Hour}, // issue 16
 		&oversight.Dashboard{Store: db, Deliveries: db, Audit: f.audit, Clock: f.clock, Location: time.UTC, OpenTooLong: 4 * time.Hour})
 	return f
@@ -251,6 +253,11 @@ var routeMatrix = map[string][]coupole.Role{
 	"GET /deliveries/failed":              {coupole.RoleBackOffice, coupole.RoleTeamLead},
 	"POST /alerts/{id}/unlock":            {coupole.RoleTeamLead, coupole.RoleSupervisor},
 
+	// E-mail and chat bodies of an interaction (issue 13).
+	"POST /api/v1/interactions/{id}/messages":          frontOffice,
+	"GET /api/v1/interactions/{id}/messages":           frontOffice,
+	"GET /api/v1/interactions/{id}/messages/{message}": frontOffice,
+
 	// Back-office cases (issue 11): the queue for the back office; a case
 	// for the member who took it (every role "took" one in the matrix: only
 	// the role decides; C1 itself is tested in web/cases_test.go).
@@ -312,6 +319,8 @@ func matrixRequest(pattern string) (method, path, body string) {
 		body = `{"channel":"phone","requester":"customer"}`
 	case "POST /api/v1/cpas-line/interactions":
 		body = `{"cpas_id":"CPAS-X"}`
+	case "POST /api/v1/interactions/{id}/messages": // issue 13
+		body = `{"channel":"chat","direction":"inbound","started_at":"2026-01-01T00:00:00Z","body":"matrix"}`
 	case "POST /api/v1/interactions/{id}/identify":
 		body = `{"name":"Dupont"}`
 	case "POST /api/v1/interactions/{id}/select":

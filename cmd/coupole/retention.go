@@ -13,6 +13,7 @@ import (
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/blob"
+	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/retention"
 	"github.com/coupole/coupole/secretkey"
 	"github.com/coupole/coupole/sqlstore"
@@ -48,13 +49,20 @@ func retentionConfig(cfg *Config) (retention.Config, error) {
 }
 
 // newPurger is the purge of one database and audit log; media Coupole keeps
-// live in the data directory's encrypted blob store.
+// live in the blob store (openMediaStore). The same run enrols and erases
+// Coupole's own records (closed interactions, deliveries, expired sessions,
+// months of trace payloads) in the classes of the configuration.
 func newPurger(env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log, logger *slog.Logger) (*retention.Purger, error) {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	media, err := openMediaStore(env, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &retention.Purger{Store: db, Audit: alog, Clock: env.Clock, Media: media, Logger: logger}, nil
+	own := &retention.Own{Store: db, Records: db, Trace: audit.NewReader(sqlstore.NewAuditStore(db)), Audit: alog, Clock: env.Clock, Config: rc}
+	return &retention.Purger{Store: db, Audit: alog, Clock: env.Clock, Media: media, Logger: logger, Own: own}, nil
 }
 
 func runRetentionRun(ctx context.Context, env *Env, args []string) error {
@@ -82,7 +90,7 @@ func runRetentionRun(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	res, err := p.Run(ctx)
-	fmt.Fprintf(env.Stdout, "purged %d (late %d), finished %d interrupted earlier, %d stopped by a hold placed meanwhile\n", res.Purged, res.Late, res.Resumed, res.Refused)
+	fmt.Fprintf(env.Stdout, "purged %d (late %d), finished %d interrupted earlier, %d stopped by a hold placed meanwhile; %d own records enrolled\n", res.Purged, res.Late, res.Resumed, res.Refused, res.Enrolled)
 	return err
 }
 
@@ -199,6 +207,9 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 	if err != nil {
 		return nil, err
 	}
+	if s3, ok := p.Media.(*blob.S3); ok { // where media go; never the credentials
+		logger.Info("media and message bodies kept in an S3-compatible store, sealed", "store", s3.Config().String())
+	}
 	every := cfg.RetentionEvery
 	if every <= 0 {
 		every = 10 * time.Minute
@@ -213,8 +224,8 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 			res, err := p.Run(ctx)
 			if err != nil && ctx.Err() == nil {
 				logger.Error("retention purge stopped; it resumes at the next run", "err", coupole.ErrorMessage(err), "purged", res.Purged)
-			} else if res.Purged+res.Resumed > 0 {
-				logger.Info("retention purge", "purged", res.Purged, "late", res.Late, "resumed", res.Resumed, "refused", res.Refused)
+			} else if res.Purged+res.Resumed+res.Enrolled > 0 {
+				logger.Info("retention purge", "purged", res.Purged, "late", res.Late, "resumed", res.Resumed, "refused", res.Refused, "enrolled", res.Enrolled)
 			}
 			checkRecordings(ctx, env, cfg, db, alog, logger) // R1 for calls (issue 13 item 4)
 			select {
@@ -227,6 +238,22 @@ func startRetention(ctx context.Context, env *Env, cfg *Config, db *sqlstore.DB,
 	logger.Info("retention purge scheduled", "every", every.String())
 	return func() { cancel(); <-done }, nil
 }
+
+// newMessageKeeper keeps the e-mail and chat bodies attached through the
+// interaction API (R1 (c)) in the blob store, registered for retention.
+func newMessageKeeper(env *Env, cfg *Config, db *sqlstore.DB, alog *audit.Log) (*retention.Service, error) {
+	rc, err := retentionConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	media, err := openMediaStore(env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &retention.Service{Store: db, Audit: alog, Clock: env.Clock, Config: rc, Bodies: media}, nil
+}
+
+var _ interaction.MessageKeeper = (*retention.Service)(nil)
 
 // openMediaStore opens the blob store of media and bodies Coupole keeps:
 // the data directory's (DataDir/media) or, with --blob s3://…, an

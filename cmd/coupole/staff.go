@@ -347,6 +347,11 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	service := &interaction.Service{Grid: db, Store: db, Policy: disclosure, Audit: alog, Clock: env.Clock, Reasons: reasons, Logger: logger,
 		IdleAfter: cfg.InteractionIdle, Budget: cfg.VerificationBudget,
 		GridStaleness: interaction.MaxGridStaleness / 2} // the steps of a call share grid reads for 500 ms (issue 17)
+	// Issue 13: e-mail and chat bodies attached to interactions, kept sealed in the blob store.
+	if service.Messages, err = newMessageKeeper(env, cfg, db, alog); err != nil {
+		closeTracer()
+		return nil, err
+	}
 	// The back office's case queue (issue 11), on the same log and store.
 	cases := &casework.Service{Store: db, Grid: db, Audit: alog, Clock: env.Clock, Logger: logger}
 	// Issue 12: the one lifecycle door, with the configured validation period.
