@@ -175,3 +175,82 @@ func TestDeskStateRoundTrip(t *testing.T) {
 		t.Errorf("the desk state changes through JSON:\n%+v\n%+v", s, back)
 	}
 }
+
+// TestDeliveryStatusesInFourLanguages: issue 15, deliver 1 — the endpoint
+// the timeline polls answers each delivery's status in the staff member's
+// language (French, Dutch, German, English), with ids and statuses only:
+// no recipient. On both engines.
+func TestDeliveryStatusesInFourLanguages(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		storetest.MustLoad(t, db, storetest.Fixture())
+		f := mustFixture(t, db, AuthConfig{})
+		mustStaff(t, db, "adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+		s := f.mustSession(t, "adv")
+		send := func(method, path string, form url.Values, lang string) (*http.Response, string) {
+			t.Helper()
+			var body io.Reader
+			if form != nil {
+				form.Set("csrf_token", s.csrf)
+				body = strings.NewReader(form.Encode())
+			}
+			req, _ := http.NewRequest(method, f.ts.URL+path, body)
+			if form != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			req.AddCookie(s.cookie)
+			if lang != "" {
+				req.AddCookie(&http.Cookie{Name: langCookie, Value: lang})
+			}
+			resp, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp, string(b)
+		}
+		resp, _ := send("POST", "/interactions", url.Values{"channel": {"phone"}, "requester": {"customer"}}, "")
+		page := resp.Header.Get("Location")
+		send("POST", page+"/identify", url.Values{"by": {"ean"}, "ean": {string(storetest.EANElecNamur)}}, "")
+		_, html := send("GET", page, nil, "")
+		ref := regexp.MustCompile(`name="ref" value="([^"]+)"`).FindStringSubmatch(html)
+		if ref == nil {
+			t.Fatal("no candidate")
+		}
+		send("POST", page+"/select", url.Values{"ref": {ref[1]}}, "")
+		send("POST", page+"/verify", url.Values{"meter_number": {"9876543A"}}, "")
+		send("POST", page+"/decide", url.Values{"item": {"ean"}}, "")
+		_, html = send("GET", page, nil, "")
+		key := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(html)
+		if key == nil {
+			t.Fatal("no send form")
+		}
+		if resp, _ := send("POST", page+"/execute", url.Values{"item": {"ean"}, "key": {key[1]}}, ""); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send the SMS: %d", resp.StatusCode)
+		}
+		seen := map[string]bool{}
+		for _, lang := range coupole.Languages {
+			resp, body := send("GET", page+"/deliveries", nil, string(lang))
+			var got struct {
+				Deliveries []struct {
+					ID, Status, Label string
+					Final             bool
+				}
+			}
+			if err := json.Unmarshal([]byte(body), &got); err != nil || resp.StatusCode != http.StatusOK || len(got.Deliveries) != 1 {
+				t.Fatalf("%s: %d %s %v", lang, resp.StatusCode, body, err)
+			}
+			d := got.Deliveries[0]
+			if want := Message(lang, "deliveries.status.pending"); d.Status != "pending" || d.Final || d.Label != want {
+				t.Errorf("%s: %+v, want pending, not final, %q", lang, d, want)
+			}
+			seen[d.Label] = true
+			if strings.Contains(body, "recipient") || strings.Contains(body, "+32") || strings.Contains(body, "•") {
+				t.Errorf("%s: the status answer shows a recipient: %s", lang, body)
+			}
+		}
+		if len(seen) != len(coupole.Languages) {
+			t.Errorf("the status is said the same way in several languages: %v", seen)
+		}
+	})
+}
