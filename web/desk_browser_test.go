@@ -117,22 +117,30 @@ func TestBrowserDeskErrorInView(t *testing.T) {
 }
 
 // TestBrowserDeskEnterSearchesItsField: issue 15, seen 3 — Enter in the
-// name field searches by name, and what was typed stays.
+// meter, name or address field searches by that criterion, never by EAN
+// ("Un seul critère à la fois…"), and what was typed stays.
 func TestBrowserDeskEnterSearchesItsField(t *testing.T) {
 	b := mustBrowser(t)
 	f := mustDemoFixture(t)
 	b.base = f.ts.URL
 	b.signInDemo(f.ts.URL, "demo-advisor")
-	b.run("open", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(chromedp.CSS(`#open-interaction`)), chromedp.Click(chromedp.CSS(`#open-interaction`)),
-		chromedp.WaitVisible(chromedp.CSS(`#by-name`)))
-	b.run("type a name", chromedp.SendKeys(chromedp.CSS(`#by-name`), "Dupont"))
-	b.loads("Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`#identify h3`)))
-	if s := b.text(`#identify`); strings.Contains(s, "Un seul critère à la fois") {
-		t.Errorf("Enter in the name field searched another criterion: %q", s)
-	}
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById('by-name').value`))
-	if err != nil || v != "Dupont" {
-		t.Errorf("the name typed is gone: %q (%v)", v, err)
+	for _, tc := range []struct{ field, typed string }{
+		{"#by-meter", "9876543A"}, {"#by-name", "Dupont"}, {"#by-street", "Rue de Fer"},
+	} {
+		b.run("open", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(chromedp.CSS(`#open-interaction`)), chromedp.Click(chromedp.CSS(`#open-interaction`)),
+			chromedp.WaitVisible(chromedp.CSS(tc.field)))
+		if tc.field == "#by-street" {
+			b.run("type a postcode", chromedp.SendKeys(chromedp.CSS(`#by-postcode`), "5000"))
+		}
+		b.run("type in "+tc.field, chromedp.SendKeys(chromedp.CSS(tc.field), tc.typed))
+		b.loads("Enter in "+tc.field, chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`#identify`)))
+		if s := b.text(`#identify`); strings.Contains(s, "Un seul critère à la fois") || strings.Contains(s, "EAN invalide") {
+			t.Errorf("Enter in %s searched another criterion: %q", tc.field, s)
+		}
+		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector(`+jsQuote(tc.field)+`).value`))
+		if err != nil || v != tc.typed {
+			t.Errorf("what was typed in %s is gone: %q (%v)", tc.field, v, err)
+		}
 	}
 }
 
@@ -199,6 +207,20 @@ func TestBrowserDeskReadOutWithoutCodes(t *testing.T) {
 	if s := b.text(`main`); code.MatchString(s) {
 		t.Errorf("requirement codes on the advisor's screen: %q", code.FindAllString(s, -1))
 	}
+	// Nor on the interaction page's other texts, the workspace or the CPAS
+	// line, bare or in parentheses ("C1", "D9", "T1").
+	bare := regexp.MustCompile(`\b[A-Z]\d{1,2}\b`)
+	if s := b.text(`main`); bare.MatchString(s) {
+		t.Errorf("requirement codes on the interaction page: %q", bare.FindAllString(s, -1))
+	}
+	for _, path := range []string{"/", "/cpas"} {
+		b.run(path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if s := b.text(`main`); bare.MatchString(s) {
+			t.Errorf("requirement codes on %s: %q", path, bare.FindAllString(s, -1))
+		}
+	}
+	b.run("back to the call", chromedp.Evaluate[chromedp.Void](`history.go(-2)`))
+	b.waitText(`#disclosure`, "")
 	toCaller := regexp.MustCompile(`(?i)\b(vous|votre|vos)\b`)
 	for _, it := range []string{"ean", "consumption_history"} {
 		s := b.text(`#disclosure li[data-item=` + it + `] .readout`)
@@ -280,6 +302,9 @@ func TestBrowserDeskLayout(t *testing.T) {
 	b.run("sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS(`.demo-accounts`)))
 	b.run("German sign-in", chromedp.SetValue(chromedp.CSS(`select[name=lang]`), "de"), chromedp.Submit(chromedp.CSS(`select[name=lang]`)))
 	b.waitText("h1", "Anmeldung")
+	if s := b.text(`main`); strings.Contains(s, " :") || strings.Contains(s, "\u00a0:") {
+		t.Errorf("a French space before a colon in German: %q", s[:min(len(s), 300)])
+	}
 	over, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll('.signin .card *')].some(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible' && e.clientWidth > 0)`))
 	if err != nil || over {
 		t.Errorf("the German sign-in overflows its card (%v)", err)

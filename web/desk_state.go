@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/interaction"
 )
 
@@ -17,13 +20,14 @@ import (
 // the next one is asked, the browser's Back and reload never resend a form,
 // and the page can be updated in place by desk.js.
 //
-// The state lives in this process's memory, for the handler of the
-// interaction only, and goes when the interaction is closed or after
-// deskIdle without a step: it holds what the service already showed (and
-// traced) to that advisor in this interaction, masked as shown, and
-// nothing is read from it for anybody else. A multi-node deployment must
-// keep an advisor's requests on one node (sticky sessions); on another node
-// the page shows the interaction without the earlier answers.
+// The state is kept by a DeskStore: the database (sqlstore.DB, migration
+// 0020) in a server, so that every node behind a load balancer shows the
+// same page without sticky sessions; the process's memory when the staff
+// store keeps none. It is the handler's only, and goes when the
+// interaction is closed or after deskIdle without a step: it holds what
+// the service already showed (and traced) to that advisor in this
+// interaction, masked as shown, and nothing is read from it for anybody
+// else.
 
 // deskIdle is how long the state of an interaction without a step is kept;
 // the service's own idle limit (30 minutes by default) ends the
@@ -32,9 +36,6 @@ const deskIdle = 45 * time.Minute
 
 // deskState is what the interaction page shows besides the interaction.
 type deskState struct {
-	staffID string
-	touched time.Time
-
 	Identify       interaction.IdentifyRequest
 	IdentifyBy     string // the criterion last searched: ean, meter, name, address
 	Identification *interaction.Identification
@@ -70,59 +71,124 @@ type timelineEntry struct {
 	Items      []string // items left unsent at close
 }
 
-// deskMemory keeps the desk state of the open interactions of this process.
-type deskMemory struct {
-	mu sync.Mutex
-	m  map[string]*deskState
+// DeskStore keeps the desk states of open interactions, each as opaque
+// JSON owned by its handler; *sqlstore.DB is one.
+type DeskStore interface {
+	// UpdateDeskState runs change on the state of interaction id (nil when
+	// there is none or only a stale one, untouched since before stale) in
+	// one transaction and stores what it returns as staffID's, touched at
+	// at; the state of an interaction kept for another staff member is
+	// left alone and change not called. Stale states go.
+	UpdateDeskState(ctx context.Context, id, staffID string, at, stale time.Time, change func(old []byte) ([]byte, error)) error
+	// DeskState returns the state of interaction id as staffID sees it: nil
+	// when there is none, it is stale or somebody else's.
+	DeskState(ctx context.Context, id, staffID string, stale time.Time) ([]byte, error)
+	// DeleteDeskState drops the state of interaction id.
+	DeleteDeskState(ctx context.Context, id string) error
+}
+
+// deskStates reads and changes desk states in a DeskStore, the process's
+// memory when none is given.
+type deskStates struct {
+	once  sync.Once
+	store DeskStore
+}
+
+func (d *deskStates) backend() DeskStore {
+	d.once.Do(func() {
+		if d.store == nil {
+			d.store = &memoryDesk{}
+		}
+	})
+	return d.store
 }
 
 // update changes the state of interaction id for its handler staffID. The
 // state of an interaction kept for another staff member is left alone (the
 // staff policy and the service refuse them the interaction anyway).
-func (d *deskMemory) update(id, staffID string, now time.Time, change func(s *deskState)) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.m == nil {
-		d.m = map[string]*deskState{}
-	}
-	for k, s := range d.m {
-		if now.Sub(s.touched) > deskIdle {
-			delete(d.m, k)
+func (d *deskStates) update(ctx context.Context, id, staffID string, now time.Time, change func(s *deskState)) error {
+	return d.backend().UpdateDeskState(ctx, id, staffID, now, now.Add(-deskIdle), func(old []byte) ([]byte, error) {
+		var s deskState
+		if old != nil {
+			if err := json.Unmarshal(old, &s); err != nil {
+				return nil, coupole.Errorf(coupole.EINTERNAL, "desk state of interaction %s: unreadable: %v", id, err)
+			}
 		}
-	}
-	s := d.m[id]
-	if s != nil && s.staffID != staffID {
-		return
-	}
-	if s == nil {
-		s = &deskState{staffID: staffID}
-		d.m[id] = s
-	}
-	s.touched = now
-	change(s)
+		change(&s)
+		return json.Marshal(s)
+	})
 }
 
-// get returns a copy of the state of interaction id as staffID sees it:
-// empty when there is none or it is somebody else's.
-func (d *deskMemory) get(id, staffID string) deskState {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s := d.m[id]
-	if s == nil || s.staffID != staffID {
-		return deskState{}
+// get returns the state of interaction id as staffID sees it: empty when
+// there is none or it is somebody else's.
+func (d *deskStates) get(ctx context.Context, id, staffID string, now time.Time) (deskState, error) {
+	var s deskState
+	b, err := d.backend().DeskState(ctx, id, staffID, now.Add(-deskIdle))
+	if err != nil || b == nil {
+		return s, err
 	}
-	c := *s
-	c.Decisions = slices.Clone(s.Decisions)
-	c.Timeline = slices.Clone(s.Timeline)
-	c.Chosen, c.Asked, c.UnsentWarning = slices.Clone(s.Chosen), slices.Clone(s.Asked), slices.Clone(s.UnsentWarning)
-	return c
+	if err := json.Unmarshal(b, &s); err != nil {
+		return deskState{}, coupole.Errorf(coupole.EINTERNAL, "desk state of interaction %s: unreadable: %v", id, err)
+	}
+	return s, nil
 }
 
 // forget drops the state of interaction id (it was closed).
-func (d *deskMemory) forget(id string) {
+func (d *deskStates) forget(ctx context.Context, id string) error {
+	return d.backend().DeleteDeskState(ctx, id)
+}
+
+// memoryDesk is a DeskStore in the process's memory: for a staff store
+// that keeps no desk states (tests, a single node).
+type memoryDesk struct {
+	mu sync.Mutex
+	m  map[string]memoryDeskEntry
+}
+
+type memoryDeskEntry struct {
+	staffID string
+	touched time.Time
+	state   []byte
+}
+
+func (d *memoryDesk) UpdateDeskState(_ context.Context, id, staffID string, at, stale time.Time, change func(old []byte) ([]byte, error)) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil {
+		d.m = map[string]memoryDeskEntry{}
+	}
+	for k, e := range d.m {
+		if e.touched.Before(stale) {
+			delete(d.m, k)
+		}
+	}
+	e, ok := d.m[id]
+	if ok && e.staffID != staffID {
+		return nil
+	}
+	next, err := change(e.state)
+	if err != nil {
+		return err
+	}
+	d.m[id] = memoryDeskEntry{staffID: staffID, touched: at, state: next}
+	return nil
+}
+
+func (d *memoryDesk) DeskState(_ context.Context, id, staffID string, stale time.Time) ([]byte, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.m[id]
+	if !ok || e.staffID != staffID || e.touched.Before(stale) {
+		return nil, nil
+	}
+	return slices.Clone(e.state), nil
+}
+
+func (d *memoryDesk) DeleteDeskState(_ context.Context, id string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.m, id)
+	return nil
 }
 
 // clearProblem forgets the last step's problem and focus: each step starts

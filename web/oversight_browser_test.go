@@ -197,6 +197,8 @@ func TestBrowserTeamLeadAcknowledges(t *testing.T) {
 	b.screenshot("alerts-acknowledged")
 	b.loads("open interactions", chromedp.Click(chromedp.CSS(`a[href="/team"]`)))
 	b.mustSee("#open-interactions", "demo-advisor", "Téléphone", "Client (occupant)")
+	// The age of the call (issue 15, seen 12): opened five hours ago.
+	b.mustSee(`#open-interactions tr[data-id="i-late"]`, "300 min")
 	if b.count(`#signout-everywhere`) != 1 {
 		t.Error("no sign-out-everywhere button")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/policy"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -36,6 +37,10 @@ type traceRow struct {
 	About                      []string
 	Outcome, Reason, Client    string
 	Data                       string
+	// Policies are the policies that decided, each with the requirements
+	// it implements ("ean-by-sms (D4)"): the codes are for auditors, the
+	// caller heard the sentence without them (issue 15).
+	Policies []string
 }
 
 type checkpointStatus struct {
@@ -134,8 +139,13 @@ func (a *StaffAccess) handleTraces(w http.ResponseWriter, r *http.Request, p *Pr
 				a.pageError(w, r, p, err)
 				return
 			}
+			reqs := a.policyRequirements()
 			for _, f := range found {
-				d.Rows = append(d.Rows, traceRowOf(f))
+				row := traceRowOf(f)
+				if !row.Erased && f.Event.Decision != nil {
+					row.Policies = policiesWithRequirements(f.Event.Decision.Policies, reqs)
+				}
+				d.Rows = append(d.Rows, row)
 			}
 			if len(found) == tracePage {
 				d.Next = int64(found[len(found)-1].Index)
@@ -240,4 +250,36 @@ func AuditSearchEvent(actor, client string, q audit.Query) coupole.StaffEvent {
 		d["criteria.after"] = strconv.FormatInt(q.After, 10)
 	}
 	return coupole.StaffEvent{Type: coupole.StaffEventAuditSearch, Actor: actor, Outcome: "ok", Details: d}
+}
+
+// policyRequirements maps each disclosure policy's id to the requirements
+// it implements (@requirement), from the policy set the interaction
+// service decides with; empty when there is none to ask.
+func (a *StaffAccess) policyRequirements() map[string][]string {
+	out := map[string][]string{}
+	if a.Interactions == nil {
+		return out
+	}
+	d, ok := a.Interactions.Policy.(interface{ Set() *policy.Set })
+	if !ok {
+		return out
+	}
+	for _, p := range d.Set().Policies() {
+		out[p.ID] = p.Requirements
+	}
+	return out
+}
+
+// policiesWithRequirements writes each policy id with its requirement
+// codes, "ean-by-sms (D4)"; an id the current set does not know (the trace
+// names an older policy version) stands alone.
+func policiesWithRequirements(ids []string, reqs map[string][]string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if r := reqs[id]; len(r) > 0 {
+			id += " (" + strings.Join(r, ", ") + ")"
+		}
+		out = append(out, id)
+	}
+	return out
 }

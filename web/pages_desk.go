@@ -64,9 +64,16 @@ func (a *StaffAccess) handleInteraction(w http.ResponseWriter, r *http.Request, 
 		a.pageError(w, r, p, err)
 		return
 	}
-	pg := &interactionPage{deskState: a.desk.get(id, p.Staff.ID), V: v, Reasons: svc.CallReasons(), Languages: coupole.Languages}
+	ds, err := a.desk.get(r.Context(), id, p.Staff.ID, a.Clock.Now())
+	if err != nil {
+		a.pageError(w, r, p, err)
+		return
+	}
+	pg := &interactionPage{deskState: ds, V: v, Reasons: svc.CallReasons(), Languages: coupole.Languages}
 	if v.Status != "open" {
-		a.desk.forget(id)
+		if err := a.desk.forget(r.Context(), id); err != nil {
+			a.Logger.Warn("desk state of a closed interaction not dropped", "err", err)
+		}
 	}
 	for _, it := range policy.Items {
 		// Public information has its own section, contact details too (D7).
@@ -126,13 +133,19 @@ func (a *StaffAccess) handleInteraction(w http.ResponseWriter, r *http.Request, 
 }
 
 // stepDone records a step's outcome in the desk state and goes back to the
-// page, at the section to show (POST-redirect-GET).
+// page, at the section to show (POST-redirect-GET). When the state cannot
+// be written the step stands (the service did it and traced it) but the
+// page could not show it: the advisor gets the error page, and the
+// interaction's page, reloaded, shows what the service has.
 func (a *StaffAccess) stepDone(w http.ResponseWriter, r *http.Request, p *Principal, section string, change func(s *deskState)) {
 	id := r.PathValue("id")
-	a.desk.update(id, p.Staff.ID, a.Clock.Now(), func(s *deskState) {
+	if err := a.desk.update(r.Context(), id, p.Staff.ID, a.Clock.Now(), func(s *deskState) {
 		s.clearProblem()
 		change(s)
-	})
+	}); err != nil {
+		a.pageError(w, r, p, err)
+		return
+	}
 	http.Redirect(w, r, "/interactions/"+id+"#"+section, http.StatusSeeOther)
 }
 

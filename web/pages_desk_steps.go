@@ -245,7 +245,12 @@ func (a *StaffAccess) handleClose(w http.ResponseWriter, r *http.Request, p *Pri
 	r.ParseForm()
 	reasons := r.PostForm["reason"]
 	keep := func(s *deskState) { s.Chosen = reasons }
-	unsent := a.desk.get(id, p.Staff.ID).unsent()
+	ds, err := a.desk.get(r.Context(), id, p.Staff.ID, a.Clock.Now())
+	if err != nil {
+		a.pageError(w, r, p, err)
+		return
+	}
+	unsent := ds.unsent()
 	if len(reasons) == 0 {
 		a.stepProblem(w, r, p, "wrapup", "reasons", Message(lang, "ia.wrapup_hint"), keep)
 		return
@@ -265,7 +270,10 @@ func (a *StaffAccess) handleClose(w http.ResponseWriter, r *http.Request, p *Pri
 		a.stepFailed(w, r, p, "wrapup", "reasons", err, keep)
 		return
 	}
-	a.desk.forget(id)
+	if err := a.desk.forget(r.Context(), id); err != nil {
+		// Closed all the same; the stale state goes after deskIdle.
+		a.Logger.Warn("desk state of a closed interaction not dropped", "err", err)
+	}
 	http.Redirect(w, r, "/?closed=1", http.StatusSeeOther)
 }
 

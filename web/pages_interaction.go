@@ -79,10 +79,14 @@ func (a *StaffAccess) handleOpenInteraction(w http.ResponseWriter, r *http.Reque
 // opened starts the timeline of a new interaction and goes to its page.
 func (a *StaffAccess) opened(w http.ResponseWriter, r *http.Request, p *Principal, id string) {
 	now := a.Clock.Now()
-	a.desk.update(id, p.Staff.ID, now, func(s *deskState) {
+	if err := a.desk.update(r.Context(), id, p.Staff.ID, now, func(s *deskState) {
 		s.Timeline = append(s.Timeline, timelineEntry{At: now, Kind: "opened"})
 		s.Focus = "by-ean"
-	})
+	}); err != nil {
+		// Opened all the same: the page shows it, without "opened" in
+		// its timeline.
+		a.Logger.Warn("desk state of a new interaction not written", "err", err)
+	}
 	http.Redirect(w, r, "/interactions/"+id, http.StatusSeeOther)
 }
 

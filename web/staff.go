@@ -81,7 +81,7 @@ type StaffAccess struct {
 	PrivilegedMax, BreakGlassMax time.Duration
 
 	pages PagesConfig // the staff pages (issue 7), set by EnablePages
-	desk  deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
+	desk  deskStates  // what each open interaction's page shows (issue 15, desk_state.go)
 
 	// oversight and dashboard: alerts, team lead's pages, redaction and
 	// the supervisor dashboard (issue 16), set by EnableOversight.
@@ -163,6 +163,9 @@ func (s *Server) EnableStaffAccess(ctx context.Context, a *StaffAccess) error {
 		return coupole.Errorf(coupole.EINTERNAL, "staff access: no store for the sign-in counters")
 	}
 	a.throttle = &throttle{store: a.SignInAttempts, key: a.Secrets, logger: a.Logger}
+	// The desk states live in the database when the store keeps them, so
+	// that every node shows the same call (issue 15); in memory otherwise.
+	a.desk.store, _ = a.Store.(DeskStore)
 	if a.Config.OIDC != nil {
 		c, err := newOIDCClient(ctx, *a.Config.OIDC)
 		if err != nil {

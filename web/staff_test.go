@@ -238,6 +238,7 @@ var routeMatrix = map[string][]coupole.Role{
 	// Interaction pages (issue 7), on the same actions.
 	"POST /interactions":                  frontOffice,
 	"GET /interactions/{id}":              frontOffice,
+	"GET /interactions/{id}/deliveries":   frontOffice, // issue 15: the live delivery status of the timeline
 	"POST /interactions/{id}/identify":    frontOffice,
 	"POST /interactions/{id}/select":      frontOffice,
 	"POST /interactions/{id}/verify":      frontOffice,
