@@ -109,10 +109,11 @@ func Flow(i int) []verify.Event {
 	return append(out, c)
 }
 
-// Clock spreads the events of n interactions evenly over Year: event k is
-// at Year + k × step.
+// Clock spreads the events of n interactions over Year: event k is at
+// Year + k × step. The step leaves a tenth of the year spare, so that
+// every event falls in it although a Flow's length varies.
 func Clock(n int) time.Duration {
-	return 365 * 24 * time.Hour / time.Duration(max(1, n*EventsPerInteraction))
+	return 365 * 24 * time.Hour / time.Duration(max(1, n*(EventsPerInteraction+1)))
 }
 
 // Load appends the events of interactions [0, n) to store through
