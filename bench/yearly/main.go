@@ -102,6 +102,9 @@ func run(dsn, keyFile string, n, batch, every, rounds int) error {
 		return err
 	}
 	defer db.Close()
+	// A batch of thousands of events on a busy machine takes longer than
+	// an advisor's request is allowed to wait.
+	db.GroupTimeout = 10 * time.Minute
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
