@@ -54,7 +54,9 @@ func serviceEvents() []Event {
 	with := func(f func(e *Event)) Event { e := base; f(&e); return e }
 	return []Event{
 		with(func(e *Event) { e.Action, e.Data = "interaction.open", []string{"channel=phone", "requester=customer"} }),
-		with(func(e *Event) { e.Action, e.Data = "interaction.open", []string{"channel=cpas_line", "requester=cpas", "cpas=CPAS-0042"} }),
+		with(func(e *Event) {
+			e.Action, e.Data = "interaction.open", []string{"channel=cpas_line", "requester=cpas", "cpas=CPAS-0042"}
+		}),
 		with(func(e *Event) {
 			e.Action, e.Data = "interaction.identify", []string{"search=ean", "candidates=1", "masked_access_point", "masked_customer_name"}
 		}),
