@@ -91,11 +91,30 @@ type Tally struct {
 	counts    map[string]int64
 	requester map[string]string // interaction id → requester, from its open event
 	undecoded int64
+	// scan decodes payloads without encoding/json (it accepts exactly what
+	// verify.DecodePayload accepts); keys remembers the figure keys built
+	// from a family and a value, so that counting allocates nothing.
+	scan verify.PayloadScanner
+	keys map[familyValue]string
+}
+
+type familyValue struct{ family, value string }
+
+// key returns the figure key of family (ending in ".") for value.
+func (t *Tally) key(family, value string) string {
+	if k, ok := t.keys[familyValue{family, value}]; ok {
+		return k
+	}
+	k := family + orUnknown(value)
+	if len(t.keys) < 1<<14 {
+		t.keys[familyValue{family, value}] = k
+	}
+	return k
 }
 
 // NewTally counts events in [from, to).
 func NewTally(from, to time.Time) *Tally {
-	t := &Tally{from: from, to: to, counts: map[string]int64{}, requester: map[string]string{}}
+	t := &Tally{from: from, to: to, counts: map[string]int64{}, requester: map[string]string{}, keys: map[familyValue]string{}}
 	for _, f := range traceFamilies {
 		if !strings.HasSuffix(f.key, ".") {
 			t.counts[f.key] = 0
@@ -114,11 +133,11 @@ func (t *Tally) Add(payload []byte) error {
 		t.counts["audit.events_erased"]++
 		return nil
 	}
-	ev, err := verify.DecodePayload(payload)
+	ev, err := t.scan.Scan(payload)
 	if err != nil {
 		return coupole.Wrap(err, coupole.EINTERNAL, "report: an event payload is unreadable: %v", err)
 	}
-	t.AddEvent(ev)
+	t.AddEvent(*ev)
 	return nil
 }
 
@@ -141,26 +160,26 @@ func (t *Tally) AddEvent(ev verify.Event) {
 	}
 	switch ev.Action {
 	case "interaction.open":
-		ch, req := orUnknown(data("channel")), orUnknown(data("requester"))
-		t.counts["interactions.channel."+ch]++
-		t.counts["interactions.requester."+req]++
+		ch, req := data("channel"), data("requester")
+		t.counts[t.key("interactions.channel.", ch)]++
+		t.counts[t.key("interactions.requester.", req)]++
 		if ev.Interaction != "" {
-			t.requester[ev.Interaction] = req
+			t.requester[ev.Interaction] = orUnknown(req)
 		}
 	case "interaction.close":
-		for _, r := range strings.Split(ev.CallReason, ",") {
-			t.counts["interactions.call_reason."+orUnknown(r)]++
+		for r := range strings.SplitSeq(ev.CallReason, ",") {
+			t.counts[t.key("interactions.call_reason.", r)]++
 		}
 	case "interaction.decide":
-		t.counts["decisions.outcome."+orUnknown(outcome)]++
-		t.counts["decisions.item."+orUnknown(data("item"))]++
+		t.counts[t.key("decisions.outcome.", outcome)]++
+		t.counts[t.key("decisions.item.", data("item"))]++
 		req := t.requester[ev.Interaction]
-		t.counts["decisions.requester."+orUnknown(req)]++
+		t.counts[t.key("decisions.requester.", req)]++
 	case "interaction.deliver":
-		t.counts["disclosures.route."+orUnknown(outcome)]++
-		t.counts["disclosures.item."+orUnknown(data("item"))]++
+		t.counts[t.key("disclosures.route.", outcome)]++
+		t.counts[t.key("disclosures.item.", data("item"))]++
 	case "interaction.verify":
-		t.counts["verifications.outcome."+orUnknown(outcome)]++
+		t.counts[t.key("verifications.outcome.", outcome)]++
 		for _, d := range ev.Data {
 			if strings.HasPrefix(d, "alert=") {
 				t.counts["alerts.raised"]++
@@ -169,7 +188,7 @@ func (t *Tally) AddEvent(ev verify.Event) {
 	}
 	if outcome == "refuse" || outcome == "refused" {
 		t.counts["refusals.total"]++
-		t.counts["refusals.reason."+orUnknown(reason)]++
+		t.counts[t.key("refusals.reason.", reason)]++
 	}
 }
 

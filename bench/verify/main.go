@@ -13,10 +13,18 @@
 //
 //	coupole audit export --db flows.db --data-dir data -o /tmp/real.bundle
 //	go run ./bench/verify --bundle /tmp/real.bundle --key data/audit-verifier.pub
+//
+// Without an export at hand, --generate N first writes to --bundle a bundle
+// of N interactions' events in the interaction service's shapes
+// (bench/internal/yearlog: payloads of the size of real ones, a checkpoint
+// every 500 events as a busy log signs them) and its key to --key.
+//
+//	go run ./bench/verify --generate 20000 --bundle /tmp/gen.bundle --key /tmp/gen.key
 package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"flag"
 	"fmt"
@@ -32,6 +40,7 @@ import (
 
 	"github.com/coupole/coupole/audit/verify"
 	"github.com/coupole/coupole/bench/internal/measure"
+	"github.com/coupole/coupole/bench/internal/yearlog"
 )
 
 func main() {
@@ -39,11 +48,41 @@ func main() {
 	key := flag.String("key", "", "verifier key, or a file holding it")
 	rounds := flag.Int("rounds", 5, "rounds of each measurement, interleaved")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the verifications (C and D) to this file")
+	generate := flag.Int("generate", 0, "first write a bundle of this many generated interactions to --bundle, and its verifier key to --key")
 	flag.Parse()
+	if *generate > 0 {
+		if err := generateBundle(*bundle, *key, *generate); err != nil {
+			fmt.Fprintln(os.Stderr, "verify:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*bundle, *key, *rounds, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "verify:", err)
 		os.Exit(1)
 	}
+}
+
+func generateBundle(path, keyPath string, n int) error {
+	skey, vkey, err := note.GenerateKey(rand.Reader, "bench.coupole/audit")
+	if err != nil {
+		return err
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := yearlog.WriteBundle(f, s, n, 500); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(keyPath, []byte(vkey+"\n"), 0o644)
 }
 
 type figure struct {

@@ -1,23 +1,28 @@
 // Command yearly measures the yearly confidentiality report (issue 14,
-// item 6) over a year of a contact center: it builds an audit log of
-// --interactions advisor flows spread over 2026 (open, identify, select,
-// read, verify — sometimes failed first —, one or two decisions, a
-// delivery for some, close with call reasons: the event shapes the
-// interaction service writes, about 11 events per interaction) through the
-// real sequencer, then times, in the same run:
+// item 6) over a year of a contact center.
 //
-//   - the baseline: verifying the whole log from the database
+// It first fills the database, if empty, with the audit trace of
+// --interactions advisor flows spread over 2026 (bench/internal/yearlog:
+// the event shapes the interaction service writes, about 10 events per
+// interaction), written through the audit store's own Append in batches
+// of --batch events with a signed checkpoint every --checkpoint-every
+// events (audit.Bulk: the sequencer's leaves and tree nodes, without its
+// per-event round trip). The signing key is kept beside the database
+// (--key, default DB.key) so that a later run measures the same log.
+//
+// Then it alternates, --rounds times (A B A B…), in the same run:
+//
+//   - A, the baseline: verifying the whole log from the database
 //     (audit.VerifyStore), the scan every report also makes;
-//   - the report: report.Builder.Yearly (sign a checkpoint, count every
+//   - B, the report: report.Builder.Yearly (sign a checkpoint, count every
 //     event of the year while verifying the log, sign) and its Markdown.
 //
 // Each is reported as wall clock and CPU time of this process (getrusage),
-// per event; the machine's load average is printed beside them.
+// per event, min / median / max; the machine's load average beside them.
+// For PostgreSQL the server's own CPU is left out.
 //
-//	go run ./bench/yearly --db /tmp/yearly.db --interactions 150000
-//	go run ./bench/yearly --db 'postgres://…' --interactions 150000
-//
-// An existing log of the right size is reused.
+//	go run ./bench/yearly --db /tmp/yearly.db --interactions 2000000
+//	go run ./bench/yearly --db 'postgres://…' --interactions 200000
 package main
 
 import (
@@ -26,188 +31,170 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"log/slog"
-	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/coupole/coupole"
 	"github.com/coupole/coupole/audit"
+	"github.com/coupole/coupole/bench/internal/measure"
+	"github.com/coupole/coupole/bench/internal/yearlog"
 	"github.com/coupole/coupole/report"
 	"github.com/coupole/coupole/sqlstore"
-	"golang.org/x/mod/sumdb/note"
 )
-
-var yearStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// clock spreads the events over the year: the log's size sets the time.
-type clock struct {
-	n    atomic.Int64
-	step time.Duration
-}
-
-func (c *clock) Now() time.Time { return yearStart.Add(time.Duration(c.n.Load()) * c.step) }
-
-var (
-	channels = []string{"phone", "phone", "phone", "phone", "email", "email", "chat", "letter", "messenger", "web_form"}
-	reasons  = []string{"ean_request", "invoice", "move", "metering_index", "outage", "planned_works", "connection", "supplier_question", "complaint", "other"}
-	items    = []string{"ean", "supplier", "consumption_history", "case_status"}
-)
-
-// flow returns the events of interaction i, as the service writes them.
-func flow(i int) []audit.Event {
-	r := rand.New(rand.NewPCG(uint64(i), 14))
-	id := fmt.Sprintf("i-%09d", i)
-	actor := fmt.Sprintf("s-adv-%03d", i%300)
-	ean := fmt.Sprintf("5414%014d", r.IntN(2_000_000))
-	cust := fmt.Sprintf("C-%07d", r.IntN(1_500_000))
-	ev := func(action string, d *audit.Decision, data ...string) audit.Event {
-		e := audit.Event{Actor: actor, Action: action, Interaction: id, Client: "10.20.30.40", Data: data, Decision: d}
-		if action != "interaction.open" && action != "interaction.close" {
-			e.AccessPoints, e.Customers = []string{ean}, []string{cust}
-		}
-		return e
-	}
-	out := []audit.Event{
-		ev("interaction.open", nil, "channel="+channels[r.IntN(len(channels))], "requester=customer"),
-		ev("interaction.identify", nil, "search=ean", "candidates=1", "masked_access_point", "masked_customer_name"),
-		ev("interaction.select", nil, "ref=c1"),
-		ev("interaction.read", nil, "interaction_summary"),
-	}
-	if r.IntN(10) == 0 {
-		out = append(out, ev("interaction.verify", &audit.Decision{Outcome: "failed", Reason: "meter_mismatch"}, "meter_number"))
-	}
-	out = append(out, ev("interaction.verify", &audit.Decision{Outcome: "verified", Reason: "meter_matches"}, "meter_number"))
-	out = append(out, ev("interaction.read", nil, "interaction_summary"))
-	for range 1 + r.IntN(3) {
-		item := items[r.IntN(len(items))]
-		d := &audit.Decision{Outcome: "oral", Reason: "own_data", Policies: []string{"own-data"}, PolicySet: "b1946ac9"}
-		switch item {
-		case "ean":
-			d.Outcome, d.Reason = "sms", "ean_by_sms"
-		case "supplier":
-			d.Outcome, d.Reason = "letter", "supplier_by_letter"
-		}
-		if r.IntN(12) == 0 {
-			d.Outcome, d.Reason = "refuse", "not_occupant"
-		}
-		out = append(out, ev("interaction.decide", d, "item="+item, "meter_verified=true", "occupancy=current"))
-		if d.Outcome == "sms" || d.Outcome == "letter" {
-			out = append(out, ev("interaction.deliver", &audit.Decision{Outcome: d.Outcome, Reason: d.Reason}, "item="+item))
-		}
-	}
-	c := ev("interaction.close", nil)
-	c.CallReason = reasons[r.IntN(len(reasons))]
-	return append(out, c)
-}
-
-func rusage() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	return strings.Join(strings.Fields(string(b))[:3], " ")
-}
-
-func measure(name string, events uint64, fn func() error) {
-	c0, t0 := rusage(), time.Now()
-	if err := fn(); err != nil {
-		log.Fatalf("%s: %v", name, err)
-	}
-	wall, cpu := time.Since(t0), rusage()-c0
-	fmt.Printf("%-34s wall %8s  cpu %8s  cpu/event %6.2f µs  (load %s)\n", name, wall.Round(time.Millisecond), cpu.Round(time.Millisecond),
-		float64(cpu.Nanoseconds())/1000/float64(events), loadavg())
-}
 
 func main() {
 	dsn := flag.String("db", "yearly-bench.db", "SQLite file or postgres:// URL")
-	n := flag.Int("interactions", 150_000, "interactions in the year (a 300-advisor center: about 1,500,000)")
-	perEvent := flag.Int("events-estimate", 10, "events per interaction, to spread the year")
-	writers := flag.Int("writers", 4096, "concurrent advisors appending (each waits for its event to be durable)")
+	keyFile := flag.String("key", "", "file holding the log's signing key (default: DB.key for SQLite, yearly-bench.key otherwise)")
+	n := flag.Int("interactions", 150_000, "interactions in the year (a 300-advisor center: about 2,000,000, 20 M events)")
+	batch := flag.Int("batch", 20_000, "events per Append when generating")
+	every := flag.Int("checkpoint-every", 10_000, "events between signed checkpoints when generating")
+	rounds := flag.Int("rounds", 5, "interleaved rounds of baseline and report (0: generate only)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, *dsn)
-	if err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(*dsn, *keyFile, *n, *batch, *every, *rounds); err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal(err)
+	}
+}
+
+func keys(path string) (note.Signer, note.Verifier, error) {
+	skey, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		s, v, err := note.GenerateKey(crand.Reader, "bench.coupole/audit")
+		if err != nil {
+			return nil, nil, err
+		}
+		skey = []byte(s + "\n" + v + "\n")
+		if err := os.WriteFile(path, skey, 0o600); err != nil {
+			return nil, nil, err
+		}
+	} else if err != nil {
+		return nil, nil, err
+	}
+	lines := strings.Fields(string(skey))
+	if len(lines) != 2 {
+		return nil, nil, fmt.Errorf("%s: want a signer key and a verifier key", path)
+	}
+	s, err := note.NewSigner(lines[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := note.NewVerifier(lines[1])
+	return s, v, err
+}
+
+func run(dsn, keyFile string, n, batch, every, rounds int) error {
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return err
 	}
 	defer db.Close()
+	// A batch of thousands of events on a busy machine takes longer than
+	// an advisor's request is allowed to wait.
+	db.GroupTimeout = 10 * time.Minute
 	if _, err := db.Migrate(ctx); err != nil {
-		log.Fatal(err)
+		return err
+	}
+	if keyFile == "" {
+		keyFile = "yearly-bench.key"
+		if !strings.HasPrefix(dsn, "postgres") {
+			keyFile = dsn + ".key"
+		}
 	}
 	store := sqlstore.NewAuditStore(db)
-	skey, vkey, err := note.GenerateKey(crand.Reader, "bench.coupole/audit")
-	if err != nil {
-		log.Fatal(err)
-	}
-	signer, _ := note.NewSigner(skey)
-	verifier, _ := note.NewVerifier(vkey)
 	size, err := store.Size(ctx)
 	if err != nil {
-		log.Fatal(err)
-	}
-	if size > 0 {
-		// A reused log was signed with another key: re-sign nothing, but
-		// verification needs the key of its checkpoints. Start fresh.
-		log.Fatalf("%s already holds %d events: give a fresh database (keys are per run)", *dsn, size)
-	}
-	c := &clock{step: 365 * 24 * time.Hour / time.Duration(*n**perEvent)}
-	l, err := audit.Open(ctx, store, audit.Options{Clock: c, Signer: signer, MaxBatch: 5000, CheckpointEvery: time.Hour, WriteTimeout: 10 * time.Minute, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		log.Fatal(err)
-	}
-	t0, c0 := time.Now(), rusage()
-	var next, total atomic.Int64
-	var wg sync.WaitGroup
-	for range *writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(*n) {
-					return
-				}
-				for _, e := range flow(int(i)) {
-					c.n.Store(total.Add(1))
-					if _, err := l.Append(ctx, e); err != nil {
-						log.Fatal(err)
-					}
-				}
-				if i > 0 && i%20_000 == 0 {
-					fmt.Fprintf(os.Stderr, "%d interactions, %d events, %.0f events/s\n", i, total.Load(), float64(total.Load())/time.Since(t0).Seconds())
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if _, err := l.Checkpoint(ctx); err != nil {
-		log.Fatal(err)
-	}
-	l.Close()
-	events := uint64(total.Load())
-	fmt.Printf("engine %s: built %d interactions, %d events in %s (cpu %s), load %s\n", db.Describe(), *n, events,
-		time.Since(t0).Round(time.Second), (rusage() - c0).Round(time.Second), loadavg())
-
-	measure("baseline: verify the whole log", events, func() error {
-		_, err := audit.VerifyStore(ctx, store, verifier, nil)
 		return err
-	})
+	}
+	if _, err := os.Stat(keyFile); size > 0 && err != nil {
+		return fmt.Errorf("%s already holds %d events but its key file %s is missing: give a fresh database", dsn, size, keyFile)
+	}
+	signer, verifier, err := keys(keyFile)
+	if err != nil {
+		return err
+	}
+	events := size
+	if size == 0 {
+		t0, c0 := time.Now(), measure.Self()
+		events, err = yearlog.Load(ctx, store, signer, n, batch, every, func(k uint64) {
+			if k%uint64(max(every, 1_000_000)) == 0 {
+				fmt.Fprintf(os.Stderr, "%d events, %.0f events/s, %.1f µs CPU per event (load %s)\n", k,
+					float64(k)/time.Since(t0).Seconds(), float64(measure.Self()-c0)/1e3/float64(k), measure.LoadAverage())
+			}
+		})
+		if err != nil {
+			return err
+		}
+		wall, cpu := time.Since(t0), measure.Self()-c0
+		fmt.Printf("engine %s: generated %d interactions, %d events in %s (%.0f events/s), CPU %s (%.1f µs per event), load %s\n",
+			db.Describe(), n, events, wall.Round(time.Second), float64(events)/wall.Seconds(), cpu.Round(time.Second),
+			float64(cpu)/1e3/float64(events), measure.LoadAverage())
+	} else {
+		fmt.Printf("engine %s: reusing %d events (key %s)\n", db.Describe(), size, keyFile)
+	}
+	if rounds == 0 {
+		return nil
+	}
+	type fig struct {
+		name      string
+		wall, cpu []float64
+	}
+	base, rep := &fig{name: "A baseline: verify the whole log"}, &fig{name: "B report yearly 2026 (figures, verification, signing, Markdown)"}
+	timed := func(f *fig, fn func() error) error {
+		c0, t0 := measure.Self(), time.Now()
+		if err := fn(); err != nil {
+			return fmt.Errorf("%s: %v", f.name, err)
+		}
+		wall, cpu := time.Since(t0), measure.Self()-c0
+		f.wall = append(f.wall, wall.Seconds())
+		f.cpu = append(f.cpu, float64(cpu.Nanoseconds())/1e3/float64(events))
+		fmt.Fprintf(os.Stderr, "%-62s wall %8s  cpu %8s  %.2f µs/event  (load %s)\n", f.name, wall.Round(time.Millisecond), cpu.Round(time.Millisecond),
+			float64(cpu.Nanoseconds())/1e3/float64(events), measure.LoadAverage())
+		return nil
+	}
 	cl := &coupole.FixedClock{T: time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)}
 	var doc *report.Document
-	measure("report yearly 2026 (figures+sign)", events, func() error {
-		b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Clock: cl, Sources: []coupole.FigureSource{db.RecordFigures()}}
-		doc, err = b.Yearly(ctx, 2026, "fr")
-		return err
-	})
-	measure("render markdown", events, func() error { _, err := doc.Render("md"); return err })
-	f, _ := doc.Figure("audit.events")
-	o, _ := doc.Figure("interactions.opened")
-	fmt.Printf("report: %d figures, audit.events %d, interactions.opened %d, %s\n", len(doc.Evidence.Figures), f.Value, o.Value, doc.Evidence.Verification)
+	for range rounds {
+		err := timed(base, func() error {
+			_, err := audit.VerifyStore(ctx, store, verifier, nil)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		err = timed(rep, func() error {
+			b := &report.Builder{Audit: store, Signer: signer, Verifier: verifier, Clock: cl, Sources: []coupole.FigureSource{db.RecordFigures()}}
+			if doc, err = b.Yearly(ctx, 2026, "fr"); err != nil {
+				return err
+			}
+			_, err = doc.Render("md")
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\n%d events, %d interleaved rounds (min / median / max), load average %s\n\n", events, rounds, measure.LoadAverage())
+	fmt.Println("| | wall (s) | CPU per event (µs) |")
+	fmt.Println("|---|---|---|")
+	for _, f := range []*fig{base, rep} {
+		fmt.Printf("| %s | %s | %s |\n", f.name, measure.SpreadOf(f.wall).Format("%.1f"), measure.SpreadOf(f.cpu).Format("%.2f"))
+	}
+	ev, _ := doc.Figure("audit.events")
+	op, _ := doc.Figure("interactions.opened")
+	fmt.Printf("\nreport: %d figures, audit.events %d, interactions.opened %d, %s\n", len(doc.Evidence.Figures), ev.Value, op.Value, doc.Evidence.Verification)
+	return nil
 }

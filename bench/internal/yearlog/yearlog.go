@@ -37,10 +37,15 @@ var (
 	policySet = "9f2c1b7e4d0a3f5e8c6b2a1d0e9f8c7b6a5d4e3f2c1b0a9f8e7d6c5b4a3f2e1d"
 )
 
-// id is prefix and 28 hex digits, as interaction.newID makes them.
-func id(prefix string, r *rand.Rand) string {
+// id is prefix and 28 hex digits, as interaction.newID makes them: the
+// order of creation first (6 bytes: the service puts the time in
+// milliseconds there, so ids grow along the log), then 8 random bytes.
+func id(prefix string, order uint64, r *rand.Rand) string {
 	var b [14]byte
-	for i := range b {
+	for i := range 6 {
+		b[i] = byte(order >> (8 * (5 - i)))
+	}
+	for i := 6; i < len(b); i++ {
 		b[i] = byte(r.Uint32())
 	}
 	return prefix + hex.EncodeToString(b[:])
@@ -52,7 +57,7 @@ func id(prefix string, r *rand.Rand) string {
 // some, one in twelve refused), close with a call reason.
 func Flow(i int) []verify.Event {
 	r := rand.New(rand.NewPCG(uint64(i), 14))
-	in := id("i-", r)
+	in := id("i-", uint64(i), r)
 	actor := fmt.Sprintf("s-%028x", i%300)
 	ean := fmt.Sprintf("5414%014d", r.IntN(2_000_000))
 	cust := fmt.Sprintf("C-%07d", r.IntN(1_500_000))
@@ -104,10 +109,11 @@ func Flow(i int) []verify.Event {
 	return append(out, c)
 }
 
-// Clock spreads the events of n interactions evenly over Year: event k is
-// at Year + k × step.
+// Clock spreads the events of n interactions over Year: event k is at
+// Year + k × step. The step leaves a tenth of the year spare, so that
+// every event falls in it although a Flow's length varies.
 func Clock(n int) time.Duration {
-	return 365 * 24 * time.Hour / time.Duration(max(1, n*EventsPerInteraction))
+	return 365 * 24 * time.Hour / time.Duration(max(1, n*(EventsPerInteraction+1)))
 }
 
 // Load appends the events of interactions [0, n) to store through
