@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
 	"github.com/coupole/coupole/interaction"
@@ -366,9 +367,11 @@ func testPrivilegeChangesTraceFirst(t *testing.T, db *sqlstore.DB) {
 	if resp := f.do(t, sdm, "POST", "/api/v1/breakglass/g-1/approve", ""); resp.StatusCode != http.StatusOK {
 		t.Fatalf("approval: %d %s", resp.StatusCode, readBody(t, resp))
 	}
+	// The role change, its entry in the validation queue (S5), the approval.
 	evs := log.since(0)
-	if len(evs) != 2 || evs[0].Action != coupole.StaffEventRolesChanged || !hasData(evs[0], "to=back_office") ||
-		evs[1].Action != coupole.StaffEventGrantApproved || !slices.Equal(evs[1].Customers, []string{"C9"}) {
+	if len(evs) != 3 || evs[0].Action != coupole.StaffEventRolesChanged || !hasData(evs[0], "to=back_office") ||
+		evs[1].Action != governance.EventGrantOpened || !hasData(evs[1], "role=back_office") ||
+		evs[2].Action != coupole.StaffEventGrantApproved || !slices.Equal(evs[2].Customers, []string{"C9"}) {
 		t.Errorf("events = %+v", evs)
 	}
 	// A refused approval (already approved) is traced as refused, once.
