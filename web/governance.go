@@ -43,6 +43,8 @@ func (a *StaffAccess) enableGovernance() error {
 		a.Lifecycle = &governance.Lifecycle{Store: gs, SoD: a.SoD, Access: a.Authz, Tracer: staffTracerFunc(a.trace), Clock: a.Clock}
 	}
 	a.handle("GET /governance/sod", coupole.ActionSoDReport, nil, a.handleSoDReport)
+	a.enableCharter()         // item 6: the confidentiality charter (S1)
+	a.enableValidationPages() // item 5: business validation and access reviews (S5)
 	return nil
 }
 

@@ -367,8 +367,11 @@ func testPrivilegeChangesTraceFirst(t *testing.T, db *sqlstore.DB) {
 		t.Fatalf("approval: %d %s", resp.StatusCode, readBody(t, resp))
 	}
 	evs := log.since(0)
-	if len(evs) != 2 || evs[0].Action != coupole.StaffEventRolesChanged || !hasData(evs[0], "to=back_office") ||
-		evs[1].Action != coupole.StaffEventGrantApproved || !slices.Equal(evs[1].Customers, []string{"C9"}) {
+	// The role granted waits for the business's validation (issue 12, S5):
+	// its pending grant is traced after the change.
+	if len(evs) != 3 || evs[0].Action != coupole.StaffEventRolesChanged || !hasData(evs[0], "to=back_office") ||
+		evs[1].Action != "access.grant_pending" || !hasData(evs[1], "role=back_office") ||
+		evs[2].Action != coupole.StaffEventGrantApproved || !slices.Equal(evs[2].Customers, []string{"C9"}) {
 		t.Errorf("events = %+v", evs)
 	}
 	// A refused approval (already approved) is traced as refused, once.
