@@ -47,8 +47,7 @@ type Reviews struct {
 
 // actorFor parses a staff actor allowed to do action; the sweeper is a
 // system actor, allowed by the schedule.
-func (r *Reviews) actorFor(ctx context.Context, actorID string, action coupole.StaffAction) (actor, error) {
-	l := r.Lifecycle
+func (l *Lifecycle) pageActor(ctx context.Context, actorID string, action coupole.StaffAction) (actor, error) {
 	a, err := l.parseActor(ctx, actorID)
 	if err != nil || a.staffID == "" {
 		return a, err
@@ -71,7 +70,7 @@ func (r *Reviews) actorFor(ctx context.Context, actorID string, action coupole.S
 // roles of every active staff member. ECONFLICT if one is open.
 func (r *Reviews) Start(ctx context.Context, actorID string, length time.Duration) (coupole.ReviewCampaign, error) {
 	l := r.Lifecycle
-	a, err := r.actorFor(ctx, actorID, coupole.ActionManageReviews)
+	a, err := l.pageActor(ctx, actorID, coupole.ActionManageReviews)
 	if err != nil {
 		return coupole.ReviewCampaign{}, err
 	}
@@ -222,7 +221,7 @@ func (l *Lifecycle) removeRole(ctx context.Context, a actor, st coupole.Staff, r
 // then the campaign closes. It returns the final progress.
 func (r *Reviews) Close(ctx context.Context, actorID, campaignID string) (coupole.ReviewProgress, error) {
 	l := r.Lifecycle
-	a, err := r.actorFor(ctx, actorID, coupole.ActionManageReviews)
+	a, err := l.pageActor(ctx, actorID, coupole.ActionManageReviews)
 	if err != nil {
 		return coupole.ReviewProgress{}, err
 	}

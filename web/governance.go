@@ -51,6 +51,8 @@ func (a *StaffAccess) enableGovernance() error {
 			MaxDuration: a.PrivilegedMax, BreakGlassMax: a.BreakGlassMax}
 	}
 	a.handle("GET /governance/sod", coupole.ActionSoDReport, nil, a.handleSoDReport)
+	a.enableCharter()         // item 6: the confidentiality charter (S1)
+	a.enableValidationPages() // item 5: business validation and access reviews (S5)
 	return nil
 }
 

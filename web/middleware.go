@@ -200,6 +200,9 @@ func (a *StaffAccess) wrap(rt *Route) http.Handler {
 			a.denied(w, r, rt, req, d)
 			return
 		}
+		if !a.charterGate(w, r, p, rt, req) { // issue 12: the confidentiality charter (S1)
+			return
+		}
 		rt.handler(w, r, p)
 	})
 	xop := http.NewCrossOriginProtection()

@@ -193,6 +193,7 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleAuditor) || p.Staff.HasRole(coupole.RoleServiceDeliveryManager) {
 		add("nav.gov_sod", "/governance/sod") // issue 12
 	}
+	a.validationNav(p, add) // issue 12, items 5 and 6
 	if p.Staff.HasRole(coupole.RoleBackOffice) || p.Staff.HasRole(coupole.RoleTeamLead) {
 		add("nav.deliveries", "/deliveries/failed")
 	}
@@ -279,6 +280,7 @@ func (a *StaffAccess) homePage(w http.ResponseWriter, r *http.Request, p *Princi
 	v := view{Lang: lang, Title: "home.title", Principal: p, Active: "nav.home"}
 	h := a.homeData(r, p)
 	v.Data = h
+	v.Flash = a.governanceReminder(r, p) // issue 12: the charter, access to review
 	if h.Advisor {
 		v.DemoCallers = a.demoCallers(func(demo.Caller) bool { return true })
 	}

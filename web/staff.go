@@ -79,6 +79,9 @@ type StaffAccess struct {
 	// (serve's --privileged-max and --break-glass-max) when it is built here.
 	Privileged                   *governance.Privileged
 	PrivilegedMax, BreakGlassMax time.Duration
+	// ReviewLength is how long a review campaign started from the screen
+	// stays open (governance.DefaultReviewLength when 0).
+	ReviewLength time.Duration
 
 	pages PagesConfig // the staff pages (issue 7), set by EnablePages
 	desk  deskStates  // what each open interaction's page shows (issue 15, desk_state.go)
@@ -99,6 +102,13 @@ type StaffAccess struct {
 	anonymous anonymousRefusals
 	// sessions holds recently read sessions (sessioncache.go).
 	sessions sessionCache
+
+	// Issue 12, items 5 and 6 (charter.go, validation_pages.go): the
+	// charter's gate and its recent answers, business validation, reviews.
+	charters    *governance.Charters
+	charterMemo charterCache
+	validation  *governance.Validation
+	reviews     *governance.Reviews
 }
 
 // Route is one staff route. Every route either names the policy action that

@@ -37,6 +37,7 @@ var commands = []command{
 	{"init", "create the audit signing key and print its public verifier", runInit},
 	{"audit", "export, verify, prove, query and erase the audit log", runAudit},
 	{"staff", "list, revoke, reinstate staff; set roles; create break-glass accounts", runStaff},
+	{"charter", "publish and show the confidentiality charter; record awareness campaigns (docs/governance.md)", runCharter},
 	{"scim", "create, rotate, list and revoke the SCIM provisioning tokens (docs/scim.md)", runSCIM},
 	{"letters", "batch a day's letters for the mail house (docs/letters.md)", runLetters},
 	{"redact", "remove personal identifiers from a transcript or message (docs/oversight.md)", runRedact},

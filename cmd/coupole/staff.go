@@ -359,7 +359,7 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 	if err != nil {
 		return nil, err
 	}
-	access := &web.StaffAccess{Lifecycle: lifecycle, SoD: lifecycle.SoD, Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets,
+	access := &web.StaffAccess{Lifecycle: lifecycle, SoD: lifecycle.SoD, ReviewLength: cfg.ReviewLength, Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets,
 		PrivilegedMax: cfg.PrivilegedMax, BreakGlassMax: cfg.BreakGlassMax} // issue 12: serve's bounds of S3
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
@@ -394,11 +394,26 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 			closeTracer()
 			return nil, err
 		}
+		// Issue 12: the demo publishes a confidentiality charter, already
+		// acknowledged by the demo accounts (S1).
+		ids := make([]string, len(accounts))
+		for i, a := range accounts {
+			ids[i] = a.Login
+		}
+		if err := ensureDemoCharter(ctx, lifecycle, db, ids, env.Clock.Now()); err != nil {
+			closeTracer()
+			return nil, err
+		}
 		fmt.Fprintln(env.Stdout, "Demo accounts (sign in with one click on /signin; they exist only under --demo):")
 		for _, a := range accounts {
 			fmt.Fprintf(env.Stdout, "  %-32s %s\n", a.Login, a.Role)
 		}
 		printDemoCallers(env.Stdout, pages.DemoCallers)
+	}
+	if !demo {
+		if _, err := db.CurrentCharter(ctx); coupole.ErrorCode(err) == coupole.ENOTFOUND {
+			logger.Warn("no confidentiality charter is published: staff open customer data without acknowledging one (S1); publish it with coupole charter publish")
+		}
 	}
 	// Issue 12: privileged expiries, unvalidated roles, HR leavers on their
 	// date and access-review campaigns, by a sweeper.

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/sqlstore"
+	"github.com/coupole/coupole/sqlstore/sqltest"
+)
+
+// The routes of business validation, access reviews and the charter
+// (issue 12, items 5 and 6) in the authorization matrix.
+func init() {
+	routeMatrix["GET /charter"] = coupole.Roles
+	routeMatrix["POST /charter/acknowledge"] = coupole.Roles
+	routeMatrix["GET /governance/charter"] = []coupole.Role{coupole.RolePrivacyOfficer, coupole.RoleAuditor, coupole.RoleServiceDeliveryManager}
+	sdm := []coupole.Role{coupole.RoleServiceDeliveryManager}
+	for _, p := range []string{"GET /governance/validations", "POST /governance/validations/{id}", "GET /governance/reviews",
+		"POST /governance/reviews/items/{id}", "POST /governance/reviews/start", "POST /governance/reviews/close"} {
+		routeMatrix[p] = sdm
+	}
+}
+
+// TestCharterGate: S1 — once a charter is published, a staff member cannot
+// open customer data before acknowledging it: the JSON API answers 403
+// with the problem code charter_required, pages send them to /charter; the
+// refusal is traced with its target; after acknowledging, the same read
+// is served; a new version closes the gate again.
+func TestCharterGate(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, AuthConfig{})
+		mustStaff(t, db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+		f.facts.handle("s-adv", coupole.HandledInteraction{ID: "i-1", CustomerIDs: []string{"C1"}})
+		adv := f.mustSession(t, "s-adv")
+		// No charter published: the gate is open.
+		if resp := f.do(t, adv, "GET", "/api/v1/customers/C1", ""); resp.StatusCode != http.StatusOK {
+			t.Fatalf("no charter: %d", resp.StatusCode)
+		}
+		texts := map[coupole.Language]string{coupole.French: "Charte", coupole.Dutch: "Charter", coupole.German: "Charta", coupole.English: "Charter"}
+		if err := db.PublishCharter(ctx, coupole.Charter{Version: "v1", PublishedAt: t0, PublishedBy: "s-po", Text: texts}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.T = f.clock.T.Add(time.Second) // past the staleness of the gate's memo
+		resp := f.do(t, adv, "GET", "/api/v1/customers/C1", "")
+		var prob Problem
+		json.NewDecoder(resp.Body).Decode(&prob)
+		if resp.StatusCode != http.StatusForbidden || prob.Code != ProblemCharterRequired || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("before acknowledging: %d %+v, want 403 charter_required", resp.StatusCode, prob)
+		}
+		if !f.tracer.has(func(e coupole.StaffEvent) bool {
+			return e.Type == coupole.StaffEventAccessDenied && e.Reason == ProblemCharterRequired && e.Details["customer"] == "C1"
+		}) {
+			t.Error("the refusal is not traced with its target")
+		}
+		// A page opening a call is sent to the charter.
+		if resp := f.form(t, adv, "/interactions", url.Values{"channel": {"phone"}, "requester": {"customer"}}); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/charter") {
+			t.Errorf("page before acknowledging: %d %s, want a redirect to /charter", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp := f.form(t, adv, "/charter/acknowledge", url.Values{"version": {"v1"}}); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("acknowledging without ticking the box: %d", resp.StatusCode)
+		}
+		if resp := f.form(t, adv, "/charter/acknowledge", url.Values{"version": {"v1"}, "read": {"yes"}}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("acknowledge: %d", resp.StatusCode)
+		}
+		if resp := f.do(t, adv, "GET", "/api/v1/customers/C1", ""); resp.StatusCode != http.StatusOK {
+			t.Errorf("after acknowledging: %d", resp.StatusCode)
+		}
+		if !f.tracer.has(func(e coupole.StaffEvent) bool { return e.Type == "charter.acknowledged" && e.Actor == "s-adv" }) {
+			t.Error("the acknowledgement is not traced")
+		}
+		if err := db.PublishCharter(ctx, coupole.Charter{Version: "v2", PublishedAt: t0.Add(time.Hour), PublishedBy: "s-po", Text: texts}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.T = f.clock.T.Add(time.Second)
+		if resp := f.do(t, adv, "GET", "/api/v1/customers/C1", ""); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("after a new version: %d, want 403", resp.StatusCode)
+		}
+	})
+}
+
+// TestOverdueRoleStopsOnLiveSession: S5 — a role IT granted and nobody
+// validated gives nothing from its due time on a live session, before
+// any sweeper ran.
+func TestOverdueRoleStopsOnLiveSession(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	f := mustFixture(t, db, AuthConfig{})
+	mustStaff(t, db, "s-it", coupole.StaffOIDC, coupole.RoleITAdmin)
+	mustStaff(t, db, "s-new", coupole.StaffOIDC, coupole.RoleAdvisor)
+	it := f.mustSession(t, "s-it")
+	if resp := f.do(t, it, "POST", "/api/v1/staff/s-new/roles", `{"roles":["advisor","team_lead"]}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("grant: %d", resp.StatusCode)
+	}
+	f.clock.T = f.clock.T.Add(coupole.DefaultValidationDays*24*time.Hour - time.Second)
+	s := f.mustSession(t, "s-new") // a live session, signed in on the last day
+	if resp := f.do(t, s, "GET", "/api/v1/interactions", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("team lead a second before the due time: %d", resp.StatusCode)
+	}
+	f.clock.T = f.clock.T.Add(time.Second)
+	if resp := f.do(t, s, "GET", "/api/v1/interactions", ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("team lead at the due time, unvalidated: %d, want 403", resp.StatusCode)
+	}
+	if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("the advisor role (not granted now) still works: %d", resp.StatusCode)
+	}
+}
+
+// has reports whether an event recorded so far matches.
+func (t *recTracer) has(match func(coupole.StaffEvent) bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.events {
+		if match(e) {
+			return true
+		}
+	}
+	return false
+}
