@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
-	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/audit"
 	"github.com/coupole/coupole/audit/verify"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/sqlstore/sqltest"
