@@ -51,6 +51,7 @@ func (a *StaffAccess) enableGovernance() error {
 			MaxDuration: a.PrivilegedMax, BreakGlassMax: a.BreakGlassMax}
 	}
 	a.handle("GET /governance/sod", coupole.ActionSoDReport, nil, a.handleSoDReport)
+	a.enableGovernancePages()
 	return nil
 }
 

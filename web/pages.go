@@ -192,6 +192,12 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 	if p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleAuditor) || p.Staff.HasRole(coupole.RoleServiceDeliveryManager) {
 		add("nav.gov_sod", "/governance/sod") // issue 12
 	}
+	if p.Staff.HasRole(coupole.RoleITAdmin) {
+		add("nav.gov_admin", "/governance/admin") // issue 12
+	}
+	if p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleServiceDeliveryManager) {
+		add("nav.gov_approvals", "/governance/approvals") // issue 12
+	}
 	if p.Staff.HasRole(coupole.RoleBackOffice) || p.Staff.HasRole(coupole.RoleTeamLead) {
 		add("nav.deliveries", "/deliveries/failed")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/oversight"
 	sodpolicy "github.com/coupole/coupole/policy/sod"
+	"github.com/coupole/coupole/scim"
 	"github.com/coupole/coupole/secretkey"
 )
 
@@ -79,6 +80,9 @@ type StaffAccess struct {
 	// (serve's --privileged-max and --break-glass-max) when it is built here.
 	Privileged                   *governance.Privileged
 	PrivilegedMax, BreakGlassMax time.Duration
+	// SCIMTokens, when set, lets the IT administrator's page list, create,
+	// rotate and revoke the identity system's bearer tokens.
+	SCIMTokens *scim.Tokens
 
 	pages PagesConfig // the staff pages (issue 7), set by EnablePages
 	desk  deskMemory  // what each open interaction's page shows (issue 15, desk_state.go)
