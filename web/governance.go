@@ -53,6 +53,7 @@ func (a *StaffAccess) enableGovernance() error {
 	a.handle("GET /governance/sod", coupole.ActionSoDReport, nil, a.handleSoDReport)
 	a.enableCharter()         // item 6: the confidentiality charter (S1)
 	a.enableValidationPages() // item 5: business validation and access reviews (S5)
+	a.enableGovernancePages() // items 3, 4, 7: the IT administrator's page and the approvals inbox
 	return nil
 }
 

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -165,5 +167,34 @@ func TestPrivilegedRoleEndsOnLiveSession(t *testing.T) {
 	}
 	if resp := f.do(t, s, "GET", "/api/v1/me", ""); resp.StatusCode != http.StatusOK {
 		t.Errorf("the session itself lives on: %d", resp.StatusCode)
+	}
+}
+
+// TestGovernanceScreensInEveryLanguage: issue 12 item 7 — the access
+// administration page and the approvals inbox speak the staff member's
+// language, each of the four.
+func TestGovernanceScreensInEveryLanguage(t *testing.T) {
+	f := mustFixture(t, sqltest.MustOpenSQLite(t), AuthConfig{})
+	ctx := context.Background()
+	mustStaff(t, f.db, "s-it", coupole.StaffOIDC, coupole.RoleITAdmin)
+	mustStaff(t, f.db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
+	want := map[coupole.Language][2]string{
+		coupole.French:  {"Administration des accès", "Approbations"},
+		coupole.Dutch:   {"Toegangsbeheer", "Goedkeuringen"},
+		coupole.German:  {"Zugriffsverwaltung", "Genehmigungen"},
+		coupole.English: {"Access administration", "Approvals"},
+	}
+	for lang, titles := range want {
+		for i, page := range []struct{ staff, path string }{{"s-it", "/governance/admin"}, {"s-po", "/governance/approvals"}} {
+			if err := f.db.SetLanguage(ctx, page.staff, lang); err != nil {
+				t.Fatal(err)
+			}
+			resp := f.do(t, f.mustSession(t, page.staff), "GET", page.path, "")
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<h1>"+html.EscapeString(titles[i])+"</h1>") {
+				t.Errorf("%s in %s: %d, want the title %q", page.path, lang, resp.StatusCode, titles[i])
+			}
+		}
 	}
 }

@@ -194,6 +194,12 @@ func (a *StaffAccess) nav(r *http.Request, p *Principal) []navItem {
 		add("nav.gov_sod", "/governance/sod") // issue 12
 	}
 	a.validationNav(p, add) // issue 12, items 5 and 6
+	if p.Staff.HasRole(coupole.RoleITAdmin) {
+		add("nav.gov_admin", "/governance/admin") // issue 12
+	}
+	if p.Staff.HasRole(coupole.RolePrivacyOfficer) || p.Staff.HasRole(coupole.RoleServiceDeliveryManager) {
+		add("nav.gov_approvals", "/governance/approvals") // issue 12
+	}
 	if p.Staff.HasRole(coupole.RoleBackOffice) || p.Staff.HasRole(coupole.RoleTeamLead) {
 		add("nav.deliveries", "/deliveries/failed")
 	}

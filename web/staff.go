@@ -17,6 +17,7 @@ import (
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/oversight"
 	sodpolicy "github.com/coupole/coupole/policy/sod"
+	"github.com/coupole/coupole/scim"
 	"github.com/coupole/coupole/secretkey"
 )
 
@@ -82,6 +83,9 @@ type StaffAccess struct {
 	// ReviewLength is how long a review campaign started from the screen
 	// stays open (governance.DefaultReviewLength when 0).
 	ReviewLength time.Duration
+	// SCIMTokens, when set, lets the IT administrator's page list, create,
+	// rotate and revoke the identity system's bearer tokens.
+	SCIMTokens *scim.Tokens
 
 	pages PagesConfig // the staff pages (issue 7), set by EnablePages
 	desk  deskStates  // what each open interaction's page shows (issue 15, desk_state.go)

@@ -195,24 +195,36 @@ func readBody(tb testing.TB, resp *http.Response) string {
 // registered without a row here fails TestAuthorizationMatrix: adding a route
 // means deciding who may use it. "public" routes are open before sign-in.
 var routeMatrix = map[string][]coupole.Role{
-	"GET /signin":                          nil,
-	"GET /auth/oidc/start":                 nil,
-	"GET /auth/oidc/callback":              nil,
-	"POST /signin/local":                   nil,
-	"POST /signin/demo":                    nil,
-	"GET /{$}":                             coupole.Roles,
-	"GET /api/v1/me":                       coupole.Roles,
-	"POST /signout":                        coupole.Roles,
-	"POST /signout/everywhere":             coupole.Roles,
-	"GET /api/v1/customers/{id}":           {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
-	"POST /api/v1/access-points/read":      {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
-	"GET /api/v1/interactions":             {coupole.RoleTeamLead, coupole.RoleSupervisor},
-	"GET /api/v1/staff":                    {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
-	"POST /api/v1/staff/{id}/revoke":       {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
-	"POST /api/v1/staff/{id}/roles":        {coupole.RoleITAdmin},
-	"GET /api/v1/breakglass":               {coupole.RoleAuditor, coupole.RolePrivacyOfficer},
-	"POST /api/v1/breakglass":              {coupole.RolePrivacyOfficer},
-	"POST /api/v1/breakglass/{id}/approve": {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+	"GET /signin":                           nil,
+	"GET /auth/oidc/start":                  nil,
+	"GET /auth/oidc/callback":               nil,
+	"POST /signin/local":                    nil,
+	"POST /signin/demo":                     nil,
+	"GET /{$}":                              coupole.Roles,
+	"GET /api/v1/me":                        coupole.Roles,
+	"POST /signout":                         coupole.Roles,
+	"POST /signout/everywhere":              coupole.Roles,
+	"GET /api/v1/customers/{id}":            {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
+	"POST /api/v1/access-points/read":       {coupole.RoleAdvisor, coupole.RoleCPASAdvisor, coupole.RoleBackOffice},
+	"GET /api/v1/interactions":              {coupole.RoleTeamLead, coupole.RoleSupervisor},
+	"GET /api/v1/staff":                     {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
+	"POST /api/v1/staff/{id}/revoke":        {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
+	"POST /api/v1/staff/{id}/roles":         {coupole.RoleITAdmin},
+	"GET /api/v1/breakglass":                {coupole.RoleAuditor, coupole.RolePrivacyOfficer},
+	"POST /api/v1/breakglass":               {coupole.RolePrivacyOfficer},
+	"POST /api/v1/breakglass/{id}/approve":  {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+	"POST /api/v1/breakglass/{id}/reject":   {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+	"POST /api/v1/breakglass/{id}/withdraw": {coupole.RolePrivacyOfficer},
+
+	// identity governance screens (issue 12)
+	"GET /governance/admin":                             {coupole.RoleITAdmin},
+	"POST /governance/admin/staff/{id}/roles":           {coupole.RoleITAdmin},
+	"POST /governance/admin/staff/{id}/revoke":          {coupole.RoleITAdmin, coupole.RoleServiceDeliveryManager},
+	"POST /governance/admin/tokens":                     {coupole.RoleITAdmin},
+	"POST /governance/admin/tokens/{id}/{verb}":         {coupole.RoleITAdmin},
+	"GET /governance/approvals":                         {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+	"POST /governance/approvals/privileged/{id}/{verb}": {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
+	"POST /governance/approvals/breakglass/{id}/{verb}": {coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager},
 
 	// Interactions, JSON API (issue 6).
 	"GET /api/v1/openapi.json":                  nil,
@@ -300,7 +312,10 @@ var publicRoutes = []string{"GET /api/v1/openapi.json", "GET /signin", "GET /aut
 // matrixRequest fills a route pattern with a path and a valid body.
 func matrixRequest(pattern string) (method, path, body string) {
 	method, path, _ = strings.Cut(pattern, " ")
-	path = strings.NewReplacer("{$}", "", "{ean}", string(testEAN), "{id}/approve", "g-other/approve", "{id}/unlock", "al-none/unlock", "{id}/acknowledge", "al-none/acknowledge").Replace(path)
+	path = strings.NewReplacer("{$}", "", "{ean}", string(testEAN), "{id}/approve", "g-other/approve", "{id}/unlock", "al-none/unlock", "{id}/acknowledge", "al-none/acknowledge",
+		"breakglass/{id}/reject", "breakglass/g-other/reject", "breakglass/{id}/withdraw", "breakglass/g-other/withdraw",
+		"breakglass/{id}/{verb}", "breakglass/g-other/approve", "privileged/{id}/{verb}", "privileged/pr-none/approve",
+		"tokens/{id}/{verb}", "tokens/tok-none/rotate", "admin/staff/{id}/", "admin/staff/s-target/").Replace(path)
 	switch {
 	case strings.HasPrefix(path, "/api/v1/customers/"):
 		path = "/api/v1/customers/C1"

@@ -15,6 +15,7 @@ import (
 	"github.com/coupole/coupole/interaction"
 	"github.com/coupole/coupole/policy"
 	staffpolicy "github.com/coupole/coupole/policy/staff"
+	"github.com/coupole/coupole/scim"
 	"github.com/coupole/coupole/secretkey"
 	"github.com/coupole/coupole/sqlstore"
 	"github.com/coupole/coupole/web"
@@ -360,7 +361,8 @@ func enableStaffAccess(ctx context.Context, env *Env, cfg *Config, demo bool, db
 		return nil, err
 	}
 	access := &web.StaffAccess{Lifecycle: lifecycle, SoD: lifecycle.SoD, ReviewLength: cfg.ReviewLength, Store: db, Authz: authz, Interactions: service, Cases: cases, AuditProofs: alog, Customers: db, Tracer: tracer, Clock: env.Clock, Logger: logger, Config: ac, Secrets: secrets,
-		PrivilegedMax: cfg.PrivilegedMax, BreakGlassMax: cfg.BreakGlassMax} // issue 12: serve's bounds of S3
+		PrivilegedMax: cfg.PrivilegedMax, BreakGlassMax: cfg.BreakGlassMax, // issue 12: serve's bounds of S3
+		SCIMTokens: &scim.Tokens{Store: sqlstore.NewSCIMStore(db), Tracer: tracer, Clock: env.Clock}} // issue 12: the IT administrator's page
 	if err := srv.EnableStaffAccess(ctx, access); err != nil {
 		closeTracer()
 		return nil, err
