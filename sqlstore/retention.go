@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coupole/coupole"
@@ -241,11 +243,20 @@ func (db *DB) PurgedItems(ctx context.Context, from, to time.Time) ([]retention.
 }
 
 // TakeWebhookEvent records a notification's event id; ECONFLICT when it
-// was taken already (a replay). Ids older than keep are pruned first.
+// was taken already (a replay). Ids older than keep are pruned first, at
+// most once per keep/10 by this process: the prune scans the table (no
+// index on received_at), and a row kept a little longer is harmless — a
+// replay that old fails the signature's time window anyway.
 func (db *DB) TakeWebhookEvent(ctx context.Context, id string, at time.Time, keep time.Duration) error {
+	v, _ := webhookPrunes.LoadOrStore(db, new(atomic.Int64))
+	last := v.(*atomic.Int64)
+	prune := at.Sub(time.UnixMicro(last.Load())) >= keep/10
 	return db.groupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM retention_webhook_events WHERE received_at < $1`, micros(at.Add(-keep))); err != nil {
-			return storageError(err, "prune notification ids")
+		if prune {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM retention_webhook_events WHERE received_at < $1`, micros(at.Add(-keep))); err != nil {
+				return storageError(err, "prune notification ids")
+			}
+			last.Store(at.UnixMicro())
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO retention_webhook_events (event_id, received_at) VALUES ($1, $2)`, id, micros(at))
 		if isUniqueViolation(err) {
@@ -254,6 +265,10 @@ func (db *DB) TakeWebhookEvent(ctx context.Context, id string, at time.Time, kee
 		return storageError(err, "record notification id")
 	})
 }
+
+// webhookPrunes remembers, per database, when this process last pruned the
+// notification ids (Unix microseconds).
+var webhookPrunes sync.Map
 
 // ForgetWebhookEvent forgets an id whose processing failed, so the
 // platform's retry is taken.

@@ -28,7 +28,7 @@ func (a *StaffAccess) EnableRetention(c RetentionPages) {
 	a.handle("POST /api/v1/retention/holds", coupole.ActionPlaceHold, nil, h.apiPlace)
 	a.handle("POST /api/v1/retention/holds/{id}/lift-request", coupole.ActionRequestHoldLift, h.holdResource, h.apiLiftRequest)
 	a.handle("POST /api/v1/retention/holds/{id}/lift", coupole.ActionLiftHold, h.holdResource, h.apiLift)
-	a.handle("POST /api/v1/retention/items/{id}/class", coupole.ActionSetRetentionClass, nil, h.apiSetClass)
+	a.handle("POST /api/v1/retention/items/{id}/class", coupole.ActionSetRetentionClass, h.itemResource, h.apiSetClass)
 
 	a.handle("GET /retention", coupole.ActionViewRetention, nil, h.overview)
 	a.handle("GET /retention/holds", coupole.ActionViewRetention, nil, h.holds)
@@ -36,7 +36,7 @@ func (a *StaffAccess) EnableRetention(c RetentionPages) {
 	a.handle("POST /retention/holds/{id}/lift-request", coupole.ActionRequestHoldLift, h.holdResource, h.liftRequest)
 	a.handle("POST /retention/holds/{id}/lift", coupole.ActionLiftHold, h.holdResource, h.lift)
 	a.handle("GET /retention/items", coupole.ActionViewRetention, nil, h.items)
-	a.handle("POST /retention/items/class", coupole.ActionSetRetentionClass, nil, h.setClass)
+	a.handle("POST /retention/items/class", coupole.ActionSetRetentionClass, h.itemResource, h.setClass)
 	a.handle("GET /retention/reports", coupole.ActionViewRetention, nil, h.report)
 }
 
@@ -54,6 +54,16 @@ func (h *retentionHandlers) holdResource(r *http.Request, p *Principal) (string,
 		return "", "", coupole.AccessFacts{}, err
 	}
 	return "Page", "hold:" + id, coupole.AccessFacts{TargetIsSelf: err == nil && hold.LiftRequestedBy == p.Staff.ID}, nil
+}
+
+// itemResource names the item whose class a request changes (in the path,
+// or in the form of the items screen), so that a refusal is traced with it.
+func (h *retentionHandlers) itemResource(r *http.Request, p *Principal) (string, string, coupole.AccessFacts, error) {
+	id := r.PathValue("id")
+	if id == "" {
+		id = r.PostFormValue("item")
+	}
+	return "Page", "item:" + id, coupole.AccessFacts{}, nil
 }
 
 // --- JSON API ---

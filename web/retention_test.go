@@ -214,3 +214,24 @@ func TestRecordingMissingAlertPage(t *testing.T) {
 		t.Errorf("the English reason reached a French page")
 	}
 }
+
+// TestRetentionRefusalNamesTheItem: an advisor's class change is refused
+// and traced with the item it was about (T1), from the API and the screen.
+func TestRetentionRefusalNamesTheItem(t *testing.T) {
+	f := mustRetentionFixture(t)
+	mustStaff(t, f.db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+	s := f.mustSession(t, "s-adv")
+	if resp := f.do(t, s, "POST", "/api/v1/retention/items/"+f.item.ID+"/class", `{"class":"legal_emergency","justification":"x"}`); resp.StatusCode != 403 {
+		t.Fatalf("api: %d", resp.StatusCode)
+	}
+	if resp := f.form(t, s, "/retention/items/class", url.Values{"item": {f.item.ID}, "class": {"legal_emergency"}, "justification": {"x"}}); resp.StatusCode != 403 {
+		t.Fatalf("form: %d", resp.StatusCode)
+	}
+	got := f.tracer.refusals()
+	if len(got) != 2 || got[0].Subject != "item:"+f.item.ID || got[1].Subject != "item:"+f.item.ID {
+		t.Fatalf("refusals: %+v", got)
+	}
+	if it, _ := f.db.RetentionItem(context.Background(), f.item.ID); it.Class != "default" {
+		t.Fatalf("class changed by a refused request: %s", it.Class)
+	}
+}
