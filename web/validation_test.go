@@ -122,3 +122,53 @@ func (t *recTracer) has(match func(coupole.StaffEvent) bool) bool {
 	}
 	return false
 }
+
+// TestValidationScreensInFourLanguages: the codes the new screens name
+// have words in every language, and the charter page shows the text of the
+// reader's language (French first).
+func TestValidationScreensInFourLanguages(t *testing.T) {
+	var keys []string
+	for _, s := range coupole.AssignmentSources {
+		keys = append(keys, "gov.source."+s)
+	}
+	for _, d := range []coupole.ReviewDecision{coupole.ReviewPending, coupole.ReviewKept, coupole.ReviewRemoved, coupole.ReviewExpired, coupole.ReviewGone} {
+		keys = append(keys, "review.decision."+string(d))
+	}
+	keys = append(keys, "charter.reason.never", "charter.reason.new_version", "charter.reason.expired")
+	for _, k := range keys {
+		m, ok := Messages[k]
+		if !ok {
+			t.Errorf("no message %s", k)
+			continue
+		}
+		for _, l := range coupole.Languages {
+			if m[l] == "" {
+				t.Errorf("%s has no %s text", k, l)
+			}
+		}
+	}
+	db := sqltest.MustOpenSQLite(t)
+	f := mustFixture(t, db, AuthConfig{})
+	texts := map[coupole.Language]string{coupole.French: "Texte français", coupole.Dutch: "Nederlandse tekst", coupole.German: "Deutscher Text", coupole.English: "English text"}
+	if err := db.PublishCharter(t.Context(), coupole.Charter{Version: "v1", PublishedAt: t0, PublishedBy: "s-po", Text: texts}); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[coupole.Language][]string{
+		coupole.French:  {"Charte de confidentialité", "Texte français", "accepte la charte"},
+		coupole.Dutch:   {"Vertrouwelijkheidscharter", "Nederlandse tekst", "Ik aanvaard het charter"},
+		coupole.German:  {"Vertraulichkeitscharta", "Deutscher Text", "Ich bestätige die Charta"},
+		coupole.English: {"Confidentiality charter", "English text", "I acknowledge the charter"},
+	} {
+		id := "s-" + string(lang)
+		mustStaff(t, db, id, coupole.StaffOIDC, coupole.RoleAdvisor)
+		if err := db.SetLanguage(t.Context(), id, lang); err != nil {
+			t.Fatal(err)
+		}
+		page := f.get(t, f.mustSession(t, id), "/charter", nil)
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s charter page lacks %q", lang, w)
+			}
+		}
+	}
+}

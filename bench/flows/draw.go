@@ -66,5 +66,33 @@ func ensureAdvisors(ctx context.Context, db *sqlstore.DB, n int) error {
 			return fmt.Errorf("create %s: %w", login, err)
 		}
 	}
+	return acknowledgeCharter(ctx, db, n)
+}
+
+// acknowledgeCharter acknowledges the charter serve --demo published for
+// the bench advisors, as the demo accounts have it acknowledged at seed:
+// without it every flow would stop at the charter (issue 12, S1). Like the
+// accounts themselves, it is written directly, untraced: they are the
+// bench's, not staff members'.
+func acknowledgeCharter(ctx context.Context, db *sqlstore.DB, n int) error {
+	ch, err := db.CurrentCharter(ctx)
+	if coupole.ErrorCode(err) == coupole.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	now := time.Now()
+	for i := range n {
+		at, err := db.LastAcknowledgement(ctx, advisorLogin(i), ch.Version)
+		if err != nil {
+			return err
+		}
+		if !at.IsZero() && now.Sub(at) < coupole.CharterValidity/2 {
+			continue
+		}
+		if err := db.AcknowledgeCharter(ctx, advisorLogin(i), ch.Version, now); err != nil {
+			return fmt.Errorf("acknowledge the charter for %s: %w", advisorLogin(i), err)
+		}
+	}
 	return nil
 }
