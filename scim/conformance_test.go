@@ -526,6 +526,14 @@ func TestErrorsAndAuthentication(t *testing.T) {
 		r.must(201, r.do("POST", "/Users", map[string]any{"schemas": []string{scim.SchemaUser}, "userName": "dup"}))
 		r.mustError(409, "uniqueness", r.do("POST", "/Users", map[string]any{"schemas": []string{scim.SchemaUser}, "userName": "DUP"}))
 		r.mustError(501, "", r.do("POST", "/Bulk", map[string]any{}))
+		// A known endpoint with a method it does not take: 405 in the error schema.
+		for _, c := range [][2]string{{"PATCH", "/ServiceProviderConfig"}, {"DELETE", "/Users"}, {"POST", "/Schemas"}, {"GET", "/.search"}} {
+			resp := r.do(c[0], c[1], nil)
+			r.mustError(405, "", resp)
+			if resp.Header.Get("Allow") == "" {
+				t.Errorf("%s %s: 405 without Allow", c[0], c[1])
+			}
+		}
 		// Plain application/json is accepted too (RFC 7644 §3.1), the answer is scim+json.
 		resp := r.do("POST", "/Users", map[string]any{"schemas": []string{scim.SchemaUser}, "userName": "json-client"}, "Content-Type", "application/json")
 		r.must(201, resp)

@@ -87,9 +87,28 @@ func (h *Handler) routes() {
 		writeError(w, &scimError{Status: http.StatusNotImplemented, Detail: "/Me is not supported"})
 	})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(m, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, &scimError{Status: http.StatusMethodNotAllowed, Detail: "this endpoint does not take " + r.Method})
+			return
+		}
 		writeError(w, &scimError{Status: http.StatusNotFound, Detail: "no such SCIM endpoint"})
 	})
 	h.mux = m
+}
+
+// allowed lists the methods another route of m takes on r's path: the
+// catch-all route answers 405 for them instead of 404, in the error schema.
+func allowed(m *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		if _, pattern := m.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, method)
+		}
+	}
+	return out
 }
 
 // ServeHTTP authenticates the bearer token and routes the request.
