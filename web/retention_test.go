@@ -235,3 +235,27 @@ func TestRetentionRefusalNamesTheItem(t *testing.T) {
 		t.Fatalf("class changed by a refused request: %s", it.Class)
 	}
 }
+
+// TestRetentionScreensInFourLanguages: each retention screen renders in
+// the privacy officer's language, French first (issue 13 item 5).
+func TestRetentionScreensInFourLanguages(t *testing.T) {
+	f := mustRetentionFixture(t)
+	mustStaff(t, f.db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
+	want := map[string][]string{
+		"fr": {"Conservation des enregistrements", "Suspensions légales", "Éléments échus et à échoir", "Rapport de purge"},
+		"nl": {"Bewaring van opnames", "Juridische blokkeringen", "Vervallen en te vervallen elementen", "Wissingsverslag"},
+		"de": {"Aufbewahrung der Aufzeichnungen", "Rechtliche Sperren", "Fällige und bald fällige Elemente", "Löschbericht"},
+		"en": {"Retention of recordings", "Legal holds", "Items due and coming due", "Purge report"},
+	}
+	for lang, titles := range want {
+		s := f.mustSession(t, "s-po")
+		if resp := f.form(t, s, "/preferences/language", url.Values{"lang": {lang}, "back": {"/"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: set language: %d", lang, resp.StatusCode)
+		}
+		for i, path := range []string{"/retention", "/retention/holds", "/retention/items", "/retention/reports"} {
+			if body := f.get(t, s, path, nil); !strings.Contains(body, "<h1>"+titles[i]) {
+				t.Errorf("%s %s: no title %q", lang, path, titles[i])
+			}
+		}
+	}
+}
