@@ -203,6 +203,15 @@ func TestBrowserDeskReadOutWithoutCodes(t *testing.T) {
 	f := mustDemoFixture(t)
 	b.deskCall(t, f, "landlord")
 	b.askAll("ean", "consumption_history")
+	// A refusal given before verification does not mark "3. Répondre"
+	// done while "2. Vérifier" is the current step (seen 9, outside the
+	// CPAS line).
+	if s := b.text(`.steps li.current`); !strings.Contains(s, "2. Vérifier") {
+		t.Errorf("current step %q, want 2. Vérifier", s)
+	}
+	if n := b.count(`.steps li.done`); n != 1 {
+		t.Errorf("%d steps marked done before verification, want 1 (identify)", n)
+	}
 	code := regexp.MustCompile(`\(([A-Z]\d+)(, ?[A-Z]\d+)*\)`)
 	if s := b.text(`main`); code.MatchString(s) {
 		t.Errorf("requirement codes on the advisor's screen: %q", code.FindAllString(s, -1))

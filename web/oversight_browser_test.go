@@ -194,6 +194,19 @@ func TestBrowserTeamLeadAcknowledges(t *testing.T) {
 	b.loads("acknowledge", chromedp.Submit(chromedp.CSS(`#note-al-late`)))
 	b.mustSee(".notice", "Alerte traitée")
 	b.mustSee("#alert-al-late", "Appel long confirmé")
+	// Back after the acknowledgement (a POST) shows the page before it,
+	// never "Confirm Form Resubmission" (issue 15, seen 8).
+	// (The pages may come back from the back-forward cache, with the
+	// marks b.loads left on them: wait for their content instead, in
+	// JavaScript.)
+	noted := `(() => { const a = document.querySelector('#alert-al-late'); return !!a && a.innerText.includes('Appel long confirmé') })()`
+	b.run("back", chromedp.Evaluate[chromedp.Void]("history.back()"))
+	b.waitJS(`!!document.querySelector('#alert-al-late') && document.querySelector('main h1').innerText.includes('Alertes') && !` + noted)
+	b.run("forward", chromedp.Evaluate[chromedp.Void]("history.forward()"))
+	b.waitJS(noted)
+	// A page restored from the back-forward cache leaves chromedp's view of
+	// the DOM behind: load the page afresh for the next steps.
+	b.run("reload", chromedp.Navigate(b.base+"/alerts"), chromedp.WaitVisible(chromedp.CSS(`#alert-al-late`)))
 	b.screenshot("alerts-acknowledged")
 	b.loads("open interactions", chromedp.Click(chromedp.CSS(`a[href="/team"]`)))
 	b.mustSee("#open-interactions", "demo-advisor", "Téléphone", "Client (occupant)")
@@ -203,4 +216,19 @@ func TestBrowserTeamLeadAcknowledges(t *testing.T) {
 		t.Error("no sign-out-everywhere button")
 	}
 	b.screenshot("team-open-interactions")
+}
+
+// waitJS waits until the JavaScript expression cond is true on the page,
+// across navigations (an evaluation that fails while the page changes is
+// tried again).
+func (b *browser) waitJS(cond string) {
+	b.tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	b.tb.Fatalf("still false after 10 s: %s", cond)
 }
