@@ -290,3 +290,39 @@ func TestMissingSourcesAreSaidNotInvented(t *testing.T) {
 		t.Errorf("a figure without requirement nor query was accepted: %v", err)
 	}
 }
+
+// T2: a payload changed in the database after it was logged is caught by
+// the report's own verification, which states FAILED and audit.verified
+// 0; the figures are still counted.
+func TestYearlyReportSaysWhenTheLogDoesNotVerify(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := MustSeedYear(t, db, 4)
+		w.clock.T = time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+		// Still a canonical payload, another action: only
+		// its commitment tells.
+		var idx int64
+		var p []byte
+		err := db.Reader().QueryRowContext(ctx, `SELECT idx, payload FROM audit_log WHERE payload IS NOT NULL ORDER BY idx LIMIT 1 OFFSET 5`).Scan(&idx, &p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := bytes.Replace(p, []byte(`"action":"`), []byte(`"action":"X`), 1)
+		if bytes.Equal(changed, p) {
+			t.Fatalf("payload %d has no action", idx)
+		}
+		if _, err := db.Writer().ExecContext(ctx, `UPDATE audit_log SET payload = $1 WHERE idx = $2`, changed, idx); err != nil {
+			t.Fatal(err)
+		}
+		doc, err := w.builder().Yearly(ctx, 2026, "fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := doc.Figure("audit.verified"); f.Value != 0 || !strings.HasPrefix(doc.Evidence.Verification, "FAILED: ") {
+			t.Errorf("audit.verified = %d: %s", f.Value, doc.Evidence.Verification)
+		}
+		if f, _ := doc.Figure("interactions.opened"); f.Value == 0 {
+			t.Error("nothing counted")
+		}
+	})
+}

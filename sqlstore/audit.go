@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,6 +86,17 @@ func (s *AuditStore) Append(ctx context.Context, base uint64, recs []audit.Recor
 			add("c", r.Customers)
 			add("e", r.AccessPoints)
 		}
+		// In key order: a large batch (a bulk load) then walks the index
+		// once instead of landing on a random page per reference.
+		slices.SortFunc(refs, func(a, b ref) int {
+			if c := cmp.Compare(a.kind, b.kind); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.ref, b.ref); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.idx, b.idx)
+		})
 		err = s.insertRows(ctx, tx, `INSERT INTO audit_refs (kind, ref, idx) VALUES `, 3, len(refs), func(i int, a []any) []any {
 			return append(a, refs[i].kind, refs[i].ref, int64(refs[i].idx))
 		})
