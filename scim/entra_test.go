@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
 	"github.com/coupole/coupole/scim"
 )
 
@@ -146,9 +147,11 @@ func TestEntraProvisioningSequence(t *testing.T) {
 			t.Errorf("deleted user still a member: %v", gm.Body["members"])
 		}
 
-		// Every change is traced with the token as actor.
-		want := []string{coupole.StaffEventCreated, "staff.profile_changed", coupole.StaffEventRolesChanged, coupole.StaffEventRolesChanged,
-			coupole.StaffEventRolesChanged, coupole.StaffEventRevoked, coupole.StaffEventReinstated, coupole.StaffEventRevoked}
+		// Every change is traced with the token as actor; each role granted
+		// enters the validation queue (S5).
+		want := []string{coupole.StaffEventCreated, "staff.profile_changed", coupole.StaffEventRolesChanged, governance.EventGrantOpened,
+			coupole.StaffEventRolesChanged, coupole.StaffEventRolesChanged, governance.EventGrantOpened,
+			coupole.StaffEventRevoked, coupole.StaffEventReinstated, coupole.StaffEventRevoked}
 		got := r.tracer.types()[1:] // after the token's creation
 		if !slices.Equal(got, want) {
 			t.Errorf("traced %v, want %v", got, want)
