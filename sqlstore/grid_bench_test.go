@@ -192,22 +192,7 @@ func TestLookupLatency(t *testing.T) {
 	}
 	defer db.Close()
 	const n = 2000
-	sample := func(q string) []string {
-		rows, err := db.Reader().QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
-	}
+	sample := func(q string) []string { return queryStrings(t, db, q) }
 	// Evenly spread over the table.
 	eans := sample(`SELECT ean FROM access_points ORDER BY ean`)
 	var picked []string

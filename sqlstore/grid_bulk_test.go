@@ -12,43 +12,37 @@ import (
 	"github.com/coupole/coupole/sqlstore/sqltest"
 )
 
-// gridIndexes lists the grid's secondary indexes as SQLite holds them.
-func gridIndexes(t *testing.T, db *sqlstore.DB) []string {
-	t.Helper()
-	rows, err := db.Reader().QueryContext(context.Background(), `SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' AND tbl_name IN
-		('access_points', 'meters', 'occupancies', 'mandates', 'public_notices') ORDER BY name`)
+// queryStrings reads one text column of every row q returns.
+func queryStrings(tb testing.TB, db *sqlstore.DB, q string) []string {
+	tb.Helper()
+	rows, err := db.Reader().QueryContext(context.Background(), q)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-// nameKeyRows reads the whole name key table, in key order.
-func nameKeyRows(t *testing.T, db *sqlstore.DB) []string {
-	t.Helper()
-	rows, err := db.Reader().QueryContext(context.Background(), `SELECT name_key || '/' || customer_id FROM customer_name_keys ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		out = append(out, s)
 	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
 	return out
+}
+
+// gridIndexes lists the grid's secondary indexes as SQLite holds them.
+func gridIndexes(t *testing.T, db *sqlstore.DB) []string {
+	return queryStrings(t, db, `SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' AND tbl_name IN
+		('access_points', 'meters', 'occupancies', 'mandates', 'public_notices') ORDER BY name`)
+}
+
+// nameKeyRows reads the whole name key table, in key order.
+func nameKeyRows(t *testing.T, db *sqlstore.DB) []string {
+	return queryStrings(t, db, `SELECT name_key || '/' || customer_id FROM customer_name_keys ORDER BY 1`)
 }
 
 // loadChunks loads 3 chunks of 300 synthetic access points, as a seed does.
