@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coupole/coupole"
+	"github.com/coupole/coupole/governance"
+	sodpolicy "github.com/coupole/coupole/policy/sod"
+	staffpolicy "github.com/coupole/coupole/policy/staff"
 )
 
 // TestStaffImportCLI: S4, issue 12 item 2 — `staff import` shows the plan
@@ -69,4 +75,67 @@ func TestStaffImportCLI(t *testing.T) {
 	if joiners != 2 || pending != 3 {
 		t.Errorf("traced under the import's actor: %d joiners and %d roles awaiting validation, want 2 and 3 (Leads: advisor+team_lead; Advisors: advisor)", joiners, pending)
 	}
+}
+
+// TestGovernanceSweeperRevokesHRLeaversOnTheirDate: S4, issue 12 item 2 —
+// serve's sweeper revokes, by itself, an account whose HR end date has
+// come, as a leaver by "sweeper", and its session stops working.
+func TestGovernanceSweeperRevokesHRLeaversOnTheirDate(t *testing.T) {
+	ctx := context.Background()
+	_, db := cliTraceDB(t)
+	clock := &coupole.FixedClock{T: time.Date(2026, 12, 10, 0, 0, 5, 0, time.UTC)}
+	for _, id := range []string{"s-due", "s-later"} {
+		if err := db.CreateStaff(ctx, coupole.Staff{ID: id, Kind: coupole.StaffOIDC, Login: id, DisplayName: "A", Roles: []coupole.Role{coupole.RoleAdvisor},
+			Status: coupole.StaffActive, CreatedAt: clock.T.Add(-24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetLeaveDate(ctx, "s-due", time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLeaveDate(ctx, "s-later", time.Date(2026, 12, 11, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	now := clock.T
+	if err := db.CreateSession(ctx, coupole.Session{IDHash: "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", StaffID: "s-due", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	tracer := &sweepTracer{}
+	lc := &governance.Lifecycle{Store: db, SoD: sodpolicy.MustEmbedded(), Access: staffpolicy.MustEmbedded(), Tracer: tracer, Clock: clock}
+	p := &governance.Privileged{Store: db, SoD: lc.SoD, Access: lc.Access, Tracer: tracer, Clock: clock}
+	stop := startGovernanceSweeper(ctx, p, lc, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, _ := db.Staff(ctx, "s-due")
+		if st.Status == coupole.StaffRevoked {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweeper did not revoke the leaver whose date has come")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, _, err := db.ActiveSession(ctx, "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"); err == nil {
+		t.Error("the leaver's session still works")
+	}
+	if st, _ := db.Staff(ctx, "s-later"); st.Status != coupole.StaffActive {
+		t.Errorf("a leaver whose date has not come is %s", st.Status)
+	}
+	recs, _ := db.LifecycleRecords(ctx, "s-due")
+	if len(recs) != 1 || recs[0].Kind != coupole.LifecycleLeaver || recs[0].Actor != governance.ActorSweeper {
+		t.Errorf("lifecycle records %+v", recs)
+	}
+}
+
+type sweepTracer struct {
+	mu     sync.Mutex
+	events []coupole.StaffEvent
+}
+
+func (s *sweepTracer) TraceStaff(ctx context.Context, e coupole.StaffEvent) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, e)
+	return nil
 }
