@@ -51,6 +51,9 @@ type Privileged struct {
 	BreakGlassMax time.Duration
 }
 
+// Limit is the longest duration a request may ask for.
+func (p *Privileged) Limit() time.Duration { return p.max() }
+
 func (p *Privileged) max() time.Duration {
 	if p.MaxDuration > 0 {
 		return p.MaxDuration

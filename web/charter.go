@@ -116,6 +116,8 @@ func (a *StaffAccess) enableCharter() {
 	a.handle("GET /charter", coupole.ActionAcknowledgeCharter, nil, a.handleCharter)
 	a.handle("POST /charter/acknowledge", coupole.ActionAcknowledgeCharter, nil, a.handleAcknowledgeCharter)
 	a.handle("GET /governance/charter", coupole.ActionViewAwareness, nil, a.handleAwareness)
+	// The same action as `coupole charter awareness add`: the privacy officer.
+	a.handle("POST /governance/charter/awareness", coupole.ActionPublishCharter, nil, a.handleRecordAwareness)
 }
 
 type charterData struct {
@@ -172,13 +174,52 @@ type awarenessData struct {
 	Cleared   int
 	Active    int
 	Rate      int
+	CanRecord bool          // the privacy officer sees the form
+	Form      awarenessForm // kept when the form is refused
 }
 
+// awarenessForm is the campaign form as typed.
+type awarenessForm struct{ Title, Date, Audience, Attendees string }
+
 func (a *StaffAccess) handleAwareness(w http.ResponseWriter, r *http.Request, p *Principal) {
+	var fl *flash
+	if r.URL.Query().Get("done") == "awareness" {
+		fl = &flash{Kind: "ok", Text: Message(RequestLanguage(r), "gov.charter.aw_done")}
+	}
+	a.renderAwareness(w, r, p, http.StatusOK, awarenessForm{}, fl)
+}
+
+// handleRecordAwareness records a campaign and who attended through the
+// service the CLI uses (governance.Charters.RecordAwareness: staff policy,
+// traced first), then sends the browser back to the page (POST-redirect-GET).
+func (a *StaffAccess) handleRecordAwareness(w http.ResponseWriter, r *http.Request, p *Principal) {
+	f := awarenessForm{Title: r.PostFormValue("title"), Date: strings.TrimSpace(r.PostFormValue("date")),
+		Audience: r.PostFormValue("audience"), Attendees: r.PostFormValue("attendees")}
+	lang := RequestLanguage(r)
+	day, err := time.Parse(time.DateOnly, f.Date)
+	if err != nil {
+		a.renderAwareness(w, r, p, http.StatusBadRequest, f, &flash{Kind: "error", Text: Message(lang, "gov.charter.aw_bad_date")})
+		return
+	}
+	c := coupole.AwarenessCampaign{Title: f.Title, HeldOn: day, Audience: f.Audience,
+		Attendees: strings.FieldsFunc(f.Attendees, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })}
+	if _, err := a.charters.RecordAwareness(r.Context(), p.Staff.ID, c); err != nil {
+		a.renderAwareness(w, r, p, Status(coupole.ErrorCode(err)), f, refusalFlash(err, lang))
+		return
+	}
+	http.Redirect(w, r, "/governance/charter?done=awareness#aw-h", http.StatusSeeOther)
+}
+
+func (a *StaffAccess) renderAwareness(w http.ResponseWriter, r *http.Request, p *Principal, status int, f awarenessForm, fl *flash) {
 	ctx := r.Context()
 	cs := a.charters.Store
-	var d awarenessData
-	var err error
+	d := awarenessData{Form: f}
+	dec, err := a.Authz.AuthorizeStaff(ctx, coupole.AccessRequest{Staff: p.Staff, Action: coupole.ActionPublishCharter, ResourceType: "Page", ResourceID: "charter"})
+	if err != nil {
+		a.pageError(w, r, p, err)
+		return
+	}
+	d.CanRecord = dec.Allow
 	if d.Charters, err = cs.ListCharters(ctx); err == nil {
 		if d.Campaigns, err = cs.ListAwareness(ctx); err == nil {
 			d.Cleared, d.Active, err = a.charters.Rate(ctx, a.Clock.Now())
@@ -191,5 +232,5 @@ func (a *StaffAccess) handleAwareness(w http.ResponseWriter, r *http.Request, p 
 	if d.Active > 0 {
 		d.Rate = d.Cleared * 100 / d.Active
 	}
-	a.renderPage(w, r, http.StatusOK, "governance_charter", view{Lang: RequestLanguage(r), Title: "gov.charter.title", Principal: p, Active: "nav.gov_charter", Data: d})
+	a.renderPage(w, r, status, "governance_charter", view{Lang: RequestLanguage(r), Title: "gov.charter.title", Principal: p, Active: "nav.gov_charter", Flash: fl, Data: d})
 }

@@ -54,6 +54,7 @@ func (a *StaffAccess) enableGovernance() error {
 	a.enableCharter()         // item 6: the confidentiality charter (S1)
 	a.enableValidationPages() // item 5: business validation and access reviews (S5)
 	a.enableGovernancePages() // items 3, 4, 7: the IT administrator's page and the approvals inbox
+	a.enablePrivilegedAPI()   // item 4: elevated-role requests over the JSON API (S3)
 	return nil
 }
 

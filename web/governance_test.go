@@ -20,6 +20,16 @@ import (
 // The governance routes in the authorization matrix (issue 12).
 func init() {
 	routeMatrix["GET /governance/sod"] = []coupole.Role{coupole.RolePrivacyOfficer, coupole.RoleAuditor, coupole.RoleServiceDeliveryManager}
+	// Elevated-role requests over the JSON API (S3): every role asks,
+	// lists its own and withdraws (the service checks an approver's right
+	// on somebody else's); approvers list the pending ones and decide.
+	for _, p := range []string{"GET /api/v1/privileged", "POST /api/v1/privileged", "POST /api/v1/privileged/{id}/withdraw"} {
+		routeMatrix[p] = coupole.Roles
+	}
+	approvers := []coupole.Role{coupole.RolePrivacyOfficer, coupole.RoleServiceDeliveryManager}
+	for _, p := range []string{"GET /api/v1/privileged/pending", "POST /api/v1/privileged/{id}/approve", "POST /api/v1/privileged/{id}/reject"} {
+		routeMatrix[p] = approvers
+	}
 }
 
 // TestSetRolesAPIRefusesIncompatibleRoles: S7 — the admin API goes through

@@ -116,4 +116,13 @@ var validationMessages = map[string]map[coupole.Language]string{
 	"gov.charter.aw_audience":   tr("Public", "Doelgroep", "Zielgruppe", "Audience"),
 	"gov.charter.aw_attendance": tr("Présents", "Aanwezigen", "Anwesende", "Attendance"),
 	"gov.charter.aw_none":       tr("Aucune campagne enregistrée (coupole charter awareness add).", "Geen campagne geregistreerd (coupole charter awareness add).", "Keine Kampagne erfasst (coupole charter awareness add).", "No campaign recorded (coupole charter awareness add)."),
+	"gov.charter.aw_add":        tr("Enregistrer une campagne", "Een campagne registreren", "Eine Kampagne erfassen", "Record a campaign"),
+	"gov.charter.aw_attendees":  tr("Présents (identifiants du personnel)", "Aanwezigen (personeels-id's)", "Anwesende (Personal-IDs)", "Attendees (staff ids)"),
+	"gov.charter.aw_attendees_help": tr("Séparés par des virgules, des espaces ou des retours à la ligne, par exemple s-101, s-102.",
+		"Gescheiden door komma's, spaties of regeleinden, bijvoorbeeld s-101, s-102.",
+		"Getrennt durch Kommas, Leerzeichen oder Zeilenumbrüche, zum Beispiel s-101, s-102.",
+		"Separated by commas, spaces or line breaks, for example s-101, s-102."),
+	"gov.charter.aw_record":   tr("Enregistrer la campagne", "Campagne registreren", "Kampagne erfassen", "Record the campaign"),
+	"gov.charter.aw_done":     tr("Campagne enregistrée, avec ses présents.", "Campagne geregistreerd, met de aanwezigen.", "Kampagne mit den Anwesenden erfasst.", "Campaign recorded, with its attendees."),
+	"gov.charter.aw_bad_date": tr("La date de la campagne manque ou n'est pas valable (AAAA-MM-JJ).", "De datum van de campagne ontbreekt of is ongeldig (JJJJ-MM-DD).", "Das Datum der Kampagne fehlt oder ist ungültig (JJJJ-MM-TT).", "The campaign's date is missing or not valid (YYYY-MM-DD)."),
 }

@@ -92,3 +92,31 @@ func TestBrowserValidationAndReview(t *testing.T) {
 	b.mustSee("#review-reminder", "Accès attendant votre revue : 1.")
 	b.screenshot("access-review")
 }
+
+// TestBrowserAwarenessForm: S1 — the privacy officer records an awareness
+// campaign with its attendance on the charter page, in French, and sees it
+// listed after the redirect.
+func TestBrowserAwarenessForm(t *testing.T) {
+	b := mustBrowser(t)
+	db := sqltest.MustOpenSQLite(t)
+	f := mustFixture(t, db, AuthConfig{Demo: true})
+	if _, err := EnsureDemoAccounts(t.Context(), f.db, f.clock); err != nil {
+		t.Fatal(err)
+	}
+	b.base = f.ts.URL
+	b.signInDemo(f.ts.URL, "demo-privacy-officer")
+	b.run("open the charter page", chromedp.Navigate(f.ts.URL+"/governance/charter"), chromedp.WaitVisible(chromedp.CSS(`#awareness-form`)))
+	b.mustSee("#aw-add-h", "Enregistrer une campagne")
+	b.loads("record a campaign",
+		chromedp.SendKeys(chromedp.CSS(`#aw-title`), "Le secret au téléphone"),
+		chromedp.SetValue(chromedp.CSS(`#aw-date`), "2026-11-20"),
+		chromedp.SendKeys(chromedp.CSS(`#aw-audience`), "conseillers"),
+		chromedp.SendKeys(chromedp.CSS(`#aw-attendees`), "demo-advisor, demo-back-office"),
+		chromedp.Click(chromedp.CSS(`#awareness-record`)))
+	b.mustSee("main", "Campagne enregistrée")
+	b.mustSee("#awareness", "Le secret au téléphone", "conseillers")
+	list, err := db.ListAwareness(t.Context())
+	if err != nil || len(list) != 1 || len(list[0].Attendees) != 2 || list[0].RecordedBy != "demo-privacy-officer" {
+		t.Errorf("recorded: %+v, %v", list, err)
+	}
+}

@@ -20,6 +20,7 @@ func init() {
 	routeMatrix["GET /charter"] = coupole.Roles
 	routeMatrix["POST /charter/acknowledge"] = coupole.Roles
 	routeMatrix["GET /governance/charter"] = []coupole.Role{coupole.RolePrivacyOfficer, coupole.RoleAuditor, coupole.RoleServiceDeliveryManager}
+	routeMatrix["POST /governance/charter/awareness"] = []coupole.Role{coupole.RolePrivacyOfficer}
 	sdm := []coupole.Role{coupole.RoleServiceDeliveryManager}
 	for _, p := range []string{"GET /governance/validations", "POST /governance/validations/{id}", "GET /governance/reviews",
 		"POST /governance/reviews/items/{id}", "POST /governance/reviews/start", "POST /governance/reviews/close"} {
@@ -171,4 +172,115 @@ func TestValidationScreensInFourLanguages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// downTracer is an audit log that cannot record.
+type downTracer struct{}
+
+func (downTracer) TraceStaff(context.Context, coupole.StaffEvent) error {
+	return coupole.Errorf(coupole.EUNAVAILABLE, "audit log down")
+}
+
+// TestAwarenessForm: S1 — the privacy officer records an awareness
+// campaign and its attendance on /governance/charter, through the service
+// the CLI uses: traced first, POST-redirect-GET, bad input refused with
+// nothing written; the auditor sees the campaigns but no form, and a post
+// by them is refused and traced.
+func TestAwarenessForm(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, AuthConfig{})
+		mustStaff(t, db, "s-po", coupole.StaffOIDC, coupole.RolePrivacyOfficer)
+		mustStaff(t, db, "s-aud", coupole.StaffOIDC, coupole.RoleAuditor)
+		mustStaff(t, db, "s-adv", coupole.StaffOIDC, coupole.RoleAdvisor)
+		po, aud := f.mustSession(t, "s-po"), f.mustSession(t, "s-aud")
+		count := func() int {
+			list, err := db.ListAwareness(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+
+		if page := f.get(t, po, "/governance/charter", nil); !strings.Contains(page, `id="awareness-form"`) || !strings.Contains(page, "Enregistrer une campagne") {
+			t.Error("the privacy officer's page has no French campaign form")
+		}
+		if page := f.get(t, aud, "/governance/charter", nil); strings.Contains(page, `id="awareness-form"`) {
+			t.Error("the auditor is shown the campaign form")
+		}
+
+		good := url.Values{"title": {"Phishing et secret professionnel"}, "date": {"2026-11-20"}, "audience": {"conseillers"}, "attendees": {"s-adv, s-po\ns-adv"}}
+		for _, tc := range []struct {
+			name   string
+			change func(url.Values)
+			status int
+		}{
+			{"no date", func(v url.Values) { v.Del("date") }, http.StatusBadRequest},
+			{"bad date", func(v url.Values) { v.Set("date", "20/11/2026") }, http.StatusBadRequest},
+			{"no title", func(v url.Values) { v.Set("title", " ") }, http.StatusBadRequest},
+			{"no audience", func(v url.Values) { v.Del("audience") }, http.StatusBadRequest},
+			{"unknown attendee", func(v url.Values) { v.Set("attendees", "s-adv s-nobody") }, http.StatusBadRequest},
+		} {
+			v := url.Values{}
+			for k, vs := range good {
+				v[k] = vs
+			}
+			tc.change(v)
+			resp := f.form(t, po, "/governance/charter/awareness", v)
+			if body := readBody(t, resp); resp.StatusCode != tc.status || !strings.Contains(body, `id="awareness-form"`) {
+				t.Errorf("%s: %d, want %d with the form again", tc.name, resp.StatusCode, tc.status)
+			}
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("refused forms recorded %d campaign(s)", n)
+		}
+
+		// The auditor may not record: refused by the staff policy, traced.
+		if resp := f.form(t, aud, "/governance/charter/awareness", good); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("auditor posting: %d, want 403", resp.StatusCode)
+		}
+		if !f.tracer.has(func(e coupole.StaffEvent) bool {
+			return e.Type == coupole.StaffEventAccessDenied && e.Actor == "s-aud" && e.Details["action"] == string(coupole.ActionPublishCharter)
+		}) {
+			t.Error("the auditor's refusal is not traced")
+		}
+		// Without the CSRF token: refused.
+		if resp := f.form(t, session{cookie: po.cookie}, "/governance/charter/awareness", good); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("without CSRF token: %d, want 403", resp.StatusCode)
+		}
+		// With the audit log down nothing is recorded.
+		tr := f.access.Tracer
+		f.access.Tracer = downTracer{}
+		resp := f.form(t, po, "/governance/charter/awareness", good)
+		f.access.Tracer = tr
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("audit log down: %d, want 503", resp.StatusCode)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("recorded without a trace: %d", n)
+		}
+
+		resp = f.form(t, po, "/governance/charter/awareness", good)
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/governance/charter?done=awareness") {
+			t.Fatalf("record: %d %q, want a redirect to the page", resp.StatusCode, loc)
+		}
+		list, err := db.ListAwareness(ctx)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("campaigns: %+v, %v", list, err)
+		}
+		c := list[0]
+		if c.Title != "Phishing et secret professionnel" || c.Audience != "conseillers" || c.HeldOn.Format(time.DateOnly) != "2026-11-20" ||
+			strings.Join(c.Attendees, ",") != "s-adv,s-po" || c.RecordedBy != "s-po" {
+			t.Errorf("recorded campaign: %+v", c)
+		}
+		if !f.tracer.has(func(e coupole.StaffEvent) bool {
+			return e.Type == "charter.awareness_recorded" && e.Actor == "s-po" && e.Subject == c.ID && e.Details["attendees"] == "s-adv,s-po"
+		}) {
+			t.Error("the campaign is not traced")
+		}
+		page := f.get(t, po, "/governance/charter?done=awareness", nil)
+		if !strings.Contains(page, "Campagne enregistrée") || !strings.Contains(page, "Phishing et secret professionnel") {
+			t.Error("the page after the redirect shows neither the confirmation nor the campaign")
+		}
+	})
 }
