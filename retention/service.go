@@ -39,6 +39,16 @@ func NewID(prefix string) string {
 // the call reason's (R3) or, for Coupole's own records, the kind's; its
 // due date runs from its start.
 func (s *Service) Register(ctx context.Context, actor string, it Item) (Item, error) {
+	return s.RegisterWith(ctx, actor, it, nil)
+}
+
+// RegisterWith is Register with first, a write of the caller's that goes
+// with the registration (the intake's notification id, replay protection):
+// it runs in the transaction that writes the item, before it, so the two
+// are written together or not at all — one transaction, not two. An error
+// of first is returned as is and nothing of the item is written (its
+// register event stays traced: the log may hold more than happened).
+func (s *Service) RegisterWith(ctx context.Context, actor string, it Item, first func(ctx context.Context) error) (Item, error) {
 	if it.ID == "" {
 		it.ID = NewID("ret_")
 	}
@@ -75,7 +85,14 @@ func (s *Service) Register(ctx context.Context, actor string, it Item) (Item, er
 	if it.CustomerID != "" {
 		ev.Customers = []string{it.CustomerID}
 	}
-	_, err := s.Audit.AppendThen(ctx, ev, func(ctx context.Context, _ uint64) error { return s.Store.RegisterItem(ctx, it) })
+	_, err := s.Audit.AppendThen(ctx, ev, func(ctx context.Context, _ uint64) error {
+		if first != nil {
+			if err := first(ctx); err != nil {
+				return err
+			}
+		}
+		return s.Store.RegisterItem(ctx, it)
+	})
 	if err != nil {
 		return Item{}, err
 	}

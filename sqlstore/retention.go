@@ -266,6 +266,17 @@ func (db *DB) TakeWebhookEvent(ctx context.Context, id string, at time.Time, kee
 	})
 }
 
+// WebhookEventTaken reports whether a notification id was taken already:
+// the intake asks before it traces anything, so that a replay writes
+// nothing, not even an event. Two deliveries of one id at the same instant
+// both pass it; TakeWebhookEvent, in the registration's transaction, still
+// refuses the second.
+func (db *DB) WebhookEventTaken(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM retention_webhook_events WHERE event_id = $1`, id).Scan(&n)
+	return n > 0, storageError(err, "look up notification id")
+}
+
 // webhookPrunes remembers, per database, when this process last pruned the
 // notification ids (Unix microseconds).
 var webhookPrunes sync.Map

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,9 +17,12 @@ import (
 
 // RecordingIntake takes the contact-center platform's recording
 // notifications (issue 13, item 1a): signature and timestamp first
-// (genesys.Verify), then the event id (replay protection, kept in the
-// database so every node sees it), then the recording is registered, trace
-// first, with its class from the wrap-up code.
+// (genesys.Verify), then the notification is checked whole, then the
+// recording is registered, trace first, with its class from the wrap-up
+// code — and its event id taken (replay protection, kept in the database
+// so every node sees it) in the registration's own transaction: one
+// transaction per notification, the id and the recording together or
+// neither. A replayed, invalid or ignored notification writes nothing.
 type RecordingIntake struct {
 	Secret   []byte
 	Clock    coupole.Clock
@@ -28,9 +32,10 @@ type RecordingIntake struct {
 }
 
 // ReplayStore remembers notification ids; sqlstore.DB is one.
+// TakeWebhookEvent joins the transaction its context carries.
 type ReplayStore interface {
+	WebhookEventTaken(ctx context.Context, id string) (bool, error)
 	TakeWebhookEvent(ctx context.Context, id string, at time.Time, keep time.Duration) error
-	ForgetWebhookEvent(ctx context.Context, id string) error
 }
 
 // RecordingEventsPath is the intake's route.
@@ -72,16 +77,8 @@ func (h *RecordingIntake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(h.Logger, w, r, coupole.Errorf(coupole.EINVALID, "id: required"))
 		return
 	}
-	if err := h.Replay.TakeWebhookEvent(r.Context(), n.ID, now, 2*genesys.MaxSkew); err != nil {
-		writeError(h.Logger, w, r, err)
-		return
-	}
-	ans, err := h.take(r.Context(), n)
+	ans, err := h.take(r.Context(), n, now)
 	if err != nil {
-		// The platform retries a failed notification: let it through.
-		if ferr := h.Replay.ForgetWebhookEvent(context.WithoutCancel(r.Context()), n.ID); ferr != nil {
-			h.Logger.Error("notification id not forgotten: its retry will be refused", "err", ferr)
-		}
 		writeError(h.Logger, w, r, err)
 		return
 	}
@@ -92,8 +89,9 @@ func (h *RecordingIntake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(ans)
 }
 
-func (h *RecordingIntake) take(ctx context.Context, n genesys.Notification) (recordingEventAnswer, error) {
+func (h *RecordingIntake) take(ctx context.Context, n genesys.Notification, now time.Time) (recordingEventAnswer, error) {
 	if !genesys.RecordingTopic(n.TopicName) {
+		// Nothing is written for it, so a replay of it does no harm.
 		return recordingEventAnswer{Outcome: "ignored"}, nil
 	}
 	b := n.EventBody
@@ -107,16 +105,49 @@ func (h *RecordingIntake) take(ctx context.Context, n genesys.Notification) (rec
 	if b.StartTime.IsZero() {
 		return recordingEventAnswer{}, coupole.Errorf(coupole.EINVALID, "eventBody.startTime: required")
 	}
-	it, err := h.Registry.Register(ctx, "system:"+retention.SourceGenesys, retention.Item{
-		Kind: kind, Source: retention.SourceGenesys, ExternalID: genesys.ExternalID(b.ConversationID, b.RecordingID), Channel: b.MediaType,
-		InteractionID: b.InteractionID, CallReason: b.WrapupCode, Start: b.StartTime, End: b.EndTime, Size: b.FileSizeBytes, SHA256: b.SHA256,
-	})
-	if coupole.ErrorCode(err) == coupole.ECONFLICT {
-		// The same recording notified twice under two ids: it is known.
-		return recordingEventAnswer{Outcome: "known"}, nil
-	}
+	// Asked before tracing, so that a replay leaves no register event
+	// behind; the id is taken for good below, in the registration's
+	// transaction, which also settles two deliveries racing past this.
+	taken, err := h.Replay.WebhookEventTaken(ctx, n.ID)
 	if err != nil {
 		return recordingEventAnswer{}, err
 	}
+	if taken {
+		return recordingEventAnswer{}, replayed(n.ID)
+	}
+	it, err := h.Registry.RegisterWith(ctx, "system:"+retention.SourceGenesys, retention.Item{
+		Kind: kind, Source: retention.SourceGenesys, ExternalID: genesys.ExternalID(b.ConversationID, b.RecordingID), Channel: b.MediaType,
+		InteractionID: b.InteractionID, CallReason: b.WrapupCode, Start: b.StartTime, End: b.EndTime, Size: b.FileSizeBytes, SHA256: b.SHA256,
+	}, func(ctx context.Context) error {
+		if err := h.Replay.TakeWebhookEvent(ctx, n.ID, now, 2*genesys.MaxSkew); err != nil {
+			if coupole.ErrorCode(err) == coupole.ECONFLICT {
+				return errReplay{err}
+			}
+			return err
+		}
+		return nil
+	})
+	var replay errReplay
+	switch {
+	case errors.As(err, &replay):
+		return recordingEventAnswer{}, replay.error
+	case coupole.ErrorCode(err) == coupole.ECONFLICT:
+		// The same recording notified twice under two ids: it is known.
+		// Its id went with the undone registration: a redelivery of it is
+		// answered "known" again, which is what it is.
+		return recordingEventAnswer{Outcome: "known"}, nil
+	case err != nil:
+		return recordingEventAnswer{}, err
+	}
 	return recordingEventAnswer{Outcome: "registered", Item: it.ID}, nil
+}
+
+// errReplay tells the id's conflict (a replay) from the recording's (a
+// known recording), both ECONFLICT from the store.
+type errReplay struct{ error }
+
+func (e errReplay) Unwrap() error { return e.error }
+
+func replayed(id string) error {
+	return coupole.Errorf(coupole.ECONFLICT, "notification %s was received already: refused as a replay", id)
 }

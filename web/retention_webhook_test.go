@@ -119,10 +119,60 @@ func TestRecordingIntakeSignatureAndReplay(t *testing.T) {
 		if class != "legal_emergency" || ext != "c-1/rec-1" {
 			t.Fatalf("registered %s in class %s", ext, class)
 		}
-		// The failed ev-9 can be retried once fixed: its id was forgotten.
+		// One transaction per notification, trace first: ev-1 and the known
+		// ev-2 left their register events (ev-2's registration undone with
+		// its id); the replay, the refused and the ignored ones left none.
+		var events, ids int
+		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log`).Scan(&events); err != nil || events != 2 {
+			t.Fatalf("%d audit events (%v), want 2: a replayed or refused notification writes nothing", events, err)
+		}
+		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM retention_webhook_events`).Scan(&ids); err != nil || ids != 1 {
+			t.Fatalf("%d notification ids kept (%v), want 1 (ev-1's)", ids, err)
+		}
+		// The failed ev-9 can be retried once fixed: its id was never taken.
 		fixed := []byte(`{"id":"ev-9","topicName":"v2.conversations.c-9.recordings","eventBody":{"conversationId":"c-9","recordingId":"r","mediaType":"call","startTime":"2026-03-02T09:00:00Z"}}`)
 		if status, body := f.post(t, fixed, webhookSecret, now, nil); status != 201 {
 			t.Fatalf("retry of a failed notification: %d %s", status, body)
+		}
+	})
+}
+
+// racingReplay answers that no id was taken yet, as for two deliveries of
+// one id arriving together: the registration's transaction must refuse the
+// second by itself.
+type racingReplay struct{ *sqlstore.DB }
+
+func (racingReplay) WebhookEventTaken(context.Context, string) (bool, error) { return false, nil }
+
+// R1: the notification id and the recording are written in one
+// transaction; a replay that slips past the first look is refused there
+// and registers nothing.
+func TestRecordingIntakeReplayInTransaction(t *testing.T) {
+	sqltest.ForEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		clock := &coupole.FixedClock{T: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+		l, err := audit.Open(context.Background(), sqlstore.NewAuditStore(db), audit.Options{Clock: clock, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		srv := web.NewServer(slog.New(slog.DiscardHandler), db)
+		srv.EnableRecordingIntake(&web.RecordingIntake{Secret: webhookSecret, Clock: clock, Replay: racingReplay{db}, Logger: slog.New(slog.DiscardHandler),
+			Registry: &retention.Service{Store: db, Audit: l, Clock: clock, Config: retention.DefaultConfig()}})
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		f := &intakeFixture{url: ts.URL, db: db, clock: clock}
+		first := notification("ev-r", "v2.conversations.c-r.recordings", "c-r", "outage")
+		if status, body := f.post(t, first, webhookSecret, clock.T, nil); status != 201 {
+			t.Fatalf("first delivery: %d %s", status, body)
+		}
+		// Same id, another recording: only the id can refuse it.
+		again := notification("ev-r", "v2.conversations.c-s.recordings", "c-s", "outage")
+		if status, body := f.post(t, again, webhookSecret, clock.T, nil); status != 409 || !strings.Contains(body, "replay") {
+			t.Fatalf("replay past the first look: %d %s, want 409 replay", status, body)
+		}
+		var n int
+		if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM retention_items`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d items registered (%v), want 1", n, err)
 		}
 	})
 }
