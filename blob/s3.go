@@ -82,6 +82,11 @@ func ParseS3URL(raw string) (S3Config, error) {
 		ep = "https://s3." + c.Region + ".amazonaws.com"
 	}
 	e, err := url.Parse(ep)
+	if err == nil && e.User != nil {
+		// Not echoed: the endpoint would carry the secret into the
+		// start-up log and every error naming a request's URL.
+		return S3Config{}, coupole.Errorf(coupole.EINVALID, "blob store: no credentials in the endpoint; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+	}
 	if err != nil || e.Host == "" || (e.Path != "" && e.Path != "/") || e.RawQuery != "" {
 		return S3Config{}, coupole.Errorf(coupole.EINVALID, "blob store: endpoint %q must be a URL like https://host:port", ep)
 	}

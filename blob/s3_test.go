@@ -158,6 +158,7 @@ func TestParseS3URL(t *testing.T) {
 		"file:///tmp",
 		"s3://UPPER",
 		"s3://key:secret@bucket",
+		"s3://bucket?endpoint=https://key:secret@h",  // credentials in the endpoint
 		"s3://bucket?endpoint=http://s3.example.com", // clear text off loopback
 		"s3://bucket?endpoint=ftp://127.0.0.1",       // not http
 		"s3://bucket?endpoint=https://h/path",        // endpoint with a path

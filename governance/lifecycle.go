@@ -121,19 +121,7 @@ func (l *Lifecycle) authorize(ctx context.Context, a actor, action coupole.Staff
 	if a.staffID == "" {
 		return nil
 	}
-	d, err := l.Access.AuthorizeStaff(ctx, coupole.AccessRequest{Staff: a.staff, Action: action, ResourceType: "StaffAccount",
-		ResourceID: target, Facts: coupole.AccessFacts{TargetIsSelf: a.staffID == target}})
-	if err != nil {
-		return err
-	}
-	if d.Allow {
-		return nil
-	}
-	if err := l.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventAccessDenied, Actor: a.raw, Subject: target, Outcome: "refused", Reason: d.Reason,
-		Details: map[string]string{"action": string(action)}}); err != nil {
-		return err
-	}
-	return coupole.Errorf(coupole.EFORBIDDEN, "%s may not %s (%s)", a.staffID, action, d.Reason)
+	return l.authorizeFacts(ctx, a, action, target, coupole.AccessFacts{TargetIsSelf: a.staffID == target})
 }
 
 // checkSoD asks the SoD set whether target may hold roles, assigned by a. A

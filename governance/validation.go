@@ -143,15 +143,9 @@ func (v *Validation) Validate(ctx context.Context, actorID, grantID string) (cou
 	if err != nil {
 		return coupole.RoleGrant{}, err
 	}
-	g, err := v.Store.RoleGrant(ctx, grantID)
+	g, err := v.pendingGrant(ctx, a, grantID)
 	if err != nil {
 		return g, err
-	}
-	if err := v.checkValidator(ctx, a, g, coupole.ActionValidateAccess, coupole.AccessFacts{TargetIsSelf: a.staffID == g.StaffID}); err != nil {
-		return g, err
-	}
-	if g.Status != coupole.GrantPending {
-		return g, coupole.Errorf(coupole.ECONFLICT, "role grant %s is %s, not pending", g.ID, g.Status)
 	}
 	now := l.Clock.Now()
 	ev := coupole.StaffEvent{Type: EventGrantValidated, At: now, Actor: a.raw, Subject: g.StaffID, Outcome: "ok",
@@ -167,6 +161,22 @@ func (v *Validation) Validate(ctx context.Context, actorID, grantID string) (cou
 	return out, nil
 }
 
+// pendingGrant loads a grant a may decide: a refusal of a is traced by
+// checkValidator; a grant decided already is a conflict.
+func (v *Validation) pendingGrant(ctx context.Context, a actor, grantID string) (coupole.RoleGrant, error) {
+	g, err := v.Store.RoleGrant(ctx, grantID)
+	if err != nil {
+		return g, err
+	}
+	if err := v.checkValidator(ctx, a, g, coupole.ActionValidateAccess, coupole.AccessFacts{TargetIsSelf: a.staffID == g.StaffID}); err != nil {
+		return g, err
+	}
+	if g.Status != coupole.GrantPending {
+		return g, coupole.Errorf(coupole.ECONFLICT, "role grant %s is %s, not pending", g.ID, g.Status)
+	}
+	return g, nil
+}
+
 // Reject refuses a pending grant: the role is removed from the account now
 // (a mover, recorded for the figures).
 func (v *Validation) Reject(ctx context.Context, actorID, grantID, why string) (coupole.RoleGrant, error) {
@@ -179,15 +189,9 @@ func (v *Validation) Reject(ctx context.Context, actorID, grantID, why string) (
 	if why == "" {
 		return coupole.RoleGrant{}, coupole.Errorf(coupole.EINVALID, "reject: a reason is required: say why the role is refused")
 	}
-	g, err := v.Store.RoleGrant(ctx, grantID)
+	g, err := v.pendingGrant(ctx, a, grantID)
 	if err != nil {
 		return g, err
-	}
-	if err := v.checkValidator(ctx, a, g, coupole.ActionValidateAccess, coupole.AccessFacts{TargetIsSelf: a.staffID == g.StaffID}); err != nil {
-		return g, err
-	}
-	if g.Status != coupole.GrantPending {
-		return g, coupole.Errorf(coupole.ECONFLICT, "role grant %s is %s, not pending", g.ID, g.Status)
 	}
 	return v.end(ctx, a, g, coupole.GrantRejected, EventGrantRejected, why)
 }

@@ -57,23 +57,7 @@ func (db *DB) CurrentCharter(ctx context.Context) (coupole.Charter, error) {
 
 // ListCharters lists the versions, newest first.
 func (db *DB) ListCharters(ctx context.Context) ([]coupole.Charter, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+charterColumns+` FROM charters ORDER BY published_at DESC, version DESC`)
-	if err != nil {
-		return nil, storageError(err, "read charters")
-	}
-	defer rows.Close()
-	var out []coupole.Charter
-	for rows.Next() {
-		c, err := scanCharter(rows)
-		if err != nil {
-			return nil, storageError(err, "read charters")
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read charters")
-	}
-	return out, nil
+	return queryList(ctx, db, "read charters", scanCharter, `SELECT `+charterColumns+` FROM charters ORDER BY published_at DESC, version DESC`)
 }
 
 // AcknowledgeCharter records that staffID acknowledged version at at.

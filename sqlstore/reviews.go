@@ -70,23 +70,7 @@ func (db *DB) OpenReviewCampaign(ctx context.Context) (coupole.ReviewCampaign, e
 
 // ListReviewCampaigns lists the campaigns, newest first.
 func (db *DB) ListReviewCampaigns(ctx context.Context) ([]coupole.ReviewCampaign, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+reviewCampaignColumns+` FROM review_campaigns ORDER BY started_at DESC, id`)
-	if err != nil {
-		return nil, storageError(err, "read review campaigns")
-	}
-	defer rows.Close()
-	var out []coupole.ReviewCampaign
-	for rows.Next() {
-		c, err := scanReviewCampaign(rows)
-		if err != nil {
-			return nil, storageError(err, "read review campaigns")
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read review campaigns")
-	}
-	return out, nil
+	return queryList(ctx, db, "read review campaigns", scanReviewCampaign, `SELECT `+reviewCampaignColumns+` FROM review_campaigns ORDER BY started_at DESC, id`)
 }
 
 const reviewItemColumns = `id, campaign_id, staff_id, role, reviewer, decision, decided_by, decided_at`
@@ -104,23 +88,7 @@ func scanReviewItem(s rowScanner) (coupole.ReviewItem, error) {
 
 // ReviewItems lists a campaign's items by staff member and role.
 func (db *DB) ReviewItems(ctx context.Context, campaignID string) ([]coupole.ReviewItem, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+reviewItemColumns+` FROM review_items WHERE campaign_id = $1 ORDER BY staff_id, role`, campaignID)
-	if err != nil {
-		return nil, storageError(err, "read review items")
-	}
-	defer rows.Close()
-	var out []coupole.ReviewItem
-	for rows.Next() {
-		it, err := scanReviewItem(rows)
-		if err != nil {
-			return nil, storageError(err, "read review items")
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read review items")
-	}
-	return out, nil
+	return queryList(ctx, db, "read review items", scanReviewItem, `SELECT `+reviewItemColumns+` FROM review_items WHERE campaign_id = $1 ORDER BY staff_id, role`, campaignID)
 }
 
 // ReviewItem returns one item.

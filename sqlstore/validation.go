@@ -65,23 +65,7 @@ func (db *DB) RoleGrant(ctx context.Context, id string) (coupole.RoleGrant, erro
 }
 
 func (db *DB) queryRoleGrants(ctx context.Context, q string, args ...any) ([]coupole.RoleGrant, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, storageError(err, "read role grants")
-	}
-	defer rows.Close()
-	var out []coupole.RoleGrant
-	for rows.Next() {
-		g, err := scanRoleGrant(rows)
-		if err != nil {
-			return nil, storageError(err, "read role grants")
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storageError(err, "read role grants")
-	}
-	return out, nil
+	return queryList(ctx, db, "read role grants", scanRoleGrant, q, args...)
 }
 
 // ListRoleGrants lists the grants of active accounts with that status (all
