@@ -103,7 +103,9 @@ func TestGovernanceSweeperRevokesHRLeaversOnTheirDate(t *testing.T) {
 	tracer := &sweepTracer{}
 	lc := &governance.Lifecycle{Store: db, SoD: sodpolicy.MustEmbedded(), Access: staffpolicy.MustEmbedded(), Tracer: tracer, Clock: clock}
 	p := &governance.Privileged{Store: db, SoD: lc.SoD, Access: lc.Access, Tracer: tracer, Clock: clock}
-	stop := startGovernanceSweeper(ctx, p, lc, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Serve's own job list, reviews never started by themselves.
+	jobs := governanceJobs(p, &governance.Validation{Lifecycle: lc, Store: db}, lc, reviewSchedule{&governance.Reviews{Lifecycle: lc, Store: db}, 0, 14 * 24 * time.Hour})
+	stop := startGovernanceSweeper(ctx, jobs, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer stop()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
