@@ -142,6 +142,11 @@ func (c *Charters) Acknowledge(ctx context.Context, staffID, version string) err
 		return err
 	}
 	if st.Status != coupole.StaffActive {
+		// A refusal is traced with its target, like the policy's.
+		if err := l.trace(ctx, coupole.StaffEvent{Type: coupole.StaffEventAccessDenied, Actor: staffID, Subject: staffID, Outcome: "refused",
+			Reason: "revoked", Details: map[string]string{"action": string(coupole.ActionAcknowledgeCharter)}}); err != nil {
+			return err
+		}
 		return coupole.Errorf(coupole.EFORBIDDEN, "staff %s is revoked", staffID)
 	}
 	ch, err := c.Store.CurrentCharter(ctx)

@@ -103,3 +103,27 @@ func TestCharterAcknowledgement(t *testing.T) {
 		}
 	})
 }
+
+// TestCharterAcknowledgementByRevokedIsTraced: a revoked account's
+// acknowledgement is refused, and the refusal traced with its target.
+func TestCharterAcknowledgementByRevokedIsTraced(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	ctx := context.Background()
+	l, rec, _ := mustLifecycle(t, db)
+	ch := &governance.Charters{Lifecycle: l, Store: db}
+	mustStaff(t, db, "s-po", coupole.RolePrivacyOfficer)
+	mustStaff(t, db, "s-ana", coupole.RoleAdvisor)
+	if _, err := ch.Publish(ctx, "cli:root as s-po", "2026.1", charterTexts("1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Revoke(ctx, "s-ana", "left", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Acknowledge(ctx, "s-ana", "2026.1"); coupole.ErrorCode(err) != coupole.EFORBIDDEN {
+		t.Fatalf("revoked acknowledges: %v, want forbidden", err)
+	}
+	evs := rec.ofType(coupole.StaffEventAccessDenied)
+	if len(evs) != 1 || evs[0].Subject != "s-ana" || evs[0].Outcome != "refused" || evs[0].Details["action"] != string(coupole.ActionAcknowledgeCharter) {
+		t.Errorf("refusal events = %+v, want one naming s-ana and the acknowledgement", evs)
+	}
+}

@@ -179,13 +179,17 @@ func (r *Reviews) apply(ctx context.Context, a actor, it coupole.ReviewItem, d c
 	if by == "" {
 		by = a.raw
 	}
+	ev := coupole.StaffEvent{Type: evType, At: now, Actor: a.raw, Subject: it.StaffID, Outcome: "ok", Reason: why,
+		Details: map[string]string{"campaign": it.CampaignID, "item": it.ID, "role": string(it.Role)}}
 	if evType != "" {
-		if err := l.trace(ctx, coupole.StaffEvent{Type: evType, At: now, Actor: a.raw, Subject: it.StaffID, Outcome: "ok", Reason: why,
-			Details: map[string]string{"campaign": it.CampaignID, "item": it.ID, "role": string(it.Role)}}); err != nil {
+		if err := l.trace(ctx, ev); err != nil {
 			return it, err
 		}
 	}
 	if err := r.Store.DecideReviewItem(ctx, it.ID, d, by, now); err != nil {
+		if evType != "" {
+			l.traceFailure(ctx, ev, err) // the decision traced above did not happen
+		}
 		return it, err
 	}
 	it.Decision, it.DecidedBy, it.DecidedAt = d, by, now

@@ -117,3 +117,43 @@ func TestReviewCampaignRemovesWhatWasNotReviewed(t *testing.T) {
 		}
 	})
 }
+
+// decideFails is a store whose recording of a review decision fails.
+type decideFails struct{ *sqlstore.DB }
+
+func (decideFails) DecideReviewItem(ctx context.Context, id string, d coupole.ReviewDecision, by string, at time.Time) error {
+	return coupole.Errorf(coupole.EUNAVAILABLE, "database down")
+}
+
+// TestReviewDecisionNotRecordedIsTracedFailed: trace first (T1, S5) — a
+// decision traced and then not recorded leaves a second event saying it
+// failed, so that the trace does not claim a kept role that nobody kept.
+func TestReviewDecisionNotRecordedIsTracedFailed(t *testing.T) {
+	db := sqltest.MustOpenSQLite(t)
+	ctx := context.Background()
+	l, rec, _ := mustLifecycle(t, db)
+	mustStaff(t, db, "s-sdm", coupole.RoleServiceDeliveryManager)
+	mustStaff(t, db, "s-bob", coupole.RoleAdvisor)
+	c, err := (&governance.Reviews{Lifecycle: l, Store: db}).Start(ctx, "cli:root as s-sdm", 14*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := db.ReviewItems(ctx, c.ID)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("items = %+v, %v", items, err)
+	}
+	var bob coupole.ReviewItem
+	for _, it := range items {
+		if it.StaffID == "s-bob" {
+			bob = it
+		}
+	}
+	rv := &governance.Reviews{Lifecycle: l, Store: decideFails{db}}
+	if _, err := rv.Decide(ctx, "cli:root as s-sdm", bob.ID, true, ""); coupole.ErrorCode(err) != coupole.EUNAVAILABLE {
+		t.Fatalf("decide with the store down: %v, want unavailable", err)
+	}
+	evs := rec.ofType(governance.EventReviewKept)
+	if len(evs) != 2 || evs[0].Outcome != "ok" || evs[1].Outcome != "failed" || evs[1].Details["item"] != bob.ID {
+		t.Errorf("events = %+v, want the decision then its failure", evs)
+	}
+}
